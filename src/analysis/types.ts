@@ -1,0 +1,71 @@
+/**
+ * The common input of every estimator: per seed, per condition, the wide tables of the published layout (one row per
+ * agent, one column per round) plus what a simulated run adds (votes, the follower graph). Both `replicate` (from
+ * engine records) and `analyze` (from the authors' CSVs) build this, so both print the same tables from the same code.
+ */
+import type { FollowNetwork } from '../engine/network';
+
+export interface ConditionData {
+  /** e.g. 'control', 'treatment_soc_message'. */
+  name: string;
+  /** Agent ids (row labels), ascending; rows of the matrices below follow this order. */
+  agentIds: Int32Array;
+  /** Round labels of the columns, e.g. −15…30. */
+  rounds: number[];
+  /** Likelihood stated in that round, row-major agents × rounds; −1 where none was stated. */
+  voting: Int8Array;
+  /** Treatment 0/1, row-major agents × rounds; null when the treatment file was missing or unusable. */
+  treatment: Uint8Array | null;
+  /** Election-day vote per row (0/1, −1 unknown); absent in the published data. */
+  votes?: Int8Array;
+  /** Problems met while reading (quirks handled, columns missing), reported beside the tables. */
+  notes: string[];
+}
+
+export interface SeedData {
+  /** Seed folder name, e.g. 'seed_1'. */
+  seed: string;
+  conditions: ConditionData[];
+  /** Follower graph over agent ids (rows map to nodes by id); enables exposure-based spillover estimates. */
+  network?: FollowNetwork;
+}
+
+/** One difference-in-means estimate. */
+export interface Effect {
+  /** Compared arm, e.g. 'treatment_soc_message' or 'experiment_soc_message:untreated'. */
+  treatment: string;
+  /** Baseline arm, e.g. 'control'. */
+  baseline: string;
+  /** 'likelihood_r30' (mean last stated likelihood at the last round), 'share_likely_r30', 'turnout', … */
+  outcome: string;
+  estimate: number;
+  se: number;
+  ci95: [number, number];
+  nTreatment: number;
+  nBaseline: number;
+  /** Seed folder, or 'pooled'. */
+  seed: string;
+  /** 'neyman' | 'paired' | 'pooled' … */
+  method: string;
+}
+
+export interface ConditionSummary {
+  adults: number;
+  /** round → mean of each adult's last stated likelihood so far (adults with none yet are left out). */
+  meanIntentionByRound: Record<string, number>;
+  /** round → share of adults whose last stated likelihood so far is ≥ 3 (over adults with a statement). */
+  shareLikelyByRound: Record<string, number>;
+  /** Share of adults who voted; null when votes are unknown (published data). */
+  turnout: number | null;
+}
+
+/** The `--json` shape shared by `replicate` and `analyze`. */
+export interface Summary {
+  source: string;
+  seeds: string[];
+  /** Pooled over seeds (means of per-seed values). */
+  conditions: Record<string, ConditionSummary>;
+  perSeed: Record<string, Record<string, ConditionSummary>>;
+  effects: Effect[];
+  notes: string[];
+}

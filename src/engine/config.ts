@@ -1,0 +1,219 @@
+/**
+ * One configuration type for a run, as sigma does it: `SimConfig`, `DEFAULT_CONFIG` (protocol A as described in
+ * protocols.md §A) and `validateConfig()`, whose messages name the field and the fix. Everything a run depends on is
+ * here, so a stored configuration plus a seed reproduces the run.
+ */
+import { configError } from './errors';
+
+export type MessageKind = 'none' | 'info' | 'social';
+
+export interface ConditionSpec {
+  /** Folder and column name, e.g. 'treatment_soc_message'. */
+  name: string;
+  message: MessageKind;
+  /** Treatment probability per period (one entry per `periodEnds` entry). */
+  schedule: number[];
+}
+
+export type FeedMode = 'described' | 'as-published';
+
+export interface FeedConfig {
+  /** Posts per feed (L). @default 4 */
+  size: number;
+  /** Mix of sources when `mode` is 'described'. @default { interest: 0.6, followed: 0.2, trending: 0.15, random: 0.05 } */
+  mix: { interest: number; followed: number; trending: number; random: number };
+  /** 'described' (the paper's mix) or 'as-published' (up to two interest posts plus random fill, as the code ran). @default 'described' */
+  mode: FeedMode;
+}
+
+export interface SimConfig {
+  /** Number of agents (adults and minors). @default 2000 */
+  agents: number;
+  /** Share of agents who are minors (13–17): the paper has 215 of 20,000. @default 0.01075 */
+  minorShare: number;
+  /** First warm-up round (the warm-up runs firstRound…0). @default -15 */
+  firstRound: number;
+  /** Last main round; election day. @default 30 */
+  lastRound: number;
+  /** Last round of each treatment period. @default [10, 20, 29, 30] */
+  periodEnds: number[];
+  /** @default the five LLM-SocioPol conditions */
+  conditions: ConditionSpec[];
+  /** Agents are first active at a uniform round among the first `firstActiveWithin`. @default 5 */
+  firstActiveWithin: number;
+  /** Number of seed posts on politics, by random authors. @default 20 */
+  seedPosts: number;
+  /** Chance per activation of being invited to write a post. @default 0.01 */
+  postInvitation: number;
+  /** Maximum characters of a post. @default 140 */
+  postMaxChars: number;
+  feed: FeedConfig;
+  /** Followed likely voters shown in the social message. @default 6 */
+  maxFollowedLikelyShown: number;
+  messages: {
+    /** The get-out-the-vote slogan (informational message, and the first line of the social one). */
+    info: string;
+    /** Social addition; `{count}` is replaced by the number of likely voters. */
+    social: string;
+  };
+  /** LLM sampling temperature. @default 0.5 */
+  temperature: number;
+}
+
+export const CONDITION_NAMES = [
+  'control',
+  'treatment_info_message',
+  'treatment_soc_message',
+  'experiment_info_message',
+  'experiment_soc_message',
+] as const;
+
+export const DEFAULT_CONDITIONS: ConditionSpec[] = [
+  { name: 'control', message: 'none', schedule: [0, 0, 0, 0] },
+  { name: 'treatment_info_message', message: 'info', schedule: [1, 1, 1, 1] },
+  { name: 'treatment_soc_message', message: 'social', schedule: [1, 1, 1, 1] },
+  { name: 'experiment_info_message', message: 'info', schedule: [0.2, 0.4, 0.8, 0.8] },
+  { name: 'experiment_soc_message', message: 'social', schedule: [0.2, 0.4, 0.8, 0.8] },
+];
+
+export const DEFAULT_CONFIG: SimConfig = {
+  agents: 2000,
+  minorShare: 0.01075,
+  firstRound: -15,
+  lastRound: 30,
+  periodEnds: [10, 20, 29, 30],
+  conditions: DEFAULT_CONDITIONS,
+  firstActiveWithin: 5,
+  seedPosts: 20,
+  postInvitation: 0.01,
+  postMaxChars: 140,
+  feed: { size: 4, mix: { interest: 0.6, followed: 0.2, trending: 0.15, random: 0.05 }, mode: 'described' },
+  maxFollowedLikelyShown: 6,
+  messages: {
+    info: 'Election Day is coming. Find your polling place and make a plan to vote.',
+    social: '{count} people on this platform say they are likely to vote.',
+  },
+  temperature: 0.5,
+};
+
+/** A deep copy of the defaults with `overrides` applied at the top level (and inside `feed` / `messages`). */
+export function makeConfig(overrides: Partial<SimConfig> = {}): SimConfig {
+  const base = structuredClone(DEFAULT_CONFIG);
+  return {
+    ...base,
+    ...structuredClone(overrides),
+    feed: { ...base.feed, ...(overrides.feed ? structuredClone(overrides.feed) : {}) },
+    messages: { ...base.messages, ...(overrides.messages ? structuredClone(overrides.messages) : {}) },
+  };
+}
+
+function isProbability(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 1;
+}
+
+function isInt(x: unknown): x is number {
+  return typeof x === 'number' && Number.isInteger(x);
+}
+
+/** Throws a ConfigError naming the first impossible field; returns the config unchanged when it is valid. */
+export function validateConfig(config: SimConfig): SimConfig {
+  if (!isInt(config.agents) || config.agents <= 0) {
+    throw configError('agents', `is ${config.agents}`, 'use a whole number of agents ≥ 1 (e.g. 2000)');
+  }
+  if (config.agents > 200_000) {
+    throw configError('agents', `is ${config.agents}`, 'use at most 200,000 agents');
+  }
+  if (!isProbability(config.minorShare)) {
+    throw configError('minorShare', `is ${config.minorShare}, outside [0, 1]`, 'use a share such as 0.01');
+  }
+  if (!isInt(config.firstRound) || config.firstRound > 0) {
+    throw configError('firstRound', `is ${config.firstRound}`, 'use a whole number ≤ 0 (the warm-up runs firstRound…0)');
+  }
+  if (!isInt(config.lastRound) || config.lastRound < 1) {
+    throw configError('lastRound', `is ${config.lastRound}`, 'use a whole number ≥ 1 (election day)');
+  }
+  const ends = config.periodEnds;
+  if (!Array.isArray(ends) || ends.length === 0) {
+    throw configError('periodEnds', 'is empty', 'give the last round of each treatment period, e.g. [10, 20, 29, 30]');
+  }
+  for (let i = 0; i < ends.length; i++) {
+    if (!isInt(ends[i]) || ends[i] < 1 || (i > 0 && ends[i] <= ends[i - 1])) {
+      throw configError(`periodEnds[${i}]`, `is ${ends[i]}`, 'period ends must be increasing whole rounds ≥ 1');
+    }
+  }
+  if (ends[ends.length - 1] !== config.lastRound) {
+    throw configError('periodEnds', `ends at ${ends[ends.length - 1]} but lastRound is ${config.lastRound}`, 'make the last period end on election day');
+  }
+  if (!Array.isArray(config.conditions) || config.conditions.length === 0) {
+    throw configError('conditions', 'is empty', `name at least one condition, e.g. ${CONDITION_NAMES.join(', ')}`);
+  }
+  const seen = new Set<string>();
+  config.conditions.forEach((c, i) => {
+    const field = `conditions[${i}]`;
+    if (typeof c.name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(c.name)) {
+      throw configError(`${field}.name`, `is ${JSON.stringify(c.name)}`, 'use letters, digits, _ or - (it names a folder)');
+    }
+    if (seen.has(c.name)) throw configError(`${field}.name`, `repeats '${c.name}'`, 'give each condition a distinct name');
+    seen.add(c.name);
+    if (!['none', 'info', 'social'].includes(c.message)) {
+      throw configError(`${field}.message`, `is ${JSON.stringify(c.message)}`, "use 'none', 'info' or 'social'");
+    }
+    if (!Array.isArray(c.schedule) || c.schedule.length !== ends.length) {
+      throw configError(`${field}.schedule`, `has ${Array.isArray(c.schedule) ? c.schedule.length : 0} entries`, `give one probability per period (${ends.length}: periods end at rounds ${ends.join(', ')})`);
+    }
+    c.schedule.forEach((p, k) => {
+      if (!isProbability(p)) throw configError(`${field}.schedule[${k}]`, `is ${p}, outside [0, 1]`, 'use a probability between 0 and 1');
+      if (k > 0 && p < c.schedule[k - 1]) {
+        throw configError(`${field}.schedule[${k}]`, `is ${p}, below the previous period's ${c.schedule[k - 1]}`, 'the roll-out is nested and absorbing: probabilities must not decrease');
+      }
+    });
+    if (c.message === 'none' && c.schedule.some((p) => p > 0)) {
+      throw configError(`${field}.schedule`, "treats agents but the message is 'none'", "set the message to 'info' or 'social', or the schedule to zeros");
+    }
+  });
+  if (!isInt(config.firstActiveWithin) || config.firstActiveWithin < 1) {
+    throw configError('firstActiveWithin', `is ${config.firstActiveWithin}`, 'use a whole number of rounds ≥ 1');
+  }
+  if (!isInt(config.seedPosts) || config.seedPosts < 0) throw configError('seedPosts', `is ${config.seedPosts}`, 'use a whole number ≥ 0');
+  if (!isProbability(config.postInvitation)) {
+    throw configError('postInvitation', `is ${config.postInvitation}, outside [0, 1]`, 'use a probability such as 0.01');
+  }
+  if (!isInt(config.postMaxChars) || config.postMaxChars < 1) throw configError('postMaxChars', `is ${config.postMaxChars}`, 'use a whole number ≥ 1');
+  if (!isInt(config.feed.size) || config.feed.size < 1 || config.feed.size > 50) {
+    throw configError('feed.size', `is ${config.feed.size}`, 'use a whole number of posts between 1 and 50');
+  }
+  const mix = config.feed.mix;
+  for (const k of ['interest', 'followed', 'trending', 'random'] as const) {
+    if (!isProbability(mix[k])) throw configError(`feed.mix.${k}`, `is ${mix[k]}, outside [0, 1]`, 'use a share between 0 and 1');
+  }
+  const total = mix.interest + mix.followed + mix.trending + mix.random;
+  if (Math.abs(total - 1) > 1e-6) throw configError('feed.mix', `sums to ${total}`, 'make the four shares sum to 1');
+  if (config.feed.mode !== 'described' && config.feed.mode !== 'as-published') {
+    throw configError('feed.mode', `is ${JSON.stringify(config.feed.mode)}`, "use 'described' or 'as-published'");
+  }
+  if (!isInt(config.maxFollowedLikelyShown) || config.maxFollowedLikelyShown < 0) {
+    throw configError('maxFollowedLikelyShown', `is ${config.maxFollowedLikelyShown}`, 'use a whole number ≥ 0 (6 as published)');
+  }
+  if (typeof config.messages.info !== 'string' || config.messages.info.trim() === '') {
+    throw configError('messages.info', 'is empty', 'write the get-out-the-vote slogan');
+  }
+  if (typeof config.messages.social !== 'string') throw configError('messages.social', 'is not text', 'write the social addition');
+  if (typeof config.temperature !== 'number' || !(config.temperature >= 0 && config.temperature <= 2)) {
+    throw configError('temperature', `is ${config.temperature}`, 'use a number between 0 and 2 (0.5 as published)');
+  }
+  return config;
+}
+
+/** Index of the treatment period a main round belongs to (−1 in the warm-up). */
+export function periodOf(config: SimConfig, round: number): number {
+  if (round < 1) return -1;
+  for (let k = 0; k < config.periodEnds.length; k++) if (round <= config.periodEnds[k]) return k;
+  return config.periodEnds.length - 1;
+}
+
+/** Every round in order, warm-up included. */
+export function allRounds(config: SimConfig): number[] {
+  const out: number[] = [];
+  for (let r = config.firstRound; r <= config.lastRound; r++) out.push(r);
+  return out;
+}

@@ -1,0 +1,7 @@
+// Entry point of the static app: mounts the Svelte shell.
+import { mount } from 'svelte';
+import App from './ui/App.svelte';
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html is missing <div id="app">; restore it so the app can mount');
+export default mount(App, { target });
