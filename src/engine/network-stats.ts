@@ -1,0 +1,252 @@
+/**
+ * Descriptive statistics of a follower graph — reciprocity, degrees, clustering, components, the in-degree tail —
+ * computed the way shared/data/README.md computed them for the real ego-Twitter samples, so a generated or uploaded
+ * network can be compared with Twitter figure for figure (in the calibration test and in the UI).
+ */
+import { follows, type FollowNetwork } from './network';
+import type { Rng } from './rng';
+
+export interface DegreeSummary {
+  mean: number;
+  /** Middle value; the mean of the two middle values when the count is even. */
+  median: number;
+  max: number;
+}
+
+export interface ClusteringResult {
+  /** Average local clustering, accounts with fewer than two neighbours counted as 0. */
+  mean: number;
+  /** Same average over accounts with at least two neighbours only. */
+  meanDegreeAtLeast2: number;
+  /** Accounts the average was taken over. */
+  nodesUsed: number;
+}
+
+export interface PowerLawFit {
+  alpha: number;
+  kMin: number;
+  /** Accounts with in-degree ≥ kMin. */
+  nTail: number;
+}
+
+export interface NetworkStats {
+  nodes: number;
+  edges: number;
+  reciprocity: number;
+  inDegree: DegreeSummary;
+  outDegree: DegreeSummary;
+  clustering: ClusteringResult;
+  /** Discrete power-law exponent of the in-degree tail at k_min = 10. */
+  inDegreeAlphaKmin10: PowerLawFit;
+  weakComponents: number;
+  largestWeakComponentShare: number;
+}
+
+export function outDegrees(net: FollowNetwork): Int32Array {
+  const d = new Int32Array(net.n);
+  for (let a = 0; a < net.n; a++) d[a] = net.outOffsets[a + 1] - net.outOffsets[a];
+  return d;
+}
+
+export function inDegrees(net: FollowNetwork): Int32Array {
+  const d = new Int32Array(net.n);
+  for (let b = 0; b < net.n; b++) d[b] = net.inOffsets[b + 1] - net.inOffsets[b];
+  return d;
+}
+
+export function median(values: ArrayLike<number>): number {
+  const n = values.length;
+  if (n === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  const mid = n >>> 1;
+  return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function summarizeDegrees(values: ArrayLike<number>): DegreeSummary {
+  let sum = 0;
+  let max = 0;
+  for (let i = 0; i < values.length; i++) {
+    sum += values[i];
+    if (values[i] > max) max = values[i];
+  }
+  return { mean: values.length ? sum / values.length : NaN, median: median(values), max };
+}
+
+/** Share of edges a→b whose reverse b→a also exists. */
+export function reciprocity(net: FollowNetwork): number {
+  const m = net.outTargets.length;
+  if (m === 0) return 0;
+  let mutual = 0;
+  for (let a = 0; a < net.n; a++) {
+    for (let k = net.outOffsets[a]; k < net.outOffsets[a + 1]; k++) {
+      if (follows(net, net.outTargets[k], a)) mutual++;
+    }
+  }
+  return mutual / m;
+}
+
+/** Undirected simple view as CSR: neighbours of v = union of whom v follows and who follows v, ascending. */
+export function undirectedView(net: FollowNetwork): { offsets: Int32Array; neighbours: Int32Array } {
+  const n = net.n;
+  const offsets = new Int32Array(n + 1);
+  const buffer = new Int32Array(net.outTargets.length * 2);
+  let w = 0;
+  for (let v = 0; v < n; v++) {
+    // Merge two sorted rows, dropping the repeats that reciprocated pairs produce.
+    let i = net.outOffsets[v];
+    const iEnd = net.outOffsets[v + 1];
+    let j = net.inOffsets[v];
+    const jEnd = net.inOffsets[v + 1];
+    while (i < iEnd || j < jEnd) {
+      const x = i < iEnd ? net.outTargets[i] : 0x7fffffff;
+      const y = j < jEnd ? net.inSources[j] : 0x7fffffff;
+      if (x < y) {
+        buffer[w++] = x;
+        i++;
+      } else if (y < x) {
+        buffer[w++] = y;
+        j++;
+      } else {
+        buffer[w++] = x;
+        i++;
+        j++;
+      }
+    }
+    offsets[v + 1] = w;
+  }
+  return { offsets, neighbours: buffer.slice(0, w) };
+}
+
+/**
+ * Average local clustering on the undirected simple view. With `sample` and `rng`, a uniform sample of that many
+ * accounts (without replacement) is used, as the README did for graphs above 2,000 nodes.
+ */
+export function averageClustering(net: FollowNetwork, options: { sample?: number; rng?: Rng } = {}): ClusteringResult {
+  const n = net.n;
+  const { offsets, neighbours } = undirectedView(net);
+  let nodes: ArrayLike<number>;
+  if (options.sample !== undefined && options.sample < n) {
+    if (!options.rng) throw new Error('averageClustering: a sample needs an rng; pass { sample, rng }');
+    const ids = new Int32Array(n);
+    for (let i = 0; i < n; i++) ids[i] = i;
+    for (let i = 0; i < options.sample; i++) {
+      const j = i + options.rng.int(n - i);
+      const t = ids[i];
+      ids[i] = ids[j];
+      ids[j] = t;
+    }
+    nodes = ids.subarray(0, options.sample);
+  } else {
+    nodes = { length: n } as ArrayLike<number>;
+  }
+  const sampled = options.sample !== undefined && options.sample < n;
+  const mark = new Int32Array(n).fill(-1);
+  let sum = 0;
+  let withTwo = 0;
+  for (let s = 0; s < nodes.length; s++) {
+    const v = sampled ? nodes[s] : s;
+    const lo = offsets[v];
+    const hi = offsets[v + 1];
+    const k = hi - lo;
+    if (k < 2) continue;
+    withTwo++;
+    for (let t = lo; t < hi; t++) mark[neighbours[t]] = v;
+    let links = 0;
+    for (let t = lo; t < hi; t++) {
+      const u = neighbours[t];
+      for (let q = offsets[u]; q < offsets[u + 1]; q++) if (mark[neighbours[q]] === v) links++;
+    }
+    // Each neighbour pair was seen from both ends.
+    sum += links / (k * (k - 1));
+  }
+  return { mean: nodes.length ? sum / nodes.length : 0, meanDegreeAtLeast2: withTwo ? sum / withTwo : 0, nodesUsed: nodes.length };
+}
+
+/** Weakly connected components: component id per account, their count and the size of the largest. */
+export function weakComponents(net: FollowNetwork): { count: number; largest: number; component: Int32Array } {
+  const n = net.n;
+  const component = new Int32Array(n).fill(-1);
+  const stack = new Int32Array(n);
+  let count = 0;
+  let largest = 0;
+  for (let start = 0; start < n; start++) {
+    if (component[start] >= 0) continue;
+    let top = 0;
+    let size = 0;
+    stack[top++] = start;
+    component[start] = count;
+    while (top > 0) {
+      const v = stack[--top];
+      size++;
+      for (let k = net.outOffsets[v]; k < net.outOffsets[v + 1]; k++) {
+        const u = net.outTargets[k];
+        if (component[u] < 0) { component[u] = count; stack[top++] = u; }
+      }
+      for (let k = net.inOffsets[v]; k < net.inOffsets[v + 1]; k++) {
+        const u = net.inSources[k];
+        if (component[u] < 0) { component[u] = count; stack[top++] = u; }
+      }
+    }
+    if (size > largest) largest = size;
+    count++;
+  }
+  return { count, largest, component };
+}
+
+/** Two-sample Kolmogorov–Smirnov distance: the largest gap between the two empirical CDFs. */
+export function ksDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length === 0 || b.length === 0) return NaN;
+  const x = Float64Array.from(a).sort();
+  const y = Float64Array.from(b).sort();
+  let i = 0;
+  let j = 0;
+  let d = 0;
+  while (i < x.length && j < y.length) {
+    // Step past every copy of the smaller value in both samples before comparing (ties move together).
+    const v = Math.min(x[i], y[j]);
+    while (i < x.length && x[i] === v) i++;
+    while (j < y.length && y[j] === v) j++;
+    const gap = Math.abs(i / x.length - j / y.length);
+    if (gap > d) d = gap;
+  }
+  return d;
+}
+
+/**
+ * Discrete power-law MLE at a fixed k_min (Clauset, Shalizi & Newman 2009, eq. 3.7 approximation):
+ * alpha = 1 + n_tail / Σ ln(k_i / (k_min − 0.5)) over k_i ≥ k_min.
+ */
+export function powerLawAlpha(degrees: ArrayLike<number>, kMin = 10): PowerLawFit {
+  let nTail = 0;
+  let logSum = 0;
+  for (let i = 0; i < degrees.length; i++) {
+    const k = degrees[i];
+    if (k >= kMin) {
+      nTail++;
+      logSum += Math.log(k / (kMin - 0.5));
+    }
+  }
+  return { alpha: nTail ? 1 + nTail / logSum : NaN, kMin, nTail };
+}
+
+/**
+ * All of the above in one pass. Clustering uses every account up to `clusteringSample` (default 2,000, as the
+ * reference figures) and a uniform sample of that many above it, drawn with `rng` (required then).
+ */
+export function networkStats(net: FollowNetwork, options: { clusteringSample?: number; rng?: Rng } = {}): NetworkStats {
+  const inDeg = inDegrees(net);
+  const outDeg = outDegrees(net);
+  const sample = options.clusteringSample ?? 2000;
+  const wcc = weakComponents(net);
+  return {
+    nodes: net.n,
+    edges: net.outTargets.length,
+    reciprocity: reciprocity(net),
+    inDegree: summarizeDegrees(inDeg),
+    outDegree: summarizeDegrees(outDeg),
+    clustering: averageClustering(net, net.n > sample ? { sample, rng: options.rng } : {}),
+    inDegreeAlphaKmin10: powerLawAlpha(inDeg, 10),
+    weakComponents: wcc.count,
+    largestWeakComponentShare: net.n ? wcc.largest / net.n : 0,
+  };
+}
