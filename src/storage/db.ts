@@ -1,0 +1,437 @@
+/**
+ * The browser's record of every run: a versioned Dexie schema and the repositories the worker and the UI use. The
+ * worker writes each round in one transaction (so a reload never finds half a round), the UI reads history from here,
+ * and nothing in these rows ever holds an API key.
+ */
+import Dexie, { type EntityTable, type Table } from 'dexie';
+import type { SimConfig } from '../engine/config';
+import { SpilloverError } from '../engine/errors';
+import type {
+  DecisionOutcome,
+  ElectionRecord,
+  EngagementEvent,
+  LlmTotals,
+  Persona,
+  Post,
+  Reply,
+  RoundRecord,
+  VoteOutcome,
+} from '../engine/types';
+
+export type RunStatus = 'running' | 'paused' | 'interrupted' | 'complete' | 'failed';
+export type AgentsKind = 'offline' | 'llm' | 'replay';
+
+/** Where a run's follower graph came from (the edges themselves live in `networks`). */
+export interface NetworkSource {
+  kind: 'bundled' | 'uploaded' | 'generated' | 'imported';
+  /** File name, or 'network-2000.edges', or 'generated (seed 1)'. */
+  label: string;
+  nodes: number;
+  edges: number;
+}
+
+/** LLM settings kept with a run so it can resume; the API key is deliberately not a field. */
+export interface LlmSettings {
+  baseUrl: string;
+  models: { full: string; mini: string; nano: string };
+  budgetUsd: number;
+  /** Requests in flight at once. */
+  concurrency: number;
+}
+
+export interface RunProgress {
+  roundsDone: number;
+  roundsTotal: number;
+  /** Index into `seeds` of the seed being run. */
+  seedIndex: number;
+  condition: string;
+  round: number;
+}
+
+export interface RunRow {
+  id?: number;
+  name: string;
+  status: RunStatus;
+  config: SimConfig;
+  seeds: number[];
+  agentsKind: AgentsKind;
+  llm?: LlmSettings;
+  network: NetworkSource;
+  createdAt: number;
+  updatedAt: number;
+  progress: RunProgress;
+  totals: LlmTotals;
+  /** Last error, by stable name, when the run failed or paused on one. */
+  error?: { name: string; message: string };
+}
+
+/** A RoundRecord without its event lists (those go to `events` and `posts`), keyed by run and seed. */
+export interface RoundRow {
+  runId: number;
+  seed: number;
+  condition: string;
+  round: number;
+  active: Int32Array;
+  stated: Int8Array;
+  current: Int8Array;
+  treated: Uint8Array;
+  activity: Uint16Array;
+  likelyCount: number;
+  invalidAgents: number[];
+  decisions: DecisionOutcome[];
+  llm: LlmTotals;
+}
+
+/**
+ * Engagements and replies of one round, in one row: a round at 20,000 agents has thousands of likes, and one row per
+ * round keeps the write inside the per-round time budget; per-agent history is a scan of ≤ 46 rows per condition.
+ */
+export interface EventsRow {
+  runId: number;
+  seed: number;
+  condition: string;
+  round: number;
+  engagements: EngagementEvent[];
+  replies: Reply[];
+}
+
+/** A post with its run, seed and condition; `runSeed` because `Post.seed` already marks seed posts. */
+export interface PostRow extends Post {
+  runId: number;
+  runSeed: number;
+  condition: string;
+}
+
+export interface ElectionRow {
+  runId: number;
+  seed: number;
+  condition: string;
+  votes: Int8Array;
+  invalidAgents: number[];
+  outcomes: VoteOutcome[];
+  llm: LlmTotals;
+}
+
+export interface PersonasRow {
+  runId: number;
+  seed: number;
+  personas: Persona[];
+}
+
+export interface NetworkRow {
+  runId: number;
+  n: number;
+  /** Edge a→b means a follows b. */
+  src: Int32Array;
+  dst: Int32Array;
+  labels?: string[];
+  /** Node positions x0,y0,x1,y1… computed once in the worker (seeded community layout). */
+  layout?: Float32Array;
+}
+
+/** One cached LLM exchange (the response cache). `runId` is the run that first stored it. */
+export interface LlmCallRow {
+  key: string;
+  runId: number | null;
+  value: unknown;
+  createdAt: number;
+}
+
+/**
+ * SCHEMA_V1 — 2025-06 (first release). Compound primary keys put one round of one condition of one seed of one run
+ * in exactly one row, so re-writing a round on resume is an idempotent put. Never edit this constant once released:
+ * add SCHEMA_V2 with its own dated note, an upgrade function if rows change shape, and a migration test.
+ */
+export const SCHEMA_V1 = {
+  runs: '++id, status, createdAt',
+  rounds: '[runId+seed+condition+round], runId, [runId+seed]',
+  events: '[runId+seed+condition+round], runId, [runId+seed]',
+  posts: '[runId+runSeed+condition+id], runId, [runId+runSeed+condition]',
+  elections: '[runId+seed+condition], runId, [runId+seed]',
+  personas: '[runId+seed], runId',
+  networks: 'runId',
+  llmCalls: 'key, runId',
+} as const;
+
+export const DB_VERSION = 1;
+
+export type SpilloverDb = Dexie & {
+  runs: EntityTable<RunRow, 'id'>;
+  rounds: Table<RoundRow, [number, number, string, number]>;
+  events: Table<EventsRow, [number, number, string, number]>;
+  posts: Table<PostRow, [number, number, string, number]>;
+  elections: Table<ElectionRow, [number, number, string]>;
+  personas: Table<PersonasRow, [number, number]>;
+  networks: Table<NetworkRow, number>;
+  llmCalls: Table<LlmCallRow, string>;
+};
+
+/** Open (or create) the database; tests pass their own name so they never share state. */
+export function createDb(name = 'spillover'): SpilloverDb {
+  const db = new Dexie(name) as SpilloverDb;
+  db.version(1).stores(SCHEMA_V1);
+  return db;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors
+
+function errorNames(err: unknown, depth = 0): string[] {
+  if (!err || typeof err !== 'object' || depth > 4) return [];
+  const e = err as { name?: unknown; inner?: unknown; failures?: unknown };
+  const out: string[] = typeof e.name === 'string' ? [e.name] : [];
+  out.push(...errorNames(e.inner, depth + 1));
+  if (Array.isArray(e.failures)) for (const f of e.failures.slice(0, 5)) out.push(...errorNames(f, depth + 1));
+  return out;
+}
+
+export const QUOTA_HINT =
+  'free space by deleting old runs in the run list (or clearing this site’s data in the browser settings), then resume the run';
+
+/**
+ * Map a storage failure to a SpilloverError with a stable name. A full quota (directly, inside an AbortError, or
+ * inside a BulkError's failures) becomes 'QuotaExceeded' with instructions; everything else 'StorageError'.
+ */
+export function storageError(err: unknown, what: string): SpilloverError {
+  if (err && typeof err === 'object' && (err as { name?: unknown }).name === 'QuotaExceeded') return err as SpilloverError;
+  const names = errorNames(err);
+  if (names.includes('QuotaExceededError')) {
+    return new SpilloverError('QuotaExceeded', `storage: the browser's storage quota is full while ${what}; nothing of this round was written; ${QUOTA_HINT}`);
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  return new SpilloverError('StorageError', `storage: ${what} failed (${names[0] ?? 'error'}: ${detail}); reload the page and resume the run, or delete it if the error persists`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Runs
+
+export async function createRun(db: SpilloverDb, row: Omit<RunRow, 'id'>): Promise<number> {
+  try {
+    return (await db.runs.add(row as RunRow)) as number;
+  } catch (err) {
+    throw storageError(err, 'creating the run');
+  }
+}
+
+export async function listRuns(db: SpilloverDb): Promise<RunRow[]> {
+  return db.runs.orderBy('createdAt').reverse().toArray();
+}
+
+export async function getRun(db: SpilloverDb, runId: number): Promise<RunRow | undefined> {
+  return db.runs.get(runId);
+}
+
+export async function updateRun(db: SpilloverDb, runId: number, changes: Partial<RunRow>): Promise<void> {
+  try {
+    await db.runs.update(runId, { ...changes, updatedAt: Date.now() });
+  } catch (err) {
+    throw storageError(err, 'updating the run');
+  }
+}
+
+/** Delete a run and every row that belongs to it, in one transaction. */
+export async function deleteRun(db: SpilloverDb, runId: number): Promise<void> {
+  try {
+    await db.transaction('rw', [db.runs, db.rounds, db.events, db.posts, db.elections, db.personas, db.networks, db.llmCalls], async () => {
+      await db.rounds.where('runId').equals(runId).delete();
+      await db.events.where('runId').equals(runId).delete();
+      await db.posts.where('runId').equals(runId).delete();
+      await db.elections.where('runId').equals(runId).delete();
+      await db.personas.where('runId').equals(runId).delete();
+      await db.networks.delete(runId);
+      await db.llmCalls.where('runId').equals(runId).delete();
+      await db.runs.delete(runId);
+    });
+  } catch (err) {
+    throw storageError(err, `deleting run ${runId}`);
+  }
+}
+
+/**
+ * Mark runs left 'running' by a closed or reloaded tab as 'interrupted'. `isAlive` says whether some tab still runs
+ * one (the worker holds a Web Lock per run); runs that are alive are left alone.
+ */
+export async function markInterrupted(db: SpilloverDb, isAlive: (runId: number) => boolean = () => false): Promise<number[]> {
+  const running = await db.runs.where('status').equals('running').toArray();
+  const stale = running.filter((r) => r.id !== undefined && !isAlive(r.id)).map((r) => r.id as number);
+  for (const id of stale) await updateRun(db, id, { status: 'interrupted' });
+  return stale;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rounds
+
+/**
+ * Write one round (its state, events and posts) and the run's progress in a single transaction: either all of it is
+ * stored or none. Only Dexie calls happen inside.
+ */
+export async function writeRound(
+  db: SpilloverDb,
+  runId: number,
+  seed: number,
+  record: RoundRecord,
+  run?: Partial<RunRow>,
+): Promise<void> {
+  const key = { runId, seed, condition: record.condition, round: record.round };
+  const row: RoundRow = {
+    ...key,
+    active: record.active,
+    stated: record.stated,
+    current: record.current,
+    treated: record.treated,
+    activity: record.activity,
+    likelyCount: record.likelyCount,
+    invalidAgents: record.invalidAgents,
+    decisions: record.decisions,
+    llm: record.llm,
+  };
+  const events: EventsRow = { ...key, engagements: record.engagements, replies: record.replies };
+  const posts: PostRow[] = record.posts.map((p) => ({ ...p, runId, runSeed: seed, condition: record.condition }));
+  try {
+    await db.transaction('rw', [db.rounds, db.events, db.posts, db.runs], async () => {
+      await db.rounds.bulkPut([row]);
+      await db.events.bulkPut([events]);
+      if (posts.length) await db.posts.bulkPut(posts);
+      if (run) await db.runs.update(runId, { ...run, updatedAt: Date.now() });
+    });
+  } catch (err) {
+    throw storageError(err, `writing round ${record.round} of '${record.condition}' (seed ${seed})`);
+  }
+}
+
+export async function writeElection(db: SpilloverDb, runId: number, seed: number, record: ElectionRecord, run?: Partial<RunRow>): Promise<void> {
+  const row: ElectionRow = {
+    runId,
+    seed,
+    condition: record.condition,
+    votes: record.votes,
+    invalidAgents: record.invalidAgents,
+    outcomes: record.outcomes,
+    llm: record.llm,
+  };
+  try {
+    await db.transaction('rw', [db.elections, db.runs], async () => {
+      await db.elections.bulkPut([row]);
+      if (run) await db.runs.update(runId, { ...run, updatedAt: Date.now() });
+    });
+  } catch (err) {
+    throw storageError(err, `writing the election of '${record.condition}' (seed ${seed})`);
+  }
+}
+
+/** Round rows of one seed in record order (warm-up first, then by round, conditions in config order). */
+export async function loadRoundRows(db: SpilloverDb, runId: number, seed: number, conditionOrder?: string[]): Promise<RoundRow[]> {
+  const rows = await db.rounds.where('[runId+seed]').equals([runId, seed]).toArray();
+  const order = new Map((conditionOrder ?? []).map((c, i) => [c, i]));
+  const rank = (c: string) => (c === 'warmup' ? -1 : order.get(c) ?? 1000);
+  rows.sort((a, b) => a.round - b.round || rank(a.condition) - rank(b.condition) || (a.condition < b.condition ? -1 : 1));
+  return rows;
+}
+
+/** One round's state of one condition (the graph scrubber reads these one at a time). */
+export async function loadRoundRow(db: SpilloverDb, runId: number, seed: number, condition: string, round: number): Promise<RoundRow | undefined> {
+  return db.rounds.get([runId, seed, condition, round]);
+}
+
+/** Rebuild full RoundRecords (events and posts joined back) — what resume and the run bundle need. */
+export async function loadRoundRecords(db: SpilloverDb, runId: number, seed: number, conditionOrder?: string[]): Promise<RoundRecord[]> {
+  const rows = await loadRoundRows(db, runId, seed, conditionOrder);
+  const events = await db.events.where('[runId+seed]').equals([runId, seed]).toArray();
+  const posts = await db.posts.where('runId').equals(runId).filter((p) => p.runSeed === seed).toArray();
+  const ev = new Map(events.map((e) => [`${e.condition}|${e.round}`, e]));
+  const byRound = new Map<string, Post[]>();
+  for (const p of posts) {
+    const k = `${p.condition}|${p.round}`;
+    const { runId: _r, runSeed: _s, condition: _c, ...post } = p;
+    const list = byRound.get(k);
+    if (list) list.push(post);
+    else byRound.set(k, [post]);
+  }
+  return rows.map((r) => {
+    const k = `${r.condition}|${r.round}`;
+    const e = ev.get(k);
+    const { runId: _r, seed: _s, ...rest } = r;
+    return {
+      ...rest,
+      engagements: e?.engagements ?? [],
+      replies: e?.replies ?? [],
+      posts: (byRound.get(k) ?? []).sort((a, b) => a.id - b.id),
+    };
+  });
+}
+
+export async function loadElections(db: SpilloverDb, runId: number, seed: number): Promise<ElectionRecord[]> {
+  const rows = await db.elections.where('[runId+seed]').equals([runId, seed]).toArray();
+  return rows.map(({ runId: _r, seed: _s, ...rest }) => rest);
+}
+
+/** Keys "condition|round" of the rounds already stored for a seed (resume skips writing these). */
+export async function storedRoundKeys(db: SpilloverDb, runId: number, seed: number): Promise<Set<string>> {
+  const keys = await db.rounds.where('[runId+seed]').equals([runId, seed]).primaryKeys();
+  return new Set(keys.map((k) => `${k[2]}|${k[3]}`));
+}
+
+/** Events of one seed and condition (and the warm-up), for an agent's history. */
+export async function loadEvents(db: SpilloverDb, runId: number, seed: number): Promise<EventsRow[]> {
+  return db.events.where('[runId+seed]').equals([runId, seed]).toArray();
+}
+
+export async function loadPosts(db: SpilloverDb, runId: number, seed: number, condition: string): Promise<PostRow[]> {
+  return db.posts.where('[runId+runSeed+condition]').equals([runId, seed, condition]).toArray();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Personas and network
+
+export async function savePersonas(db: SpilloverDb, runId: number, seed: number, personas: Persona[]): Promise<void> {
+  try {
+    await db.personas.put({ runId, seed, personas });
+  } catch (err) {
+    throw storageError(err, 'saving the personas');
+  }
+}
+
+export async function loadPersonas(db: SpilloverDb, runId: number, seed: number): Promise<Persona[] | undefined> {
+  return (await db.personas.get([runId, seed]))?.personas;
+}
+
+export async function saveNetwork(db: SpilloverDb, row: NetworkRow): Promise<void> {
+  try {
+    await db.networks.put(row);
+  } catch (err) {
+    throw storageError(err, 'saving the network');
+  }
+}
+
+export async function loadNetwork(db: SpilloverDb, runId: number): Promise<NetworkRow | undefined> {
+  return db.networks.get(runId);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The LLM response cache
+
+/** The response cache on Dexie: keyed by a hash of the request, shared by all runs, exported with a run's bundle. */
+export class DexieResponseCache {
+  constructor(
+    private readonly db: SpilloverDb,
+    private readonly runId: number | null = null,
+  ) {}
+
+  async get(key: string): Promise<unknown | undefined> {
+    return (await this.db.llmCalls.get(key))?.value;
+  }
+
+  async put(key: string, value: unknown): Promise<void> {
+    try {
+      const existing = await this.db.llmCalls.get(key);
+      await this.db.llmCalls.put({ key, runId: existing?.runId ?? this.runId, value, createdAt: existing?.createdAt ?? Date.now() });
+    } catch (err) {
+      throw storageError(err, 'caching an LLM answer');
+    }
+  }
+
+  async entries(): Promise<Array<[string, unknown]>> {
+    const rows = this.runId === null ? await this.db.llmCalls.toArray() : await this.db.llmCalls.where('runId').equals(this.runId).toArray();
+    return rows.map((r) => [r.key, r.value]);
+  }
+}
