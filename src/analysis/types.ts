@@ -20,6 +20,11 @@ export interface ConditionData {
   votes?: Int8Array;
   /** Problems met while reading (quirks handled, columns missing), reported beside the tables. */
   notes: string[];
+  /**
+   * True when only the last round's treatment column can be trusted (a roll-out file whose earlier columns contradict
+   * its schedule and could not be rebuilt): per-period (cohort) estimates are then skipped for this condition.
+   */
+  treatmentFinalOnly?: boolean;
 }
 
 export interface SeedData {
@@ -28,6 +33,8 @@ export interface SeedData {
   conditions: ConditionData[];
   /** Follower graph over agent ids (rows map to nodes by id); enables exposure-based spillover estimates. */
   network?: FollowNetwork;
+  /** Seed-level problems met while reading (a condition or file missing), reported beside the tables. */
+  notes?: string[];
 }
 
 /** One difference-in-means estimate. */
@@ -45,8 +52,15 @@ export interface Effect {
   nBaseline: number;
   /** Seed folder, or 'pooled'. */
   seed: string;
-  /** 'neyman' | 'paired' | 'pooled' … */
+  /** 'neyman' | 'paired' … (pooled rows keep their per-seed method and have seed 'pooled'). */
   method: string;
+  /** Pooled rows only: number of seeds, SD of the seed estimates, and both standard errors of their mean. */
+  nSeeds?: number;
+  seedSd?: number;
+  /** sqrt(mean of the seeds' SE²) / sqrt(nSeeds): the within-seed SEs combined (this is `se` on pooled rows). */
+  seWithinPooled?: number;
+  /** seedSd / sqrt(nSeeds): the empirical between-seed SE (noisy with few seeds). */
+  seBetweenSeeds?: number;
 }
 
 export interface ConditionSummary {
