@@ -112,6 +112,8 @@ export interface Memory {
   likelihood: Likelihood | null;
   /** Share of followed accounts whose last stated likelihood was ≥ 3, as seen at that activation. */
   followedLikelyShare: number;
+  /** Whether that activation showed a treatment message. */
+  sawMessage: boolean;
 }
 
 /** Everything one activation's decision may use. Built by the engine, read by any DecisionPort implementation. */

@@ -1,0 +1,133 @@
+/**
+ * Offline agents: a rule-based implementation of the decision port that needs no key. Each decision draws from a
+ * stream derived from (seed, agent, round), never from the condition, so two arms that show an agent the same thing
+ * get the same answer: arms differ only through treatment and what it sets in motion (common random numbers).
+ */
+import type { SimConfig } from '../../engine/config';
+import type { DecisionPort, PortContext, RoundBatch, VoteBatch } from '../../engine/ports';
+import { Rng } from '../../engine/rng';
+import type {
+  ActivationRequest,
+  Decision,
+  DecisionOutcome,
+  Likelihood,
+  Persona,
+  PostAction,
+  VoteOutcome,
+} from '../../engine/types';
+import { OFFLINE_PARAMETERS, type OfflineParameters } from './parameters';
+import { offlinePostText, offlineReplyText } from './texts';
+
+export class OfflinePort implements DecisionPort {
+  readonly kind = 'offline';
+  private seed = 0;
+  private personas: readonly Persona[] = [];
+  private config: SimConfig | null = null;
+
+  constructor(private readonly params: OfflineParameters = OFFLINE_PARAMETERS) {}
+
+  init(ctx: PortContext): void {
+    this.seed = ctx.seed;
+    this.personas = ctx.personas;
+    this.config = ctx.config;
+  }
+
+  async decideRound(batch: RoundBatch): Promise<DecisionOutcome[]> {
+    return batch.requests.map((req) => ({ ok: true, decision: this.decide(req) }));
+  }
+
+  async decideVotes(batch: VoteBatch): Promise<VoteOutcome[]> {
+    const p = this.params;
+    return batch.requests.map((req) => {
+      const rng = Rng.derive(this.seed, 'offline-vote', req.agentId);
+      const prob = req.lastLikelihood === null ? p.voteWithoutStatement : p.voteByLikelihood[req.lastLikelihood];
+      return { ok: true, voted: rng.next() < prob ? 1 : 0 };
+    });
+  }
+
+  /** One activation's decision. Public so tests can probe the rules directly. */
+  decide(req: ActivationRequest): Decision {
+    const p = this.params;
+    const persona = this.personas[req.agentId];
+    const rng = Rng.derive(this.seed, 'offline', req.agentId, req.round);
+    const maxChars = this.config?.postMaxChars ?? 140;
+
+    // Likelihood first: its draw comes first in the stream so that it does not depend on the feed's length.
+    const likelihood = req.vote ? this.likelihood(req, persona, rng.next()) : null;
+
+    const actions: PostAction[] = [];
+    const e = p.engagement;
+    req.feed.forEach((item, rank) => {
+      let boost = Math.pow(e.rankDecay, rank);
+      if (item.followed) boost *= e.followedBoost;
+      if (item.likedByFollowed.length + item.repliedByFollowed.length > 0) boost *= e.friendsBoost;
+      const x = rng.next();
+      const engagement = x < e.reply * boost ? 'reply' : x < (e.reply + e.like) * boost ? 'like' : 'none';
+      const y = rng.next();
+      let follow: PostAction['follow'] = 'none';
+      if (!item.followed && y < (engagement === 'none' ? e.followOtherwise : e.followAfterEngaging)) follow = 'follow';
+      else if (item.followed && engagement === 'none' && y < e.unfollow) follow = 'unfollow';
+      const replyText = engagement === 'reply' ? offlineReplyText(rng) : undefined;
+      if (engagement !== 'none' || follow !== 'none') actions.push({ postId: item.postId, engagement, replyText, follow });
+    });
+
+    let newPost: Decision['newPost'] = null;
+    if (req.invitedToPost && rng.next() < p.postWhenInvited) {
+      const topic = rng.pick(persona.interests);
+      newPost = { topic, text: offlinePostText(topic, (likelihood ?? 0) >= 3, rng, maxChars) };
+    }
+
+    const level = likelihood ?? (req.vote?.previousLikelihood ?? null);
+    const nextDelay = 1 + rng.weighted(p.delay[level === null ? 5 : level]);
+    return { actions, newPost, likelihood, nextDelay };
+  }
+
+  private likelihood(req: ActivationRequest, persona: Persona, u1: number): Likelihood {
+    const p = this.params;
+    const vote = req.vote as NonNullable<ActivationRequest['vote']>;
+    const prev = vote.previousLikelihood;
+    if (prev === null) return pickIndex(p.firstValue[persona.turnoutHabit], u1) as Likelihood;
+    const row = p.transitions[prev].slice();
+    let up13 = 0;
+    let up23 = 0;
+    let up34 = 0;
+    if (vote.treatment) {
+      const m = p.message[vote.treatment.kind][req.memory?.sawMessage ? 'repeat' : 'first'];
+      up13 += m.from1to3;
+      up23 += m.from2to3;
+      up34 += m.from3to4;
+      if (vote.treatment.kind === 'social') up23 += p.perFaceShown * vote.treatment.followedLikely.length;
+    }
+    const before = req.memory ? req.memory.followedLikelyShare : vote.followedLikelyShare;
+    const rise = Math.max(0, vote.followedLikelyShare - before);
+    up13 += p.peerInfluence * rise;
+    up23 += p.peerInfluence * rise;
+    up34 += (p.peerInfluence * rise) / 4;
+    // Upward moves take their mass from staying put, so the row still sums to 1.
+    if (prev === 1) shift(row, 1, 3, up13);
+    else if (prev === 2) shift(row, 2, 3, up23);
+    else if (prev === 3) shift(row, 3, 4, up34);
+    return pickIndex(row, u1) as Likelihood;
+  }
+}
+
+function shift(row: number[], from: number, to: number, amount: number): void {
+  const moved = Math.min(amount, row[from]);
+  row[from] -= moved;
+  row[to] += moved;
+}
+
+function pickIndex(weights: readonly number[], u: number): number {
+  let total = 0;
+  for (const w of weights) total += w;
+  let x = u * total;
+  for (let i = 0; i < weights.length; i++) {
+    x -= weights[i];
+    if (x < 0) return i;
+  }
+  return weights.length - 1;
+}
+
+export function createOfflinePort(params?: OfflineParameters): OfflinePort {
+  return new OfflinePort(params);
+}

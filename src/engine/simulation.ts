@@ -1,0 +1,484 @@
+/**
+ * The round loop of protocol A (protocols.md §A): a shared warm-up, forked into every condition, then the main rounds
+ * with randomised messages and an election day. The engine owns the rounds and all randomness; agents answer through
+ * the one DecisionPort, so the same loop runs offline agents, LLM agents or a replay, in Node or in a Worker.
+ *
+ * Within a round every active agent decides on the state at the start of the round (feeds, counts, messages), and the
+ * decisions are then applied in ascending agent id. This synchronous update is what lets LLM calls of a round run
+ * concurrently while keeping records identical for the same responses.
+ */
+import { periodOf, validateConfig, type ConditionSpec, type SimConfig } from './config';
+import { seedPostText } from './content';
+import { SpilloverError } from './errors';
+import { buildFeed, trendingPosts } from './feed';
+import type { FollowNetwork } from './network';
+import type { DecisionPort } from './ports';
+import { hashSeed, Rng } from './rng';
+import { addPost, createState, followingNow, forkState, markSeen, setFollow, type WorldState } from './state';
+import {
+  ACTIVITY_WIDTH,
+  addMeta,
+  emptyLlmTotals,
+  type ActivationRequest,
+  type Decision,
+  type DecisionOutcome,
+  type ElectionRecord,
+  type EngagementEvent,
+  type Likelihood,
+  type LlmTotals,
+  type Memory,
+  type Persona,
+  type Post,
+  type Reply,
+  type RoundRecord,
+  type TreatmentMessage,
+  type VoteRequest,
+} from './types';
+
+export const WARMUP = 'warmup';
+
+export interface ExperimentInputs {
+  config: SimConfig;
+  seed: number;
+  /** Indexed by agent id; length must equal network.n. */
+  personas: readonly Persona[];
+  network: FollowNetwork;
+  port: DecisionPort;
+}
+
+export interface ExperimentProgress {
+  roundsDone: number;
+  roundsTotal: number;
+  condition: string;
+  round: number;
+}
+
+export interface ExperimentHooks {
+  /** Awaited before the run goes on: a worker writes the round to IndexedDB here. */
+  onRound?(record: RoundRecord, progress: ExperimentProgress): void | Promise<void>;
+  onElection?(record: ElectionRecord, progress: ExperimentProgress): void | Promise<void>;
+  /** Polled at every round boundary; true pauses the run cleanly (resume by replaying the stored rounds). */
+  shouldPause?(): boolean;
+}
+
+/** The wide tables of one condition (warm-up columns included), as the published CSVs lay them out. */
+export interface ConditionTables {
+  name: string;
+  /** Column labels, firstRound…lastRound. */
+  rounds: number[];
+  /** n × rounds, likelihood stated in that round or −1. */
+  stated: Int8Array;
+  /** n × rounds, treatment assignment 0/1. */
+  treated: Uint8Array;
+  /** n × rounds, 1 where the agent was active. */
+  active: Uint8Array;
+  /** Election-day vote per agent (0/1, −1 minors/invalid); null until election day has run. */
+  votes: Int8Array | null;
+  /** Activations whose answer was invalid after retries (the agent kept its previous state). */
+  invalidDecisions: number;
+  invalidVotes: number;
+  llm: LlmTotals;
+  posts: number;
+}
+
+export interface ExperimentResult {
+  status: 'complete' | 'paused';
+  seed: number;
+  roundsDone: number;
+  roundsTotal: number;
+  conditions: ConditionTables[];
+  /** LLM accounting of the shared warm-up. */
+  warmupLlm: LlmTotals;
+  invalidWarmup: number;
+}
+
+/** Total record count of a run: warm-up rounds + main rounds × conditions + one election per condition. */
+export function roundsTotal(config: SimConfig): number {
+  const c = config.conditions.length;
+  return 1 - config.firstRound + config.lastRound * c + c;
+}
+
+function cancelled(): SpilloverError {
+  return new SpilloverError('Cancelled', 'run cancelled: it stopped at a round boundary; start it again or resume it from the run list');
+}
+
+/** Uniform draw in [0,1) for a single labelled event, without building a generator. */
+function uniform(seed: number, label: string, a: number, b: number): number {
+  return hashSeed(seed, label, a, b) / 4294967296;
+}
+
+/** The reasons a decision cannot be applied to its request, or null when it can. */
+export function checkDecision(decision: Decision, request: ActivationRequest, persona: Persona, maxChars: number): string | null {
+  if (!decision || typeof decision !== 'object') return 'the answer is not an object';
+  if (!Number.isInteger(decision.nextDelay) || decision.nextDelay < 1 || decision.nextDelay > 5) {
+    return `nextDelay ${decision.nextDelay} is not a whole number in 1…5`;
+  }
+  if (request.vote) {
+    const l = decision.likelihood;
+    if (l === null || !Number.isInteger(l) || l < 0 || l > 4) return `likelihood ${l} is not a whole number in 0…4`;
+  }
+  if (!Array.isArray(decision.actions)) return 'actions is not a list';
+  const ids = new Set(request.feed.map((f) => f.postId));
+  const done = new Set<number>();
+  for (const a of decision.actions) {
+    if (!ids.has(a.postId)) return `action on post ${a.postId}, which is not in the feed`;
+    if (done.has(a.postId)) return `two actions on post ${a.postId}`;
+    done.add(a.postId);
+    if (a.engagement !== 'none' && a.engagement !== 'like' && a.engagement !== 'reply') return `engagement '${a.engagement}' is unknown`;
+    if (a.engagement === 'reply' && (typeof a.replyText !== 'string' || a.replyText.trim() === '')) return `reply to post ${a.postId} has no text`;
+    if (a.follow !== 'none' && a.follow !== 'follow' && a.follow !== 'unfollow') return `follow '${a.follow}' is unknown`;
+  }
+  if (decision.newPost) {
+    if (!request.invitedToPost) return 'a new post was written without an invitation';
+    if (typeof decision.newPost.text !== 'string' || decision.newPost.text.trim() === '') return 'the new post has no text';
+    if (decision.newPost.text.length > maxChars) return `the new post has ${decision.newPost.text.length} characters; at most ${maxChars}`;
+    if (!persona.interests.includes(decision.newPost.topic)) return `the new post's topic '${decision.newPost.topic}' is not one of the agent's interests`;
+  }
+  return null;
+}
+
+interface ConditionRun {
+  spec: ConditionSpec | null;
+  name: string;
+  state: WorldState;
+  tables: ConditionTables;
+  treatedEver: Uint8Array;
+}
+
+export async function runExperiment(
+  inputs: ExperimentInputs,
+  hooks: ExperimentHooks = {},
+  signal?: AbortSignal,
+): Promise<ExperimentResult> {
+  const { config, seed, personas, network, port } = inputs;
+  validateConfig(config);
+  const n = network.n;
+  if (personas.length !== n) {
+    throw new SpilloverError('ConfigError', `config: the population has ${personas.length} agents but the network has ${n} accounts; generate one persona per network account`, 'agents');
+  }
+  const rounds: number[] = [];
+  for (let r = config.firstRound; r <= config.lastRound; r++) rounds.push(r);
+  const R = rounds.length;
+  const col = (r: number) => r - config.firstRound;
+  const total = roundsTotal(config);
+  let done = 0;
+
+  await port.init({ seed, config, personas });
+
+  // One uniform per adult per run, shared by every condition: the nested, absorbing roll-out (treated in period k
+  // iff u < p_k) and common random numbers across arms.
+  const assignment = new Float64Array(n);
+  const assignRng = Rng.derive(seed, 'assignment');
+  for (let a = 0; a < n; a++) assignment[a] = personas[a].adult ? assignRng.next() : 2;
+
+  const warm = createState(n);
+  for (let a = 0; a < n; a++) warm.nextActive[a] = config.firstRound + Rng.derive(seed, 'first-active', a).int(config.firstActiveWithin);
+  const seedPosts: Post[] = [];
+  const postRng = Rng.derive(seed, 'seed-posts');
+  for (let i = 0; i < config.seedPosts; i++) {
+    const author = postRng.int(n);
+    const topic = postRng.pick(personas[author].interests);
+    const text = seedPostText(topic, postRng, config.postMaxChars);
+    const id = addPost(warm, author, config.firstRound, topic, text, true);
+    seedPosts.push({ id, author, round: config.firstRound, topic, text, seed: true });
+  }
+
+  const newTables = (name: string): ConditionTables => ({
+    name,
+    rounds,
+    stated: new Int8Array(n * R).fill(-1),
+    treated: new Uint8Array(n * R),
+    active: new Uint8Array(n * R),
+    votes: null,
+    invalidDecisions: 0,
+    invalidVotes: 0,
+    llm: emptyLlmTotals(),
+    posts: 0,
+  });
+
+  const warmRun: ConditionRun = { spec: null, name: WARMUP, state: warm, tables: newTables(WARMUP), treatedEver: new Uint8Array(n) };
+  const paused = (runs: ConditionRun[]): ExperimentResult => ({
+    status: 'paused',
+    seed,
+    roundsDone: done,
+    roundsTotal: total,
+    conditions: runs.map((x) => x.tables),
+    warmupLlm: warmRun.tables.llm,
+    invalidWarmup: warmRun.tables.invalidDecisions,
+  });
+
+  const playRound = async (run: ConditionRun, round: number, extraPosts: Post[]): Promise<RoundRecord> => {
+    if (signal?.aborted) throw cancelled();
+    const { state } = run;
+    const active: number[] = [];
+    for (let a = 0; a < n; a++) if (state.nextActive[a] === round) active.push(a);
+    const trending = trendingPosts(state);
+    let likelyCount = 0;
+    for (let a = 0; a < n; a++) if (state.current[a] >= 3) likelyCount++;
+    const treated = new Uint8Array(n);
+    const spec = run.spec;
+    if (spec && round >= 1 && spec.message !== 'none') {
+      const p = spec.schedule[periodOf(config, round)];
+      for (let a = 0; a < n; a++) if (assignment[a] < p) treated[a] = 1;
+    }
+    const requests: ActivationRequest[] = new Array(active.length);
+    for (let i = 0; i < active.length; i++) {
+      requests[i] = buildRequest(run, active[i], round, treated[active[i]] === 1, likelyCount, trending);
+    }
+    const outcomes = await port.decideRound({ condition: run.name, round, requests }, signal);
+    if (signal?.aborted) throw cancelled();
+    if (!Array.isArray(outcomes) || outcomes.length !== requests.length) {
+      throw new SpilloverError('LlmError', `decision port '${port.kind}' returned ${outcomes?.length} outcomes for ${requests.length} requests in round ${round}; every request needs exactly one outcome`);
+    }
+    return applyRound(run, round, requests, outcomes, treated, likelyCount, extraPosts);
+  };
+
+  const buildRequest = (run: ConditionRun, a: number, round: number, isTreated: boolean, likelyCount: number, trending: number[]): ActivationRequest => {
+    const { state } = run;
+    const persona = personas[a];
+    const feed = buildFeed(state, network, persona, personas, config.feed, trending, Rng.derive(seed, 'feed', a, round));
+    const invitedToPost = uniform(seed, 'invite', a, round) < config.postInvitation;
+    let vote: ActivationRequest['vote'] = null;
+    if (persona.adult) {
+      const follow = followingNow(state, network, a);
+      let likely = 0;
+      for (let k = 0; k < follow.length; k++) if (state.current[follow[k]] >= 3) likely++;
+      let treatment: TreatmentMessage | null = null;
+      if (isTreated && run.spec) {
+        if (run.spec.message === 'info') {
+          treatment = { kind: 'info', text: config.messages.info };
+        } else if (run.spec.message === 'social') {
+          const eligible: number[] = [];
+          for (let k = 0; k < follow.length; k++) if (state.current[follow[k]] >= 3) eligible.push(follow[k]);
+          const shown = Rng.derive(seed, 'faces', a, round).sample(eligible, config.maxFollowedLikelyShown).sort((x, y) => x - y);
+          treatment = {
+            kind: 'social',
+            text: `${config.messages.info} ${config.messages.social.replace('{count}', likelyCount.toLocaleString('en-US'))}`,
+            likelyCount,
+            followedLikely: shown.map((id) => ({ id, profile: personas[id].publicProfile })),
+          };
+        }
+      }
+      const cur = state.current[a];
+      vote = {
+        roundsToElection: config.lastRound - round,
+        previousLikelihood: cur >= 0 ? (cur as Likelihood) : null,
+        treatment,
+        followedCount: follow.length,
+        followedLikelyShare: follow.length ? likely / follow.length : 0,
+      };
+    }
+    return { agentId: a, round, condition: run.name, memory: state.memory[a], feed, invitedToPost, vote };
+  };
+
+  const applyRound = (
+    run: ConditionRun,
+    round: number,
+    requests: ActivationRequest[],
+    outcomes: DecisionOutcome[],
+    treated: Uint8Array,
+    likelyCount: number,
+    extraPosts: Post[],
+  ): RoundRecord => {
+    const { state, tables } = run;
+    const c = col(round);
+    const stated = new Int8Array(n).fill(-1);
+    const activity = new Uint16Array(n * ACTIVITY_WIDTH);
+    const engagements: EngagementEvent[] = [];
+    const posts: Post[] = extraPosts.slice();
+    const replies: Reply[] = [];
+    const invalidAgents: number[] = [];
+    const llm = emptyLlmTotals();
+    const decisions: DecisionOutcome[] = new Array(requests.length);
+    for (let i = 0; i < requests.length; i++) {
+      const req = requests[i];
+      const a = req.agentId;
+      const persona = personas[a];
+      let outcome = outcomes[i];
+      addMeta(llm, outcome.meta);
+      if (outcome.ok) {
+        const problem = checkDecision(outcome.decision, req, persona, config.postMaxChars);
+        if (problem) outcome = { ok: false, error: `invalid decision: ${problem}`, meta: outcome.meta };
+      }
+      decisions[i] = outcome;
+      tables.active[a * R + c] = 1;
+      for (const item of req.feed) markSeen(state, a, item.postId, item.replyCount);
+      if (!outcome.ok) {
+        invalidAgents.push(a);
+        llm.invalid++;
+        const n0 = state.delay[a];
+        state.nextActive[a] = round + n0 + Math.floor(uniform(seed, 'gap', a, round) * (n0 + 2));
+        continue;
+      }
+      const d = outcome.decision;
+      const memory: Memory = {
+        round,
+        engaged: [],
+        followed: [],
+        unfollowed: [],
+        posted: null,
+        likelihood: null,
+        followedLikelyShare: req.vote ? req.vote.followedLikelyShare : 0,
+        sawMessage: req.vote?.treatment != null,
+      };
+      const byPost = new Map(req.feed.map((f) => [f.postId, f]));
+      const base = a * ACTIVITY_WIDTH;
+      for (const act of d.actions) {
+        const item = byPost.get(act.postId) as (typeof req.feed)[number];
+        const pid = act.postId;
+        if (act.engagement === 'like') {
+          state.posts.likes[pid]++;
+          state.posts.likers[pid].add(a);
+          activity[base]++;
+          engagements.push({ round, agent: a, kind: 'like', postId: pid, target: item.authorId });
+          memory.engaged.push({ postId: pid, topic: item.topic, text: item.text, action: 'like' });
+        } else if (act.engagement === 'reply') {
+          const text = (act.replyText as string).slice(0, config.postMaxChars);
+          state.posts.replies[pid]++;
+          state.posts.repliers[pid].add(a);
+          state.posts.latestReplyAuthor[pid] = a;
+          state.posts.latestReplyText[pid] = text;
+          activity[base + 1]++;
+          engagements.push({ round, agent: a, kind: 'reply', postId: pid, target: item.authorId, text });
+          replies.push({ postId: pid, author: a, round, text });
+          memory.engaged.push({ postId: pid, topic: item.topic, text: item.text, action: 'reply', replyText: text });
+        }
+        if (act.follow === 'follow' && setFollow(state, network, a, item.authorId, true)) {
+          activity[base + 3]++;
+          engagements.push({ round, agent: a, kind: 'follow', postId: pid, target: item.authorId });
+          memory.followed.push(item.authorId);
+        } else if (act.follow === 'unfollow' && setFollow(state, network, a, item.authorId, false)) {
+          activity[base + 4]++;
+          engagements.push({ round, agent: a, kind: 'unfollow', postId: pid, target: item.authorId });
+          memory.unfollowed.push(item.authorId);
+        }
+      }
+      if (d.newPost) {
+        const id = addPost(state, a, round, d.newPost.topic, d.newPost.text, false);
+        posts.push({ id, author: a, round, topic: d.newPost.topic, text: d.newPost.text, seed: false });
+        activity[base + 2]++;
+        engagements.push({ round, agent: a, kind: 'post', postId: id, target: a, text: d.newPost.text });
+        memory.posted = d.newPost.text;
+        tables.posts++;
+      }
+      if (req.vote && d.likelihood !== null) {
+        stated[a] = d.likelihood;
+        state.current[a] = d.likelihood;
+        tables.stated[a * R + c] = d.likelihood;
+        memory.likelihood = d.likelihood;
+      } else {
+        memory.likelihood = state.current[a] >= 0 ? (state.current[a] as Likelihood) : null;
+      }
+      state.memory[a] = memory;
+      state.delay[a] = d.nextDelay;
+      state.nextActive[a] = round + d.nextDelay + Math.floor(uniform(seed, 'gap', a, round) * (d.nextDelay + 2));
+    }
+    for (let a = 0; a < n; a++) {
+      if (treated[a]) {
+        tables.treated[a * R + c] = 1;
+        run.treatedEver[a] = 1;
+      }
+    }
+    tables.invalidDecisions += invalidAgents.length;
+    addLlm(tables.llm, llm);
+    return {
+      condition: run.name,
+      round,
+      active: Int32Array.from(requests, (r) => r.agentId),
+      stated,
+      current: state.current.slice(),
+      treated,
+      activity,
+      engagements,
+      posts,
+      replies,
+      likelyCount,
+      invalidAgents,
+      decisions,
+      llm,
+    };
+  };
+
+  const emit = async (record: RoundRecord): Promise<void> => {
+    done++;
+    await hooks.onRound?.(record, { roundsDone: done, roundsTotal: total, condition: record.condition, round: record.round });
+  };
+
+  // Warm-up: rounds firstRound…0, no treatment, shared by every condition.
+  for (let r = config.firstRound; r <= 0; r++) {
+    const record = await playRound(warmRun, r, r === config.firstRound ? seedPosts : []);
+    await emit(record);
+    if (hooks.shouldPause?.()) return paused([warmRun]);
+  }
+
+  const runs: ConditionRun[] = config.conditions.map((spec) => {
+    const tables = newTables(spec.name);
+    tables.stated.set(warmRun.tables.stated);
+    tables.active.set(warmRun.tables.active);
+    return { spec, name: spec.name, state: forkState(warm), tables, treatedEver: new Uint8Array(n) };
+  });
+
+  for (let r = 1; r <= config.lastRound; r++) {
+    for (const run of runs) {
+      const record = await playRound(run, r, []);
+      await emit(record);
+      if (hooks.shouldPause?.()) return paused(runs);
+    }
+  }
+
+  // Election day: each adult is asked once whether it voted.
+  for (const run of runs) {
+    if (signal?.aborted) throw cancelled();
+    const requests: VoteRequest[] = [];
+    for (let a = 0; a < n; a++) {
+      if (!personas[a].adult) continue;
+      const cur = run.state.current[a];
+      requests.push({ agentId: a, condition: run.name, lastLikelihood: cur >= 0 ? (cur as Likelihood) : null, treatedEver: run.treatedEver[a] === 1 });
+    }
+    const outcomes = await port.decideVotes({ condition: run.name, requests }, signal);
+    if (signal?.aborted) throw cancelled();
+    if (!Array.isArray(outcomes) || outcomes.length !== requests.length) {
+      throw new SpilloverError('LlmError', `decision port '${port.kind}' returned ${outcomes?.length} votes for ${requests.length} adults; every adult needs exactly one outcome`);
+    }
+    const votes = new Int8Array(n).fill(-1);
+    const invalidAgents: number[] = [];
+    const llm = emptyLlmTotals();
+    outcomes.forEach((o, i) => {
+      addMeta(llm, o.meta);
+      const a = requests[i].agentId;
+      if (o.ok && (o.voted === 0 || o.voted === 1)) votes[a] = o.voted;
+      else {
+        invalidAgents.push(a);
+        llm.invalid++;
+      }
+    });
+    run.tables.votes = votes;
+    run.tables.invalidVotes = invalidAgents.length;
+    addLlm(run.tables.llm, llm);
+    done++;
+    const record: ElectionRecord = { condition: run.name, votes: votes.slice(), invalidAgents, outcomes, llm };
+    await hooks.onElection?.(record, { roundsDone: done, roundsTotal: total, condition: run.name, round: config.lastRound });
+    if (done < total && hooks.shouldPause?.()) return paused(runs);
+  }
+
+  return {
+    status: 'complete',
+    seed,
+    roundsDone: done,
+    roundsTotal: total,
+    conditions: runs.map((x) => x.tables),
+    warmupLlm: warmRun.tables.llm,
+    invalidWarmup: warmRun.tables.invalidDecisions,
+  };
+}
+
+function addLlm(into: LlmTotals, from: LlmTotals): void {
+  into.calls += from.calls;
+  into.promptTokens += from.promptTokens;
+  into.cachedPromptTokens += from.cachedPromptTokens;
+  into.completionTokens += from.completionTokens;
+  into.costUsd += from.costUsd;
+  into.cacheHits += from.cacheHits;
+  into.retries += from.retries;
+  into.invalid += from.invalid;
+}
