@@ -151,7 +151,7 @@ function noteMissingRounds(seed: SeedData): void {
     const have = new Set(cd.rounds);
     const missing = [...all].filter((r) => !have.has(r)).sort((a, b) => a - b);
     if (missing.length) {
-      cd.notes.push(`${seed.seed}/${cd.name}: no column for round${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (other conditions have it); its statements there are unknown, which only affects warm-up carry-forward`);
+      cd.notes.push(`${seed.seed}/${cd.name}: no column for round${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (other conditions have it); its statements there are unknown${missing.every((r) => r <= 0) ? ', which only affects warm-up carry-forward' : ''}`);
     }
   }
 }
