@@ -1,0 +1,137 @@
+/**
+ * The yardstick: the verified figures of Bond et al. 2012 (Nature 489:295–298; protocols.md §B) and a comparison
+ * that puts a run's estimates beside them with units made comparable and the design differences in plain words.
+ * Pure data and text, rendered by the app's Bond panel and printed by the CLI under the tables.
+ */
+import type { Effect, Summary } from './types';
+
+export const BOND_2012 = {
+  citation: 'Bond, R. M. et al. A 61-million-person experiment in social influence and political mobilization. Nature 489, 295–298 (2012).',
+  electionDay: '2010-11-02',
+  arms: {
+    social: { n: 60_055_176, share: 0.98, approx: false },
+    informational: { n: 600_000, share: 0.01, approx: true },
+    control: { n: 600_000, share: 0.01, approx: true },
+  },
+  /** Social message vs control, validated voting, percentage points. */
+  socialVsControlPp: 0.39,
+  socialVsControlSemPp: 0.17,
+  socialVsControlP: 0.02,
+  /** Informational message users voted at the same rate as control. */
+  informationalVsControl: 'no difference' as const,
+  additionalVotesDirect: 60_000,
+  additionalVotesViaCloseFriends: 280_000,
+  additionalVotesTotal: 340_000,
+  /** About 4 % of those who clicked "I Voted" had not voted (validated records). */
+  clickedButDidNotVoteShare: 0.04,
+} as const;
+
+export interface BondRow {
+  /** What is compared, e.g. 'Social message vs control'. */
+  label: string;
+  bond: string;
+  /** The run's figure in comparable units, or '—' when the run has no such estimate. */
+  run: string;
+  /** 'same outcome' (turnout vs validated voting) or 'different outcome' (stated likelihood). */
+  comparability: 'same outcome' | 'different outcome' | 'not estimable';
+  note: string;
+}
+
+export interface BondComparison {
+  rows: BondRow[];
+  /** Plain-words differences between the designs, one per paragraph. */
+  designDifferences: string[];
+}
+
+function pooledOrOnly(summary: Summary, treatment: string, baseline: string, outcome: string): Effect | undefined {
+  const match = (e: Effect) => e.treatment === treatment && e.baseline === baseline && e.outcome === outcome;
+  const pick = (es: Effect[]) => es.find((e) => e.method === 'paired') ?? es.find((e) => e.method === 'neyman');
+  const pooled = summary.effects.filter((e) => match(e) && e.seed === 'pooled');
+  return pick(pooled) ?? pick(summary.effects.filter(match));
+}
+
+const pp = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)} pp`;
+const withSe = (e: Effect, scale: number, unit: string) =>
+  `${e.estimate * scale >= 0 ? '+' : ''}${(e.estimate * scale).toFixed(2)} ${unit} (s.e. ${(e.se * scale).toFixed(2)})`;
+
+function lastOutcome(summary: Summary, prefix: string): string | undefined {
+  return summary.effects.find((e) => e.outcome.startsWith(prefix))?.outcome;
+}
+
+/**
+ * Rows that set the run's estimates beside Bond's. Turnout differences are in percentage points and are the same
+ * outcome (a vote, though self-reported by an agent rather than validated). Likelihood effects are shown two ways and
+ * labelled as a different outcome: the change in the share stating ≥ 3 ("probably" or "definitely will vote") in
+ * percentage points, and the change in mean likelihood as a percentage of the 0–4 scale. Paired estimates are
+ * preferred (same agents across conditions), pooled over seeds when there are several.
+ */
+export function compareWithBond(summary: Summary): BondComparison {
+  const rows: BondRow[] = [];
+  const like = lastOutcome(summary, 'likelihood_r');
+  const share = lastOutcome(summary, 'share_likely_r');
+  const arms: [string, string, string, string][] = [
+    ['Social message vs control', 'treatment_soc_message', 'control',
+      `+${BOND_2012.socialVsControlPp} pp validated voting (s.e.m. ${BOND_2012.socialVsControlSemPp}, P = ${BOND_2012.socialVsControlP})`],
+    ['Informational message vs control', 'treatment_info_message', 'control', 'no difference in validated voting'],
+    ['Social vs informational message', 'treatment_soc_message', 'treatment_info_message', 'not reported as such; ≈ +0.39 pp if informational ≈ control, as reported'],
+  ];
+  for (const [label, t, b, bond] of arms) {
+    const turnout = pooledOrOnly(summary, t, b, 'turnout');
+    if (turnout) {
+      rows.push({ label, bond, run: withSe(turnout, 100, 'pp turnout'), comparability: 'same outcome',
+        note: 'election-day vote stated by each agent once, not validated against records' });
+    }
+    const s = share ? pooledOrOnly(summary, t, b, share) : undefined;
+    if (s) {
+      rows.push({ label: `${label} (stated likelihood ≥ 3)`, bond, run: withSe(s, 100, 'pp'), comparability: 'different outcome',
+        note: `change in the share of adults whose last stated likelihood is 3 or 4 at round ${share!.slice('share_likely_r'.length)}: an intention, not a vote` });
+    }
+    const l = like ? pooledOrOnly(summary, t, b, like) : undefined;
+    if (l) {
+      rows.push({ label: `${label} (mean likelihood)`, bond, run: withSe(l, 25, '% of the 0–4 scale'), comparability: 'different outcome',
+        note: `mean likelihood difference ${l.estimate.toFixed(3)} points on the 0–4 scale, divided by 4` });
+    }
+    if (!turnout && !s && !l) rows.push({ label, bond, run: '—', comparability: 'not estimable', note: `the run has no ${t} and ${b} pair` });
+  }
+
+  // Spillover: Bond's total through close friends vs direct total; the run gives per-agent effects, not totals.
+  const spillOut = summary.effects.some((e) => e.outcome === 'turnout') ? 'turnout' : share;
+  const spill = spillOut ? pooledOrOnly(summary, 'experiment_soc_message:untreated', 'control', spillOut) : undefined;
+  const direct = spillOut ? pooledOrOnly(summary, 'experiment_soc_message:treated', 'experiment_soc_message:untreated', spillOut) : undefined;
+  const bondRatio = BOND_2012.additionalVotesViaCloseFriends / BOND_2012.additionalVotesDirect;
+  rows.push({
+    label: 'Spillover vs direct effect',
+    bond: `≈ ${BOND_2012.additionalVotesDirect.toLocaleString('en-US')} votes directly + ≈ ${BOND_2012.additionalVotesViaCloseFriends.toLocaleString('en-US')} through close friends ≈ ${BOND_2012.additionalVotesTotal.toLocaleString('en-US')} (friends ≈ ${bondRatio.toFixed(1)} × direct, in totals)`,
+    run: spill && direct
+      ? `untreated vs control ${withSe(spill, 100, 'pp')}; treated vs untreated ${withSe(direct, 100, 'pp')} (social roll-out, ${spillOut})`
+      : '—',
+    comparability: spill && direct ? (spillOut === 'turnout' ? 'same outcome' : 'different outcome') : 'not estimable',
+    note: 'Bond counts votes summed over all friends of the treated (totals); the run gives the effect per untreated agent in a roll-out where 80 % are treated, so only signs and rough sizes compare',
+  });
+  rows.push({
+    label: 'Said they voted but had not',
+    bond: `≈ ${(100 * BOND_2012.clickedButDidNotVoteShare).toFixed(0)} % of "I Voted" clickers`,
+    run: '—',
+    comparability: 'not estimable',
+    note: 'the run has no separate self-report and validated vote to compare',
+  });
+
+  const designDifferences = [
+    'One day versus thirty rounds. Bond showed the message on election day only (at the top of the news feed); LLM-SocioPol shows it at every activation over 30 daily rounds before a round-30 election, after a 16-round warm-up, so effects can build up and spread.',
+    'Arms. Bond randomised every user into one population (98 % social, 1 % informational, 1 % control), so the treated and untreated lived in the same network. Here each condition is a separate copy of the whole population forked from a shared warm-up: full treatments treat every adult, and only the roll-out experiments (20/40/80 % over periods) put treated and untreated side by side.',
+    'Outcome. Bond measured validated voting from public records (and self-reported "I Voted" clicks). The published LLM-SocioPol files hold a stated voting likelihood on a 0–4 scale, an intention; turnout exists only for runs that ask the election-day question, and even then it is the agent\'s own answer.',
+    'Spillover channel. Bond\'s spillover ran through close friends (frequent interaction on Facebook). Here it runs through followed accounts on a Twitter-like graph: posts, replies and, in the social message, the followed accounts shown as likely voters.',
+    'Agents. Bond\'s subjects were 61 million people; these are LLM agents (mostly gpt-4.1-nano) prompted with a persona and a political stance, and a run has about 20,000 of them, so the precision and the meaning of a "percentage point" differ.',
+  ];
+  return { rows, designDifferences };
+}
+
+/** Plain-text rendering for the CLI. */
+export function formatBond(c: BondComparison): string {
+  const out = ['== Bond et al. 2012 beside this run (units made comparable; "different outcome" = not the same measure)'];
+  for (const r of c.rows) {
+    out.push(`- ${r.label} [${r.comparability}]`, `    Bond 2012: ${r.bond}`, `    this run:  ${r.run}`, `    ${r.note}`);
+  }
+  out.push('', 'How the designs differ:', ...c.designDifferences.map((d) => `- ${d}`), '');
+  return out.join('\n');
+}
