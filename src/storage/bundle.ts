@@ -1,0 +1,112 @@
+/**
+ * The JSON run bundle: configuration, seeds, network, personas, every round and election record and the LLM cache of
+ * a run, so another browser can import it and replay it with zero calls. It never holds an API key: the run row has
+ * no key field and the LLM settings are copied field by field. Typed arrays travel as base64 to keep bundles small.
+ */
+import { SpilloverError } from '../engine/errors';
+import type { ElectionRecord, Persona, RoundRecord } from '../engine/types';
+import type { AgentsKind, LlmSettings, NetworkSource } from './db';
+import type { SimConfig } from '../engine/config';
+
+export const BUNDLE_FORMAT = 'spillover-run-bundle';
+export const BUNDLE_VERSION = 1;
+
+export interface BundleSeed {
+  seed: number;
+  personas: Persona[];
+  rounds: RoundRecord[];
+  elections: ElectionRecord[];
+}
+
+export interface RunBundle {
+  format: typeof BUNDLE_FORMAT;
+  version: number;
+  exportedAt: string;
+  run: {
+    name: string;
+    config: SimConfig;
+    seeds: number[];
+    agentsKind: AgentsKind;
+    /** Endpoint and models only. */
+    llm?: Omit<LlmSettings, never>;
+    network: NetworkSource;
+  };
+  network: { n: number; src: Int32Array; dst: Int32Array; labels?: string[] };
+  seeds: BundleSeed[];
+  llmCache: Array<[string, unknown]>;
+}
+
+const TYPED = {
+  Int8Array,
+  Uint8Array,
+  Uint16Array,
+  Int32Array,
+  Float32Array,
+  Float64Array,
+} as const;
+type TypedName = keyof typeof TYPED;
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  const CHUNK = 0x8000;
+  for (let i = 0; i < bytes.length; i += CHUNK) s += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  return btoa(s);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const s = atob(text);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function replacer(_key: string, value: unknown): unknown {
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    const name = value.constructor.name as TypedName;
+    if (name in TYPED) {
+      const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+      return { $typed: name, b64: toBase64(bytes) };
+    }
+  }
+  return value;
+}
+
+function reviver(_key: string, value: unknown): unknown {
+  if (value && typeof value === 'object' && '$typed' in value && 'b64' in value) {
+    const { $typed, b64 } = value as { $typed: TypedName; b64: string };
+    const Ctor = TYPED[$typed];
+    if (!Ctor) return value;
+    const bytes = fromBase64(b64);
+    const copy = new Uint8Array(bytes.length);
+    copy.set(bytes);
+    return new Ctor(copy.buffer);
+  }
+  return value;
+}
+
+/** Keys a bundle must never carry, wherever they appear: a last guard in case a future field leaks one. */
+const SECRET_KEYS = new Set(['apiKey', 'api_key', 'authorization', 'Authorization', 'key_secret']);
+
+export function encodeBundle(bundle: RunBundle): string {
+  return JSON.stringify(bundle, (k, v) => (SECRET_KEYS.has(k) ? undefined : replacer(k, v)));
+}
+
+export function decodeBundle(text: string, source = 'run bundle'): RunBundle {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text, reviver);
+  } catch (err) {
+    throw new SpilloverError('BundleError', `${source}: is not valid JSON (${(err as Error).message}); choose a .json file exported with "Export run bundle"`);
+  }
+  const b = parsed as Partial<RunBundle>;
+  if (!b || b.format !== BUNDLE_FORMAT) {
+    throw new SpilloverError('BundleError', `${source}: is not a Spillover run bundle (format field missing); choose a file exported with "Export run bundle"`);
+  }
+  if (b.version !== BUNDLE_VERSION) {
+    throw new SpilloverError('BundleError', `${source}: bundle version ${b.version} is not supported (this app reads version ${BUNDLE_VERSION}); export it again with this version of the app`);
+  }
+  if (!b.run || !b.network || !Array.isArray(b.seeds) || !(b.network.src instanceof Int32Array)) {
+    throw new SpilloverError('BundleError', `${source}: the run, network or seeds section is missing or damaged; export the run again`);
+  }
+  return b as RunBundle;
+}

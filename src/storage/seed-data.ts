@@ -1,0 +1,62 @@
+/**
+ * Turns a stored run back into the analysis module's input (SeedData: wide tables per condition, one row per adult,
+ * warm-up columns shared by every condition), so the app's results come from the same estimators as the CLI's.
+ */
+import { buildNetwork } from '../engine/network';
+import type { SeedData, ConditionData } from '../analysis/types';
+import { loadElections, loadNetwork, loadPersonas, loadRoundRows, type RunRow, type SpilloverDb } from './db';
+
+export const WARMUP_CONDITION = 'warmup';
+
+/** Wide tables of one stored seed; conditions without any stored main round are left out with a note. */
+export async function seedDataFromDb(db: SpilloverDb, run: RunRow, seedIndex: number): Promise<SeedData> {
+  const runId = run.id as number;
+  const seed = run.seeds[seedIndex];
+  const config = run.config;
+  const personas = await loadPersonas(db, runId, seed);
+  const rows = await loadRoundRows(db, runId, seed);
+  const elections = await loadElections(db, runId, seed);
+  const netRow = await loadNetwork(db, runId);
+  const notes: string[] = [];
+  const n = netRow?.n ?? personas?.length ?? 0;
+  const adults: number[] = [];
+  for (let a = 0; a < n; a++) if (!personas || personas[a]?.adult) adults.push(a);
+  const agentIds = Int32Array.from(adults);
+  const rounds: number[] = [];
+  for (let r = config.firstRound; r <= config.lastRound; r++) rounds.push(r);
+  const R = rounds.length;
+  const byCondition = new Map<string, typeof rows>();
+  for (const row of rows) {
+    const list = byCondition.get(row.condition);
+    if (list) list.push(row);
+    else byCondition.set(row.condition, [row]);
+  }
+  const warm = byCondition.get(WARMUP_CONDITION) ?? [];
+  const conditions: ConditionData[] = [];
+  for (const spec of config.conditions) {
+    const main = byCondition.get(spec.name) ?? [];
+    if (main.length === 0) {
+      notes.push(`seed ${seed}: no stored rounds for ${spec.name} yet`);
+      continue;
+    }
+    const voting = new Int8Array(adults.length * R).fill(-1);
+    const treatment = new Uint8Array(adults.length * R);
+    for (const row of [...warm, ...main]) {
+      const c = row.round - config.firstRound;
+      if (c < 0 || c >= R) continue;
+      for (let i = 0; i < adults.length; i++) {
+        voting[i * R + c] = row.stated[adults[i]];
+        treatment[i * R + c] = row.treated[adults[i]];
+      }
+    }
+    const cd: ConditionData = { name: spec.name, agentIds, rounds, voting, treatment, notes: [] };
+    const election = elections.find((e) => e.condition === spec.name);
+    if (election) cd.votes = Int8Array.from(adults, (a) => election.votes[a]);
+    const last = main.reduce((m, r) => Math.max(m, r.round), 0);
+    if (last < config.lastRound) cd.notes.push(`${spec.name}: stored up to round ${last} of ${config.lastRound}`);
+    conditions.push(cd);
+  }
+  const out: SeedData = { seed: `seed_${seedIndex + 1}`, conditions, notes };
+  if (netRow) out.network = buildNetwork(netRow.n, netRow.src, netRow.dst);
+  return out;
+}

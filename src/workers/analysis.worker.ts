@@ -1,0 +1,230 @@
+/**
+ * The analysis worker: results, exports and published-results reading run here so the page never blocks, even while
+ * the simulation worker is busy. It reads stored rounds from IndexedDB, runs the same estimators as the CLI
+ * (summarize, compareWithBond) and builds the export files (published CSV layout as a zip, the JSON run bundle).
+ */
+import { expose } from 'comlink';
+import { zipSync, strToU8 } from 'fflate';
+import { compareWithBond, type BondComparison } from '../analysis/bond2012';
+import { readPublishedFromFiles, readPublishedZip } from '../analysis/published-files';
+import { summarize } from '../analysis/summary';
+import type { SeedData, Summary } from '../analysis/types';
+import { SpilloverError } from '../engine/errors';
+import { activityCsv, adultIds, engagementCsv, personasCsv, postsCsv, treatmentCsv, votingCsv } from '../engine/reporters';
+import type { ConditionTables } from '../engine/simulation';
+import { emptyLlmTotals, type EngagementEvent, type Post } from '../engine/types';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, encodeBundle, type RunBundle } from '../storage/bundle';
+import {
+  createDb,
+  DexieResponseCache,
+  getRun,
+  loadElections,
+  loadEvents,
+  loadNetwork,
+  loadPersonas,
+  loadPosts,
+  loadRoundRecords,
+  loadRoundRows,
+  type RunRow,
+} from '../storage/db';
+import { seedDataFromDb, WARMUP_CONDITION } from '../storage/seed-data';
+
+const db = createDb();
+
+/** Chart-ready series per condition (pooled over seeds): round labels and values aligned. */
+export interface Series {
+  rounds: number[];
+  meanLikelihood: Record<string, Array<number | null>>;
+  shareLikely: Record<string, Array<number | null>>;
+  turnout: Record<string, number | null>;
+}
+
+export interface Results {
+  title: string;
+  summary: Summary;
+  series: Series;
+  bond: BondComparison | null;
+  notes: string[];
+}
+
+function plain(err: unknown): never {
+  const e = err as { name?: string; message?: string };
+  throw new SpilloverError((e?.name ?? 'DataError') as SpilloverError['name'], e?.message ?? String(err));
+}
+
+function seriesFrom(summary: Summary): Series {
+  const roundSet = new Set<number>();
+  for (const c of Object.values(summary.conditions)) for (const r of Object.keys(c.meanIntentionByRound)) roundSet.add(Number(r));
+  const rounds = [...roundSet].sort((a, b) => a - b);
+  const out: Series = { rounds, meanLikelihood: {}, shareLikely: {}, turnout: {} };
+  for (const [name, c] of Object.entries(summary.conditions)) {
+    out.meanLikelihood[name] = rounds.map((r) => c.meanIntentionByRound[String(r)] ?? null);
+    out.shareLikely[name] = rounds.map((r) => c.shareLikelyByRound[String(r)] ?? null);
+    out.turnout[name] = c.turnout;
+  }
+  return out;
+}
+
+function results(title: string, seeds: SeedData[], source: string): Results {
+  const summary = summarize(seeds, source);
+  let bond: BondComparison | null = null;
+  try {
+    bond = compareWithBond(summary);
+  } catch {
+    bond = null;
+  }
+  return { title, summary, series: seriesFrom(summary), bond, notes: [...summary.notes] };
+}
+
+async function requireRun(runId: number): Promise<RunRow> {
+  const run = await getRun(db, runId);
+  if (!run) throw new SpilloverError('StorageError', `storage: run ${runId} does not exist (deleted?); pick another run from the list`);
+  return run;
+}
+
+/** ConditionTables (the reporters' input) rebuilt from stored rows of one seed. */
+async function tablesFor(run: RunRow, seed: number): Promise<ConditionTables[]> {
+  const runId = run.id as number;
+  const config = run.config;
+  const rows = await loadRoundRows(db, runId, seed);
+  const elections = await loadElections(db, runId, seed);
+  const rounds: number[] = [];
+  for (let r = config.firstRound; r <= config.lastRound; r++) rounds.push(r);
+  const R = rounds.length;
+  const n = config.agents;
+  const warm = rows.filter((r) => r.condition === WARMUP_CONDITION);
+  return config.conditions.map((spec) => {
+    const t: ConditionTables = {
+      name: spec.name,
+      rounds,
+      stated: new Int8Array(n * R).fill(-1),
+      treated: new Uint8Array(n * R),
+      active: new Uint8Array(n * R),
+      votes: elections.find((e) => e.condition === spec.name)?.votes ?? null,
+      invalidDecisions: 0,
+      invalidVotes: 0,
+      llm: emptyLlmTotals(),
+      posts: 0,
+    };
+    for (const row of [...warm, ...rows.filter((r) => r.condition === spec.name)]) {
+      const c = row.round - config.firstRound;
+      for (let a = 0; a < n; a++) {
+        t.stated[a * R + c] = row.stated[a];
+        t.treated[a * R + c] = row.treated[a];
+      }
+      for (const a of row.active) t.active[a * R + c] = 1;
+      t.invalidDecisions += row.invalidAgents.length;
+    }
+    return t;
+  });
+}
+
+const api = {
+  /** Results of a stored run (all its seeds, pooled), also while it is still running. */
+  async runResults(runId: number): Promise<Results> {
+    try {
+      const run = await requireRun(runId);
+      const seeds: SeedData[] = [];
+      for (let i = 0; i < run.seeds.length; i++) seeds.push(await seedDataFromDb(db, run, i));
+      return results(run.name, seeds.filter((s) => s.conditions.length > 0), `app run ${runId}`);
+    } catch (err) {
+      plain(err);
+    }
+  },
+
+  /** Results of the authors' published CSVs from a chosen folder: files as [relative path, text]. */
+  analysePublishedFiles(files: Array<[string, string]>, rootName: string): Results {
+    try {
+      return results(`Published results: ${rootName}`, readPublishedFromFiles(new Map(files), rootName), rootName);
+    } catch (err) {
+      plain(err);
+    }
+  },
+
+  analysePublishedZip(bytes: Uint8Array, name: string): Results {
+    try {
+      return results(`Published results: ${name}`, readPublishedZip(bytes, name.replace(/\.zip$/i, '')), name);
+    } catch (err) {
+      plain(err);
+    }
+  },
+
+  /** The published CSV layout (seed_k/condition/condition_*.csv) plus engagement, posts and personas, zipped. */
+  async exportCsvZip(runId: number): Promise<Uint8Array> {
+    try {
+      const run = await requireRun(runId);
+      const files: Record<string, Uint8Array> = {};
+      for (let i = 0; i < run.seeds.length; i++) {
+        const seed = run.seeds[i];
+        const personas = (await loadPersonas(db, run.id as number, seed)) ?? [];
+        const ids = adultIds(personas);
+        const tables = await tablesFor(run, seed);
+        const events = await loadEvents(db, run.id as number, seed);
+        const warmEvents = events.filter((e) => e.condition === WARMUP_CONDITION);
+        const warmPosts = await loadPosts(db, run.id as number, seed, WARMUP_CONDITION);
+        const models = run.llm?.models as Record<string, string> | undefined;
+        for (const t of tables) {
+          const dir = `seed_${i + 1}/${t.name}/${t.name}`;
+          files[`${dir}_voting_data.csv`] = strToU8(votingCsv(t, ids));
+          files[`${dir}_treatment_data.csv`] = strToU8(treatmentCsv(t, ids));
+          files[`${dir}_activity_data.csv`] = strToU8(activityCsv(t, Int32Array.from(personas.map((p) => p.id))));
+          const evs: EngagementEvent[] = [...warmEvents, ...events.filter((e) => e.condition === t.name)]
+            .sort((a, b) => a.round - b.round)
+            .flatMap((e) => e.engagements);
+          files[`${dir}_engagement_data.csv`] = strToU8(engagementCsv(evs));
+          const posts: Post[] = [...warmPosts, ...(await loadPosts(db, run.id as number, seed, t.name))]
+            .map(({ runId: _r, runSeed: _s, condition: _c, ...p }) => p)
+            .sort((a, b) => Number(b.seed) - Number(a.seed) || a.id - b.id);
+          files[`${dir}_posts.csv`] = strToU8(postsCsv(posts));
+          files[`${dir}_personas.csv`] = strToU8(personasCsv(personas, t.votes, models));
+        }
+      }
+      return zipSync(files, { level: 6 });
+    } catch (err) {
+      plain(err);
+    }
+  },
+
+  /** The JSON run bundle (configuration, seeds, network, personas, records, LLM cache; never a key). */
+  async exportBundle(runId: number): Promise<string> {
+    try {
+      const run = await requireRun(runId);
+      const runIdN = run.id as number;
+      const net = await loadNetwork(db, runIdN);
+      if (!net) throw new SpilloverError('StorageError', `storage: run ${runId} has no stored network; it cannot be exported`);
+      const bundle: RunBundle = {
+        format: BUNDLE_FORMAT,
+        version: BUNDLE_VERSION,
+        exportedAt: new Date().toISOString(),
+        run: {
+          name: run.name,
+          config: run.config,
+          seeds: run.seeds,
+          agentsKind: run.agentsKind,
+          // Copied field by field so nothing else that might sit on the settings object can leak.
+          llm: run.llm
+            ? { baseUrl: run.llm.baseUrl, models: { ...run.llm.models }, budgetUsd: run.llm.budgetUsd, concurrency: run.llm.concurrency }
+            : undefined,
+          network: run.network,
+        },
+        network: { n: net.n, src: net.src, dst: net.dst, labels: net.labels },
+        seeds: [],
+        llmCache: await new DexieResponseCache(db, runIdN).entries(),
+      };
+      for (const seed of run.seeds) {
+        bundle.seeds.push({
+          seed,
+          personas: (await loadPersonas(db, runIdN, seed)) ?? [],
+          rounds: await loadRoundRecords(db, runIdN, seed, run.config.conditions.map((c) => c.name)),
+          elections: await loadElections(db, runIdN, seed),
+        });
+      }
+      return encodeBundle(bundle);
+    } catch (err) {
+      plain(err);
+    }
+  },
+};
+
+export type AnalysisApi = typeof api;
+expose(api);

@@ -1,0 +1,71 @@
+/**
+ * The plain data that crosses between the page and the workers: what to run, and the small per-round progress the
+ * page shows. Round records never cross here; the worker stores them and the page reads them from IndexedDB.
+ */
+import type { SimConfig } from '../engine/config';
+import type { LlmSettings, RunStatus } from '../storage/db';
+import type { LlmTotals } from '../engine/types';
+
+export type NetworkChoice =
+  | { kind: 'bundled' }
+  | { kind: 'uploaded'; name: string; text: string }
+  | { kind: 'generated' };
+
+export type AgentsChoice =
+  | { kind: 'offline' }
+  /** The key lives in worker memory for this run only; it is never stored or echoed. */
+  | { kind: 'llm'; settings: LlmSettings; apiKey: string };
+
+export interface RunSpec {
+  name: string;
+  config: SimConfig;
+  seeds: number[];
+  network: NetworkChoice;
+  agents: AgentsChoice;
+  /** Absolute URL of the app's data folder (resolved against document.baseURI so any sub-path works). */
+  dataUrl: string;
+}
+
+export interface ProgressUpdate {
+  runId: number;
+  phase: 'preparing' | 'running' | 'done';
+  /** Plain-language note for the preparing phase ("laying out the graph…"). */
+  message?: string;
+  seedIndex: number;
+  seeds: number;
+  condition: string;
+  round: number;
+  roundsDone: number;
+  roundsTotal: number;
+  /** Estimated seconds left, null until a few rounds have run. */
+  etaSeconds: number | null;
+  llm: LlmTotals;
+  /** Mean current likelihood of adults with a statement, per condition, at the latest round seen. */
+  meanLikelihood: Record<string, number>;
+  /** Rounds answered from storage (resume / replay) so far. */
+  replayed: number;
+}
+
+export interface RunOutcome {
+  runId: number;
+  status: RunStatus;
+  error?: { name: string; message: string };
+  /** Replayed records that differed from the bundle's (imports only; 0 means identical). */
+  mismatches?: number;
+}
+
+export interface Estimate {
+  activations: number;
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  note: string;
+}
+
+export interface UploadCheck {
+  nodes: number;
+  edges: number;
+  selfLoops: number;
+  duplicates: number;
+}

@@ -1,0 +1,406 @@
+/**
+ * The simulation worker: composes the engine, the agents and storage behind one comlink API, so the page never runs
+ * a round. It loads the census and the network, generates personas, runs the experiment, writes every round in one
+ * IndexedDB transaction and sends the page a small summary per round. Resume and bundle import re-run the same
+ * deterministic loop with a ReplayPort over the stored decisions, so they cost zero LLM calls.
+ */
+import { expose } from 'comlink';
+import { validateConfig } from '../engine/config';
+import { SpilloverError } from '../engine/errors';
+import { buildNetwork, edgeCount, type FollowNetwork } from '../engine/network';
+import { parseEdgeList } from '../engine/network-import';
+import { generateTwitterNetwork } from '../engine/network-generator';
+import type { DecisionPort } from '../engine/ports';
+import { roundsTotal, runExperiment } from '../engine/simulation';
+import { addMeta, emptyLlmTotals, type ElectionRecord, type LlmTotals, type Persona, type RoundRecord } from '../engine/types';
+import { createOfflinePort } from '../agents/offline/offline-port';
+import { ReplayPort } from '../agents/replay';
+import {
+  createDb,
+  createRun,
+  DexieResponseCache,
+  getRun,
+  loadElections,
+  loadNetwork,
+  loadPersonas,
+  loadRoundRecords,
+  saveNetwork,
+  savePersonas,
+  storedRoundKeys,
+  updateRun,
+  writeElection,
+  writeRound,
+  type NetworkSource,
+  type RunRow,
+} from '../storage/db';
+import { decodeBundle, type RunBundle } from '../storage/bundle';
+import { communityLayout } from './layout';
+import { loadLlmModule, loadPopulationModule } from './modules';
+import type { Estimate, ProgressUpdate, RunOutcome, RunSpec, UploadCheck } from './protocol';
+
+const db = createDb();
+
+interface Active {
+  runId: number;
+  pause: boolean;
+  abort: AbortController;
+}
+let active: Active | null = null;
+
+/** Errors cross comlink as plain {name, message}; anything unnamed becomes a StorageError-free generic message. */
+function plainError(err: unknown): { name: string; message: string } {
+  if (err && typeof err === 'object' && typeof (err as Error).name === 'string' && typeof (err as Error).message === 'string') {
+    return { name: (err as Error).name, message: (err as Error).message };
+  }
+  return { name: 'Error', message: String(err) };
+}
+
+/** Re-throw with a stable name and without anything that could carry a key (only name and message survive). */
+function rethrow(err: unknown): never {
+  const e = plainError(err);
+  throw new SpilloverError((e.name as SpilloverError['name']) ?? 'DataError', e.message);
+}
+
+async function fetchText(url: string, what: string): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (err) {
+    throw new SpilloverError('DataError', `${what}: could not be fetched from ${url} (${(err as Error).message}); check that the app's data folder is deployed next to index.html`);
+  }
+  if (!res.ok) throw new SpilloverError('DataError', `${what}: ${url} answered HTTP ${res.status}; check that the app's data folder is deployed next to index.html`);
+  return res.text();
+}
+
+async function loadNetworkFor(spec: RunSpec, seed: number, report: (message: string) => void): Promise<{ network: FollowNetwork; source: NetworkSource }> {
+  const choice = spec.network;
+  if (choice.kind === 'uploaded') {
+    report(`reading ${choice.name}…`);
+    const { network } = parseEdgeList(choice.text, choice.name);
+    return { network, source: { kind: 'uploaded', label: choice.name, nodes: network.n, edges: edgeCount(network) } };
+  }
+  if (choice.kind === 'bundled' && spec.config.agents === 2000) {
+    report('loading the bundled follower network…');
+    const text = await fetchText(new URL('network-2000.edges', spec.dataUrl).href, 'bundled network');
+    const { network } = parseEdgeList(text, 'network-2000.edges');
+    return { network, source: { kind: 'bundled', label: 'network-2000.edges', nodes: network.n, edges: edgeCount(network) } };
+  }
+  // The bundled file has 2,000 accounts; any other size is generated with the same Twitter-like generator.
+  report(`generating a Twitter-like follower network of ${spec.config.agents.toLocaleString('en-US')} accounts…`);
+  const network = generateTwitterNetwork({ n: spec.config.agents, seed });
+  return { network, source: { kind: 'generated', label: `generated (seed ${seed})`, nodes: network.n, edges: edgeCount(network) } };
+}
+
+function networkArrays(net: FollowNetwork): { src: Int32Array; dst: Int32Array } {
+  const m = edgeCount(net);
+  const src = new Int32Array(m);
+  for (let a = 0; a < net.n; a++) src.fill(a, net.outOffsets[a], net.outOffsets[a + 1]);
+  return { src, dst: net.outTargets.slice() };
+}
+
+function meanCurrent(record: RoundRecord, personas: readonly Persona[]): number {
+  let sum = 0;
+  let count = 0;
+  const cur = record.current;
+  for (let a = 0; a < cur.length; a++) {
+    if (cur[a] >= 0 && personas[a]?.adult) {
+      sum += cur[a];
+      count++;
+    }
+  }
+  return count ? sum / count : NaN;
+}
+
+async function makeLivePort(run: RunRow, apiKey: string | undefined): Promise<DecisionPort & { totals?: () => LlmTotals }> {
+  if (run.agentsKind !== 'llm') return createOfflinePort();
+  if (!run.llm) throw new SpilloverError('ConfigError', 'config: this LLM run has no endpoint settings; start a new run');
+  if (!apiKey) {
+    throw new SpilloverError('LlmError', 'LLM run: no API key in memory (keys are never stored with a run); enter the key and press Resume');
+  }
+  const llm = await loadLlmModule();
+  return llm.createLlmPort({
+    apiKey,
+    baseUrl: run.llm.baseUrl,
+    models: run.llm.models,
+    budgetUsd: run.llm.budgetUsd,
+    concurrency: run.llm.concurrency,
+    cache: new DexieResponseCache(db, run.id ?? null),
+    temperature: run.config.temperature,
+  });
+}
+
+/**
+ * Run (or continue) every seed of a stored run. Rounds already stored are answered by the ReplayPort and not written
+ * again; the first round not stored goes to the live port. `bundle` replaces storage as the replay source on import.
+ */
+async function execute(runId: number, onProgress: (u: ProgressUpdate) => void, apiKey?: string, bundle?: RunBundle): Promise<RunOutcome> {
+  if (active) throw new SpilloverError('ConfigError', `run ${active.runId} is still running in this tab; pause or cancel it first`);
+  const me: Active = { runId, pause: false, abort: new AbortController() };
+  active = me;
+  const lockName = `spillover-run-${runId}`;
+  const body = async (): Promise<RunOutcome> => {
+    let run = await getRun(db, runId);
+    if (!run) throw new SpilloverError('StorageError', `storage: run ${runId} no longer exists; it may have been deleted in another tab`);
+    const config = run.config;
+    const perSeed = roundsTotal(config);
+    const total = perSeed * run.seeds.length;
+    const netRow = await loadNetwork(db, runId);
+    if (!netRow) throw new SpilloverError('StorageError', `storage: run ${runId} has no stored network; delete it and start again`);
+    const network = buildNetwork(netRow.n, netRow.src, netRow.dst, netRow.labels);
+    const totals = emptyLlmTotals();
+    const means: Record<string, number> = {};
+    let mismatches = 0;
+    const started = performance.now();
+    let liveRounds = 0;
+    let replayedCount = 0;
+    const base = (seedIndex: number, done: number): ProgressUpdate => ({
+      runId,
+      phase: 'running',
+      seedIndex,
+      seeds: run!.seeds.length,
+      condition: '',
+      round: 0,
+      roundsDone: seedIndex * perSeed + done,
+      roundsTotal: total,
+      etaSeconds: null,
+      llm: { ...totals },
+      meanLikelihood: { ...means },
+      replayed: replayedCount,
+    });
+    await updateRun(db, runId, { status: 'running', error: undefined });
+    const live = bundle ? null : await makeLivePort(run, apiKey);
+    for (let seedIndex = 0; seedIndex < run.seeds.length; seedIndex++) {
+      const seed = run.seeds[seedIndex];
+      const bundleSeed = bundle?.seeds.find((s) => s.seed === seed);
+      const storedElections = await loadElections(db, runId, seed);
+      if (storedElections.length >= config.conditions.length) {
+        for (const e of storedElections) addMeta(totals, e.llm as never);
+        continue;
+      }
+      let personas = await loadPersonas(db, runId, seed);
+      if (!personas) {
+        onProgress({ ...base(seedIndex, 0), phase: 'preparing', message: 'generating personas from the census…' });
+        if (bundleSeed) personas = bundleSeed.personas;
+        else {
+          const { generatePopulation, census } = await loadPopulationModule(dataUrl);
+          personas = generatePopulation({ n: network.n, minorShare: config.minorShare, census, network, seed });
+        }
+        await savePersonas(db, runId, seed, personas);
+      }
+      const storedRounds: RoundRecord[] = bundleSeed ? bundleSeed.rounds : await loadRoundRecords(db, runId, seed);
+      const replayElections: ElectionRecord[] = bundleSeed ? bundleSeed.elections : storedElections;
+      const already = await storedRoundKeys(db, runId, seed);
+      const reference = bundleSeed ? new Map(bundleSeed.rounds.map((r) => [`${r.condition}|${r.round}`, r])) : null;
+      const port: DecisionPort = storedRounds.length || replayElections.length || !live ? new ReplayPort(storedRounds, replayElections, live) : live;
+      const result = await runExperiment(
+        { config, seed, personas, network, port },
+        {
+          onRound: async (record, p) => {
+            const key = `${record.condition}|${record.round}`;
+            const fresh = !already.has(key);
+            if (record.condition !== 'warmup') means[record.condition] = meanCurrent(record, personas!);
+            else for (const c of config.conditions) means[c.name] = meanCurrent(record, personas!);
+            const ref = reference?.get(key);
+            if (ref && !sameRecord(ref, record)) mismatches++;
+            const wasReplayed = (port as ReplayPort).has?.(record.condition, record.round) ?? false;
+            if (wasReplayed) replayedCount++;
+            else liveRounds++;
+            addMeta(totals, record.llm as never);
+            totals.invalid += record.invalidAgents.length;
+            const update = base(seedIndex, p.roundsDone);
+            update.condition = record.condition;
+            update.round = record.round;
+            const elapsed = (performance.now() - started) / 1000;
+            const left = total - update.roundsDone;
+            update.etaSeconds = liveRounds + replayedCount >= 3 ? (elapsed / (liveRounds + replayedCount)) * left : null;
+            if (fresh) {
+              await writeRound(db, runId, seed, record, {
+                progress: { roundsDone: update.roundsDone, roundsTotal: total, seedIndex, condition: record.condition, round: record.round },
+                totals: { ...totals },
+              });
+            }
+            onProgress(update);
+          },
+          onElection: async (record, p) => {
+            addMeta(totals, record.llm as never);
+            if (!storedElections.some((e) => e.condition === record.condition)) {
+              await writeElection(db, runId, seed, record, {
+                progress: { roundsDone: seedIndex * perSeed + p.roundsDone, roundsTotal: total, seedIndex, condition: record.condition, round: config.lastRound },
+                totals: { ...totals },
+              });
+            }
+            const update = base(seedIndex, p.roundsDone);
+            update.condition = record.condition;
+            update.round = config.lastRound;
+            onProgress(update);
+          },
+          shouldPause: () => me.pause,
+        },
+        me.abort.signal,
+      );
+      if (result.status === 'paused') {
+        await updateRun(db, runId, { status: 'paused' });
+        return { runId, status: 'paused' };
+      }
+    }
+    run = (await getRun(db, runId))!;
+    await updateRun(db, runId, { status: 'complete', totals: { ...totals }, progress: { ...run.progress, roundsDone: total, roundsTotal: total } });
+    onProgress({ ...base(run.seeds.length - 1, perSeed), phase: 'done' });
+    return { runId, status: 'complete', mismatches: bundle ? mismatches : undefined };
+  };
+  try {
+    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+    return locks ? await locks.request(lockName, body) : await body();
+  } catch (err) {
+    const e = plainError(err);
+    // Cancel and a full quota leave the stored rounds intact: the run can resume from its last complete round.
+    const status = e.name === 'Cancelled' ? 'interrupted' : e.name === 'QuotaExceeded' || e.name === 'BudgetExceeded' ? 'paused' : 'failed';
+    await updateRun(db, runId, { status, error: e }).catch(() => undefined);
+    return { runId, status, error: e };
+  } finally {
+    active = null;
+  }
+}
+
+/** The app's data folder as the page resolved it (census.json, the bundled network). */
+let dataUrl = '';
+
+function sameRecord(a: RoundRecord, b: RoundRecord): boolean {
+  const eq = (x: ArrayLike<number>, y: ArrayLike<number>) => {
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  };
+  return eq(a.active, b.active) && eq(a.stated, b.stated) && eq(a.current, b.current) && eq(a.treated, b.treated) && eq(a.activity, b.activity);
+}
+
+const api = {
+  /** Create the run (network, layout, personas are prepared here) and run it to the end or a pause. */
+  async start(spec: RunSpec, onProgress: (u: ProgressUpdate) => void): Promise<RunOutcome> {
+    try {
+      validateConfig(spec.config);
+      if (!spec.seeds.length) throw new SpilloverError('ConfigError', 'config: seeds is empty; give at least one seed, e.g. 1');
+      dataUrl = spec.dataUrl;
+      const report = (message: string) =>
+        onProgress({ runId: -1, phase: 'preparing', message, seedIndex: 0, seeds: spec.seeds.length, condition: '', round: 0, roundsDone: 0, roundsTotal: 0, etaSeconds: null, llm: emptyLlmTotals(), meanLikelihood: {}, replayed: 0 });
+      const { network, source } = await loadNetworkFor(spec, spec.seeds[0], report);
+      const config = { ...spec.config, agents: network.n };
+      validateConfig(config);
+      report('laying out the graph…');
+      const layout = communityLayout(network, spec.seeds[0]);
+      const now = Date.now();
+      const runId = await createRun(db, {
+        name: spec.name,
+        status: 'running',
+        config,
+        seeds: spec.seeds,
+        agentsKind: spec.agents.kind,
+        llm: spec.agents.kind === 'llm' ? { ...spec.agents.settings } : undefined,
+        network: source,
+        createdAt: now,
+        updatedAt: now,
+        progress: { roundsDone: 0, roundsTotal: roundsTotal(config) * spec.seeds.length, seedIndex: 0, condition: 'warmup', round: config.firstRound },
+        totals: emptyLlmTotals(),
+      });
+      const { src, dst } = networkArrays(network);
+      await saveNetwork(db, { runId, n: network.n, src, dst, labels: network.labels, layout });
+      return await execute(runId, onProgress, spec.agents.kind === 'llm' ? spec.agents.apiKey : undefined);
+    } catch (err) {
+      rethrow(err);
+    }
+  },
+
+  /** Continue a paused or interrupted run from its last complete round (stored rounds replay with zero calls). */
+  async resume(runId: number, dataFolder: string, onProgress: (u: ProgressUpdate) => void, apiKey?: string): Promise<RunOutcome> {
+    dataUrl = dataFolder;
+    try {
+      return await execute(runId, onProgress, apiKey);
+    } catch (err) {
+      rethrow(err);
+    }
+  },
+
+  /** Stop at the next round boundary; the run can be resumed. */
+  pause(): void {
+    if (active) active.pause = true;
+  },
+
+  /** Stop now (LLM calls in flight are aborted); stored rounds are kept and the run shows as interrupted. */
+  cancel(): void {
+    active?.abort.abort();
+  },
+
+  /** Which run this worker is running, if any (the page asks after a reload of itself, not of the worker). */
+  activeRun(): number | null {
+    return active?.runId ?? null;
+  },
+
+  /** Expected calls, tokens and dollars before a run starts (zero for offline agents). */
+  async estimate(spec: Omit<RunSpec, 'network' | 'dataUrl'> & { network?: unknown; dataUrl?: string }): Promise<Estimate> {
+    const c = spec.config;
+    const warm = 1 - c.firstRound;
+    const main = c.lastRound * c.conditions.length;
+    // protocols.md §C: about 21 % of agents act per round.
+    const activations = Math.round(c.agents * 0.21 * (warm + main)) * spec.seeds.length;
+    const votes = Math.round(c.agents * (1 - c.minorShare)) * c.conditions.length * spec.seeds.length;
+    if (spec.agents.kind !== 'llm') {
+      return { activations, calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, note: 'offline agents make no calls and cost nothing' };
+    }
+    try {
+      const llm = await loadLlmModule();
+      if (llm.estimateRun) {
+        const e = await llm.estimateRun({ config: c, seeds: spec.seeds.length, models: spec.agents.settings.models });
+        return { activations, ...e };
+      }
+    } catch {
+      // Fall through to the rough figures below; the note says they are rough.
+    }
+    const calls = activations + votes;
+    const promptTokens = calls * 1400;
+    const completionTokens = calls * 160;
+    const costUsd = (promptTokens * 0.1 + completionTokens * 0.4) / 1e6;
+    return { activations, calls, promptTokens, completionTokens, costUsd, note: 'rough figure at gpt-4.1-nano prices (≈1,400 prompt and 160 answer tokens per call)' };
+  },
+
+  /** Parse an uploaded edge list without starting anything: the page shows the counts or the parser's message. */
+  checkUpload(text: string, name: string): UploadCheck {
+    try {
+      const { network, stats } = parseEdgeList(text, name);
+      return { nodes: network.n, edges: stats.edges, selfLoops: stats.selfLoops, duplicates: stats.duplicates };
+    } catch (err) {
+      rethrow(err);
+    }
+  },
+
+  /** Import a run bundle from another browser and replay it with zero calls, checking every record matches. */
+  async importBundle(text: string, name: string, onProgress: (u: ProgressUpdate) => void): Promise<RunOutcome> {
+    try {
+      const bundle = decodeBundle(text, name);
+      validateConfig(bundle.run.config);
+      const now = Date.now();
+      const runId = await createRun(db, {
+        name: `${bundle.run.name} (imported)`,
+        status: 'running',
+        config: bundle.run.config,
+        seeds: bundle.run.seeds,
+        agentsKind: 'replay',
+        llm: bundle.run.llm,
+        network: { ...bundle.run.network, kind: 'imported' },
+        createdAt: now,
+        updatedAt: now,
+        progress: { roundsDone: 0, roundsTotal: roundsTotal(bundle.run.config) * bundle.run.seeds.length, seedIndex: 0, condition: 'warmup', round: bundle.run.config.firstRound },
+        totals: emptyLlmTotals(),
+      });
+      const net = buildNetwork(bundle.network.n, bundle.network.src, bundle.network.dst, bundle.network.labels);
+      await saveNetwork(db, { runId, n: net.n, src: bundle.network.src, dst: bundle.network.dst, labels: bundle.network.labels, layout: communityLayout(net, bundle.run.seeds[0] ?? 1) });
+      const cache = new DexieResponseCache(db, runId);
+      for (const [k, v] of bundle.llmCache) await cache.put(k, v);
+      return await execute(runId, onProgress, undefined, bundle);
+    } catch (err) {
+      rethrow(err);
+    }
+  },
+};
+
+export type SimulationApi = typeof api;
+expose(api);
