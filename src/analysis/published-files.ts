@@ -210,7 +210,7 @@ export function readPublishedFromFiles(files: Map<string, string>, rootName = 's
       const voting = parseWideCsv(pair.voting[1], pair.voting[0], 'voting');
       const treatment = pair.treatment ? parseWideCsv(pair.treatment[1], pair.treatment[0], 'treatment') : null;
       const cd = conditionFromTables(c, voting, treatment);
-      if (!treatment) cd.notes.push(`${name}/${c}: no ${c}_treatment_data.csv; treated/untreated estimates unavailable`);
+      if (!treatment && c !== 'control') cd.notes.push(`${name}/${c}: no ${c}_treatment_data.csv; treated/untreated estimates unavailable`);
       conditions.push(cd);
     }
     const seed: SeedData = { seed: name, conditions, notes };
