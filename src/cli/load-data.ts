@@ -1,0 +1,24 @@
+/**
+ * Node-side loaders for the bundled data files: the engine stays free of fs, so the CLI reads files here and hands
+ * the engine validated plain data (the browser fetches the same files and calls the same validators).
+ */
+import { readFileSync } from 'node:fs';
+import { dataError } from '../engine/errors';
+import { validateCensus, type CensusData } from '../engine/population';
+
+/** Read and validate a census file; a missing, unparsable or malformed file throws a DataError naming the fix. */
+export function loadCensus(path = 'public/data/census.json'): CensusData {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw dataError(path, 'the file', `cannot be read (${(err as Error).message})`, 'check the path, or omit it to use public/data/census.json');
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw dataError(path, 'the file', `is not valid JSON (${(err as Error).message})`, 'fix the JSON syntax');
+  }
+  return validateCensus(raw, path);
+}
