@@ -4,9 +4,8 @@
  * comparison, and optionally writes the Summary as JSON. Bad input prints one line naming the problem and the fix.
  */
 import { writeFileSync } from 'node:fs';
-import { compareWithBond, formatBond } from '../analysis/bond2012';
+import { analyseSeeds } from '../analysis/index';
 import { loadPublished } from '../analysis/load-published';
-import { formatTables, summarize } from '../analysis/summary';
 
 const USAGE = 'usage: npm run analyze -- --sociopol DIR [--json FILE]';
 
@@ -37,8 +36,8 @@ function main(): void {
   try {
     const { dir, json } = parseArgs(process.argv.slice(2));
     const seeds = loadPublished(dir);
-    const summary = summarize(seeds, dir);
-    const text = `${formatTables(summary)}\n${formatBond(compareWithBond(summary))}`;
+    // The app calls the same analyseSeeds on a chosen folder or zip, so both print identical numbers.
+    const { summary, text } = analyseSeeds(seeds, dir);
     if (json) {
       try {
         writeFileSync(json, JSON.stringify(summary, null, 2) + '\n');

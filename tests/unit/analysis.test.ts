@@ -6,7 +6,9 @@ import { compareWithBond } from '../../src/analysis/bond2012';
 import {
   carryForward, conditionSummary, exposureShares, neyman, outcomeVector, paired, poolEffects, seedEffects,
 } from '../../src/analysis/estimators';
+import { analyseFiles, analyseSeeds } from '../../src/analysis/index';
 import { loadPublished } from '../../src/analysis/load-published';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readPublishedFromFiles, readPublishedZip } from '../../src/analysis/published-files';
 import { formatTables, summarize } from '../../src/analysis/summary';
 import type { ConditionData, Effect, SeedData } from '../../src/analysis/types';
@@ -247,5 +249,18 @@ describe('published layout reader', () => {
 
   it('should refuse a folder without any voting file', () => {
     expect(() => readPublishedFromFiles(new Map([['notes.txt', 'x']]))).toThrowError(/holds no <condition>_voting_data\.csv/);
+  });
+});
+
+describe('one analysis for the CLI and the app', () => {
+  it('should give identical text from the Node folder reader and the browser file-map reader', () => {
+    const files = new Map<string, string>();
+    for (const c of readdirSync(FIXTURE)) {
+      for (const f of readdirSync(`${FIXTURE}/${c}`)) files.set(`${c}/${f}`, readFileSync(`${FIXTURE}/${c}/${f}`, 'utf8'));
+    }
+    const cli = analyseSeeds(loadPublished(FIXTURE), 'fixture');
+    const app = analyseFiles(files, 'analysis-small');
+    expect(app.text.replace('analysis-small', 'fixture')).toBe(cli.text);
+    expect(app.summary.effects).toEqual(cli.summary.effects);
   });
 });
