@@ -6,6 +6,7 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { SimConfig } from '../engine/config';
 import { SpilloverError } from '../engine/errors';
+import type { CachedCall, ResponseCacheStore } from '../agents/llm/cache';
 import type {
   DecisionOutcome,
   ElectionRecord,
@@ -333,6 +334,14 @@ export async function loadRoundRow(db: SpilloverDb, runId: number, seed: number,
   return db.rounds.get([runId, seed, condition, round]);
 }
 
+/** Every stored round of one condition of one seed, in round order (an agent's history, the graph scrubber). */
+export async function loadConditionRows(db: SpilloverDb, runId: number, seed: number, condition: string): Promise<RoundRow[]> {
+  return db.rounds
+    .where('[runId+seed+condition+round]')
+    .between([runId, seed, condition, Dexie.minKey], [runId, seed, condition, Dexie.maxKey])
+    .toArray();
+}
+
 /** Rebuild full RoundRecords (events and posts joined back) — what resume and the run bundle need. */
 export async function loadRoundRecords(db: SpilloverDb, runId: number, seed: number, conditionOrder?: string[]): Promise<RoundRecord[]> {
   const rows = await loadRoundRows(db, runId, seed, conditionOrder);
@@ -410,18 +419,21 @@ export async function loadNetwork(db: SpilloverDb, runId: number): Promise<Netwo
 // ---------------------------------------------------------------------------------------------------------------
 // The LLM response cache
 
-/** The response cache on Dexie: keyed by a hash of the request, shared by all runs, exported with a run's bundle. */
-export class DexieResponseCache {
+/**
+ * The LLM response cache (the agents' ResponseCacheStore) on Dexie: keyed by a hash of the request, shared by all
+ * runs, exported with a run's bundle. `runId` scopes `entries()` and deletion to the run that stored them.
+ */
+export class DexieResponseCache implements ResponseCacheStore {
   constructor(
     private readonly db: SpilloverDb,
     private readonly runId: number | null = null,
   ) {}
 
-  async get(key: string): Promise<unknown | undefined> {
-    return (await this.db.llmCalls.get(key))?.value;
+  async get(key: string): Promise<CachedCall | undefined> {
+    return (await this.db.llmCalls.get(key))?.value as CachedCall | undefined;
   }
 
-  async put(key: string, value: unknown): Promise<void> {
+  async put(key: string, value: CachedCall): Promise<void> {
     try {
       const existing = await this.db.llmCalls.get(key);
       await this.db.llmCalls.put({ key, runId: existing?.runId ?? this.runId, value, createdAt: existing?.createdAt ?? Date.now() });
@@ -430,8 +442,15 @@ export class DexieResponseCache {
     }
   }
 
-  async entries(): Promise<Array<[string, unknown]>> {
+  async *entries(): AsyncIterable<[string, CachedCall]> {
     const rows = this.runId === null ? await this.db.llmCalls.toArray() : await this.db.llmCalls.where('runId').equals(this.runId).toArray();
-    return rows.map((r) => [r.key, r.value]);
+    for (const r of rows) yield [r.key, r.value as CachedCall];
+  }
+
+  /** All entries at once (for the run bundle). */
+  async list(): Promise<Array<[string, CachedCall]>> {
+    const out: Array<[string, CachedCall]> = [];
+    for await (const e of this.entries()) out.push(e);
+    return out;
   }
 }

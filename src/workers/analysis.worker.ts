@@ -209,7 +209,7 @@ const api = {
         },
         network: { n: net.n, src: net.src, dst: net.dst, labels: net.labels },
         seeds: [],
-        llmCache: await new DexieResponseCache(db, runIdN).entries(),
+        llmCache: await new DexieResponseCache(db, runIdN).list(),
       };
       for (const seed of run.seeds) {
         bundle.seeds.push({

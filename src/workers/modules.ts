@@ -3,36 +3,19 @@
  * only for LLM runs, the population generator with its census. Dynamic imports keep them out of the first download.
  */
 import { SpilloverError } from '../engine/errors';
-import type { SimConfig } from '../engine/config';
 import type { FollowNetwork } from '../engine/network';
-import type { DecisionPort } from '../engine/ports';
-import type { LlmTotals, Persona, Tier } from '../engine/types';
-
-export interface LlmModule {
-  createLlmPort(opts: {
-    apiKey: string;
-    baseUrl: string;
-    models: Record<Tier, string>;
-    budgetUsd: number;
-    concurrency: number;
-    cache: { get(key: string): Promise<unknown>; put(key: string, value: unknown): Promise<void>; entries(): Promise<Array<[string, unknown]>> };
-    temperature: number;
-  }): DecisionPort & { totals(): LlmTotals };
-  estimateRun?(opts: { config: SimConfig; seeds: number; models: Record<Tier, string> }): Promise<{ calls: number; promptTokens: number; completionTokens: number; costUsd: number; note: string }>;
-}
+import type { Persona } from '../engine/types';
 
 export interface PopulationModule {
   generatePopulation(opts: { n: number; minorShare: number; census: unknown; network: FollowNetwork; seed: number }): Persona[];
   census: unknown;
 }
 
-const llmModules = import.meta.glob('../agents/llm/index.ts');
 const populationModules = import.meta.glob('../engine/population.ts');
 
-export async function loadLlmModule(): Promise<LlmModule> {
-  const load = llmModules['../agents/llm/index.ts'];
-  if (!load) throw new SpilloverError('LlmError', 'LLM agents are not part of this build; use offline agents');
-  return (await load()) as LlmModule;
+/** The LLM agents and the openai SDK, fetched only when an LLM run starts or is estimated. */
+export function loadLlmModule(): Promise<typeof import('../agents/llm/index')> {
+  return import('../agents/llm/index');
 }
 
 let censusCache: { url: string; census: unknown } | null = null;

@@ -34,6 +34,7 @@ import {
   type RunRow,
 } from '../storage/db';
 import { decodeBundle, type RunBundle } from '../storage/bundle';
+import type { CachedCall } from '../agents/llm/cache';
 import { communityLayout } from './layout';
 import { loadLlmModule, loadPopulationModule } from './modules';
 import type { Estimate, ProgressUpdate, RunOutcome, RunSpec, UploadCheck } from './protocol';
@@ -111,21 +112,22 @@ function meanCurrent(record: RoundRecord, personas: readonly Persona[]): number 
   return count ? sum / count : NaN;
 }
 
-async function makeLivePort(run: RunRow, apiKey: string | undefined): Promise<DecisionPort & { totals?: () => LlmTotals }> {
+type LivePort = DecisionPort & { budgetReached?: () => boolean };
+
+async function makeLivePort(run: RunRow, apiKey: string | undefined): Promise<LivePort> {
   if (run.agentsKind !== 'llm') return createOfflinePort();
   if (!run.llm) throw new SpilloverError('ConfigError', 'config: this LLM run has no endpoint settings; start a new run');
   if (!apiKey) {
-    throw new SpilloverError('LlmError', 'LLM run: no API key in memory (keys are never stored with a run); enter the key and press Resume');
+    throw new SpilloverError('LlmError', 'LLM run: no API key in memory (keys are never stored with a run); enter the key in Setup and press Resume');
   }
   const llm = await loadLlmModule();
   return llm.createLlmPort({
     apiKey,
-    baseUrl: run.llm.baseUrl,
+    baseURL: run.llm.baseUrl || undefined,
     models: run.llm.models,
-    budgetUsd: run.llm.budgetUsd,
-    concurrency: run.llm.concurrency,
+    budgetUsd: run.llm.budgetUsd > 0 ? run.llm.budgetUsd : null,
+    maxConcurrency: run.llm.concurrency,
     cache: new DexieResponseCache(db, run.id ?? null),
-    temperature: run.config.temperature,
   });
 }
 
@@ -234,13 +236,16 @@ async function execute(runId: number, onProgress: (u: ProgressUpdate) => void, a
             update.round = config.lastRound;
             onProgress(update);
           },
-          shouldPause: () => me.pause,
+          shouldPause: () => me.pause || (live?.budgetReached?.() ?? false),
         },
         me.abort.signal,
       );
       if (result.status === 'paused') {
-        await updateRun(db, runId, { status: 'paused' });
-        return { runId, status: 'paused' };
+        const error = !me.pause && live?.budgetReached?.()
+          ? { name: 'BudgetExceeded', message: `LLM budget of $${run.llm?.budgetUsd ?? 0} reached; raise the budget in Setup and press Resume (stored rounds are kept)` }
+          : undefined;
+        await updateRun(db, runId, { status: 'paused', error });
+        return { runId, status: 'paused', error };
       }
     }
     run = (await getRun(db, runId))!;
@@ -348,10 +353,18 @@ const api = {
     }
     try {
       const llm = await loadLlmModule();
-      if (llm.estimateRun) {
-        const e = await llm.estimateRun({ config: c, seeds: spec.seeds.length, models: spec.agents.settings.models });
-        return { activations, ...e };
-      }
+      // A port built only to measure its representative prompt: no key is needed and no call is made.
+      const port = llm.createLlmPort({ apiKey: 'estimate-only', models: spec.agents.settings.models });
+      const e = port.estimate(c);
+      const k = spec.seeds.length;
+      return {
+        activations: e.activations * k,
+        calls: (e.activations + e.voteCalls) * k,
+        promptTokens: e.promptTokens * k,
+        completionTokens: e.completionTokens * k,
+        costUsd: e.costUsd * k,
+        note: 'expected at list prices, from a measured representative prompt; the response cache can lower it',
+      };
     } catch {
       // Fall through to the rough figures below; the note says they are rough.
     }
@@ -394,7 +407,7 @@ const api = {
       const net = buildNetwork(bundle.network.n, bundle.network.src, bundle.network.dst, bundle.network.labels);
       await saveNetwork(db, { runId, n: net.n, src: bundle.network.src, dst: bundle.network.dst, labels: bundle.network.labels, layout: communityLayout(net, bundle.run.seeds[0] ?? 1) });
       const cache = new DexieResponseCache(db, runId);
-      for (const [k, v] of bundle.llmCache) await cache.put(k, v);
+      for (const [k, v] of bundle.llmCache) await cache.put(k, v as CachedCall);
       return await execute(runId, onProgress, undefined, bundle);
     } catch (err) {
       rethrow(err);

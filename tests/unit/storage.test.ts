@@ -116,7 +116,7 @@ describe('storage', () => {
     const b = await createRun(db, runRow());
     for (const id of [a, b]) {
       await writeRound(db, id, 1, roundRecord('control', 1));
-      await new DexieResponseCache(db, id).put(`key-${id}`, { text: 'cached' });
+      await new DexieResponseCache(db, id).put(`key-${id}`, { text: 'cached', model: 'm', usage: { promptTokens: 1, cachedPromptTokens: 0, completionTokens: 1 } });
     }
     await deleteRun(db, a);
     expect((await listRuns(db)).map((r) => r.id)).toEqual([b]);
@@ -125,7 +125,7 @@ describe('storage', () => {
     expect(await db.events.where('runId').equals(a).count()).toBe(0);
     expect(await db.llmCalls.get(`key-${a}`)).toBeUndefined();
     expect(await db.rounds.where('runId').equals(b).count()).toBe(1);
-    expect(await new DexieResponseCache(db, b).get(`key-${b}`)).toEqual({ text: 'cached' });
+    expect(await new DexieResponseCache(db, b).get(`key-${b}`)).toMatchObject({ text: 'cached' });
   });
 
   it('should map a full quota to QuotaExceeded with advice, and write nothing of that round', async () => {

@@ -1,0 +1,72 @@
+/**
+ * Owner of the analysis worker: results of a stored run or of the authors' published CSVs, and the export files.
+ * Results are computed off the page thread; the page only draws them.
+ */
+import { wrap, type Remote } from 'comlink';
+import type { AnalysisApi, Results } from '../../workers/analysis.worker';
+import { toUiError, type UiError } from './run-controller.svelte';
+
+export class AnalysisController {
+  results = $state<Results | null>(null);
+  /** Which run the results are of (null for published results). */
+  runId = $state<number | null>(null);
+  loading = $state(false);
+  error = $state<UiError | null>(null);
+
+  #api: Remote<AnalysisApi> | null = null;
+  #worker: Worker | null = null;
+  #latest = 0;
+
+  private api(): Remote<AnalysisApi> {
+    if (!this.#api) {
+      this.#worker = new Worker(new URL('../../workers/analysis.worker.ts', import.meta.url), { type: 'module', name: 'spillover-analysis' });
+      this.#api = wrap<AnalysisApi>(this.#worker);
+    }
+    return this.#api;
+  }
+
+  /** Only the latest request's answer is shown, so a slow early answer never overwrites a newer one. */
+  private async load(work: () => Promise<Results>, runId: number | null): Promise<void> {
+    const ticket = ++this.#latest;
+    this.loading = true;
+    try {
+      const r = await work();
+      if (ticket !== this.#latest) return;
+      this.results = r;
+      this.runId = runId;
+      this.error = null;
+    } catch (err) {
+      if (ticket === this.#latest) this.error = toUiError(err);
+    } finally {
+      if (ticket === this.#latest) this.loading = false;
+    }
+  }
+
+  showRun(runId: number): Promise<void> {
+    return this.load(() => this.api().runResults(runId), runId);
+  }
+
+  showPublishedFiles(files: Array<[string, string]>, rootName: string): Promise<void> {
+    return this.load(() => this.api().analysePublishedFiles(files, rootName), null);
+  }
+
+  showPublishedZip(bytes: Uint8Array, name: string): Promise<void> {
+    return this.load(() => this.api().analysePublishedZip(bytes, name), null);
+  }
+
+  clear(): void {
+    this.#latest++;
+    this.results = null;
+    this.runId = null;
+    this.error = null;
+    this.loading = false;
+  }
+
+  exportCsvZip(runId: number): Promise<Uint8Array> {
+    return this.api().exportCsvZip(runId);
+  }
+
+  exportBundle(runId: number): Promise<string> {
+    return this.api().exportBundle(runId);
+  }
+}

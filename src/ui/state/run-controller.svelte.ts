@@ -1,0 +1,142 @@
+/**
+ * The one owner of the simulation worker on the page: it creates the worker on first use, queues calls, keeps the
+ * latest per-round progress in runes for the views, and has idempotent start/stop/kill. Everything posted is a plain
+ * snapshot (Svelte proxies cannot be structured-cloned).
+ */
+import { proxy, wrap, type Remote } from 'comlink';
+import type { SimulationApi } from '../../workers/simulation.worker';
+import type { Estimate, ProgressUpdate, RunOutcome, RunSpec, UploadCheck } from '../../workers/protocol';
+
+export interface UiError {
+  name: string;
+  message: string;
+}
+
+/** Errors cross comlink with name and message kept; the UI reads err.name, never instanceof. */
+export function toUiError(err: unknown): UiError {
+  const e = err as { name?: unknown; message?: unknown };
+  return { name: typeof e?.name === 'string' ? e.name : 'Error', message: typeof e?.message === 'string' ? e.message : String(err) };
+}
+
+/** The app's data folder, resolved against the page so the build works from any sub-path. */
+export function dataFolderUrl(): string {
+  return new URL('data/', document.baseURI).href;
+}
+
+export class RunController {
+  progress = $state<ProgressUpdate | null>(null);
+  busy = $state(false);
+  pausing = $state(false);
+  runId = $state<number | null>(null);
+  outcome = $state<RunOutcome | null>(null);
+  error = $state<UiError | null>(null);
+
+  #worker: Worker | null = null;
+  #api: Remote<SimulationApi> | null = null;
+  /** Calls that start work run one after another, never interleaved. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #listeners = new Set<(u: ProgressUpdate) => void>();
+  #done = new Set<(o: RunOutcome) => void>();
+
+  private api(): Remote<SimulationApi> {
+    if (!this.#api) {
+      this.#worker = new Worker(new URL('../../workers/simulation.worker.ts', import.meta.url), { type: 'module', name: 'spillover-simulation' });
+      this.#api = wrap<SimulationApi>(this.#worker);
+    }
+    return this.#api;
+  }
+
+  onProgress(fn: (u: ProgressUpdate) => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  onDone(fn: (o: RunOutcome) => void): () => void {
+    this.#done.add(fn);
+    return () => this.#done.delete(fn);
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(task, task);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private handle = (u: ProgressUpdate) => {
+    this.progress = u;
+    if (u.runId >= 0) this.runId = u.runId;
+    for (const fn of this.#listeners) fn(u);
+  };
+
+  private async track(work: () => Promise<RunOutcome>): Promise<RunOutcome | null> {
+    this.busy = true;
+    this.pausing = false;
+    this.error = null;
+    this.outcome = null;
+    try {
+      const outcome = await work();
+      this.outcome = outcome;
+      this.runId = outcome.runId;
+      if (outcome.error) this.error = outcome.error;
+      for (const fn of this.#done) fn(outcome);
+      return outcome;
+    } catch (err) {
+      this.error = toUiError(err);
+      return null;
+    } finally {
+      this.busy = false;
+      this.pausing = false;
+    }
+  }
+
+  /** Start a run; a second call while one runs is ignored (idempotent). `spec` must already be a plain snapshot. */
+  start(spec: RunSpec): Promise<RunOutcome | null> {
+    if (this.busy) return Promise.resolve(null);
+    this.progress = null;
+    this.runId = null;
+    return this.enqueue(() => this.track(() => this.api().start(spec, proxy(this.handle))));
+  }
+
+  resume(runId: number, apiKey?: string): Promise<RunOutcome | null> {
+    if (this.busy) return Promise.resolve(null);
+    this.progress = null;
+    this.runId = runId;
+    return this.enqueue(() => this.track(() => this.api().resume(runId, dataFolderUrl(), proxy(this.handle), apiKey)));
+  }
+
+  importBundle(text: string, name: string): Promise<RunOutcome | null> {
+    if (this.busy) return Promise.resolve(null);
+    this.progress = null;
+    return this.enqueue(() => this.track(() => this.api().importBundle(text, name, proxy(this.handle))));
+  }
+
+  /** Pause at the next round boundary (idempotent). */
+  async stop(): Promise<void> {
+    if (!this.busy || !this.#api) return;
+    this.pausing = true;
+    await this.#api.pause();
+  }
+
+  /** Cancel now; stored rounds are kept and the run can resume. */
+  async cancel(): Promise<void> {
+    if (!this.busy || !this.#api) return;
+    await this.#api.cancel();
+  }
+
+  /** Terminate the worker outright (idempotent); a run it held shows as interrupted and can resume. */
+  kill(): void {
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#api = null;
+    this.busy = false;
+    this.pausing = false;
+  }
+
+  estimate(spec: Omit<RunSpec, 'network' | 'dataUrl'>): Promise<Estimate> {
+    return this.api().estimate(spec);
+  }
+
+  checkUpload(text: string, name: string): Promise<UploadCheck> {
+    return this.api().checkUpload(text, name);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The run list, read from IndexedDB on the page (history is read here, never sent back from the worker). On start it
+ * marks runs that a closed or reloaded tab left 'running' as interrupted, unless a live tab still holds the run's Web
+ * Lock.
+ */
+import { createDb, deleteRun, listRuns, markInterrupted, type RunRow, type SpilloverDb } from '../../storage/db';
+import { toUiError, type UiError } from './run-controller.svelte';
+
+let shared: SpilloverDb | null = null;
+/** The page's one connection to the database. */
+export function pageDb(): SpilloverDb {
+  shared ??= createDb();
+  return shared;
+}
+
+async function heldRunLocks(): Promise<Set<number>> {
+  const out = new Set<number>();
+  const locks = navigator.locks;
+  if (!locks) return out;
+  const state = await locks.query();
+  for (const l of [...(state.held ?? []), ...(state.pending ?? [])]) {
+    const m = /^spillover-run-(\d+)$/.exec(l.name ?? '');
+    if (m) out.add(Number(m[1]));
+  }
+  return out;
+}
+
+export class RunsStore {
+  runs = $state<RunRow[]>([]);
+  error = $state<UiError | null>(null);
+  loaded = $state(false);
+
+  async refresh(): Promise<void> {
+    try {
+      this.runs = await listRuns(pageDb());
+      this.loaded = true;
+    } catch (err) {
+      this.error = toUiError(err);
+    }
+  }
+
+  /** Flag runs orphaned by a reload as interrupted, then load the list. */
+  async init(): Promise<void> {
+    try {
+      const alive = await heldRunLocks();
+      await markInterrupted(pageDb(), (id) => alive.has(id));
+    } catch (err) {
+      this.error = toUiError(err);
+    }
+    await this.refresh();
+  }
+
+  async remove(runId: number): Promise<void> {
+    try {
+      await deleteRun(pageDb(), runId);
+    } catch (err) {
+      this.error = toUiError(err);
+    }
+    await this.refresh();
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The setup form as one state class: every field has a default, so a single click on Run starts the bundled
+ * LLM-SocioPol preset with offline agents at 2,000 agents. `spec()` snapshots the runes into the plain RunSpec the
+ * worker takes. The API key stays in memory unless the user ticks "remember on this device", and then it goes to
+ * localStorage on this page only, never into a run.
+ */
+import { DEFAULT_CONFIG, makeConfig, validateConfig, type ConditionSpec, type FeedMode } from '../../engine/config';
+import type { Tier } from '../../engine/types';
+import type { NetworkChoice, RunSpec } from '../../workers/protocol';
+import { dataFolderUrl } from './run-controller.svelte';
+
+const KEY_STORAGE = 'spillover.apiKey';
+
+export interface ConditionRow extends ConditionSpec {
+  enabled: boolean;
+}
+
+export const PRESETS = {
+  sociopol: 'LLM-SocioPol (5 conditions, 30 days, election on day 30)',
+} as const;
+export type PresetId = keyof typeof PRESETS;
+
+export function conditionLabel(name: string): string {
+  const labels: Record<string, string> = {
+    control: 'Control (no message)',
+    treatment_info_message: 'Info message, everyone',
+    treatment_soc_message: 'Social message, everyone',
+    experiment_info_message: 'Info message, staggered roll-out',
+    experiment_soc_message: 'Social message, staggered roll-out',
+    warmup: 'Warm-up',
+  };
+  return labels[name] ?? name.replace(/_/g, ' ');
+}
+
+function readStoredKey(): string {
+  try {
+    return localStorage.getItem(KEY_STORAGE) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export class SetupState {
+  preset = $state<PresetId>('sociopol');
+  name = $state('');
+  agents = $state(DEFAULT_CONFIG.agents);
+  seedsText = $state('1');
+  conditions = $state<ConditionRow[]>(DEFAULT_CONFIG.conditions.map((c) => ({ ...structuredClone(c), enabled: true })));
+  infoMessage = $state(DEFAULT_CONFIG.messages.info);
+  socialMessage = $state(DEFAULT_CONFIG.messages.social);
+  feedMode = $state<FeedMode>(DEFAULT_CONFIG.feed.mode);
+  networkKind = $state<'bundled' | 'uploaded' | 'generated'>('bundled');
+  upload = $state<{ name: string; text: string; nodes: number; edges: number; note: string } | null>(null);
+  uploadError = $state<string | null>(null);
+  agentsKind = $state<'offline' | 'llm'>('offline');
+  apiKey = $state(readStoredKey());
+  rememberKey = $state(readStoredKey() !== '');
+  baseUrl = $state('https://api.openai.com/v1');
+  models = $state<Record<Tier, string>>({ full: 'gpt-4.1', mini: 'gpt-4.1-mini', nano: 'gpt-4.1-nano' });
+  budgetUsd = $state(5);
+  concurrency = $state(8);
+
+  seeds = $derived(
+    this.seedsText
+      .split(/[\s,;]+/)
+      .filter((s) => s !== '')
+      .map(Number),
+  );
+
+  /** The first problem with the form in plain words, or null when Run can start. */
+  problem = $derived.by((): string | null => {
+    if (this.seeds.length === 0 || this.seeds.some((s) => !Number.isInteger(s) || s < 0)) return 'Seeds: write whole numbers separated by commas, e.g. 1, 2, 3.';
+    if (this.networkKind === 'uploaded' && !this.upload) return 'Network: choose an edge-list file, or pick the bundled network.';
+    if (this.agentsKind === 'llm' && this.apiKey.trim() === '') return 'LLM agents: enter an API key (or use offline agents).';
+    try {
+      validateConfig(this.config());
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return null;
+  });
+
+  /** The bundled file has 2,000 accounts: other sizes are generated. */
+  effectiveNetwork = $derived(this.networkKind === 'bundled' && this.agents !== 2000 ? 'generated' : this.networkKind);
+
+  config() {
+    return makeConfig({
+      agents: Number(this.agents),
+      conditions: this.conditions.filter((c) => c.enabled).map(({ enabled: _e, ...c }) => ({ ...c, schedule: c.schedule.map(Number) })),
+      messages: { info: this.infoMessage, social: this.socialMessage },
+      feed: { ...DEFAULT_CONFIG.feed, mode: this.feedMode },
+    });
+  }
+
+  /** Keep or forget the key on this device, as the user chose. */
+  persistKey(): void {
+    try {
+      if (this.rememberKey && this.apiKey) localStorage.setItem(KEY_STORAGE, this.apiKey);
+      else localStorage.removeItem(KEY_STORAGE);
+    } catch {
+      // Storage can be disabled (private mode); the key then simply stays in memory.
+    }
+  }
+
+  /** A plain RunSpec (no runes, no proxies) for the worker. */
+  spec(): RunSpec {
+    // Snapshot field by field: a class instance is not cloned by $state.snapshot, its rune fields are.
+    const upload = $state.snapshot(this.upload);
+    const models = $state.snapshot(this.models);
+    const network: NetworkChoice =
+      this.effectiveNetwork === 'uploaded' && upload
+        ? { kind: 'uploaded', name: upload.name, text: upload.text }
+        : this.effectiveNetwork === 'generated'
+          ? { kind: 'generated' }
+          : { kind: 'bundled' };
+    const config = $state.snapshot(this.config());
+    const k = config.conditions.length;
+    const seeds = [...this.seeds];
+    const who = this.agentsKind === 'llm' ? 'LLM' : 'offline';
+    return {
+      name: this.name.trim() || `${config.agents.toLocaleString('en-US')} ${who} agents · ${k} condition${k === 1 ? '' : 's'} · seed${seeds.length === 1 ? '' : 's'} ${seeds.join(', ')}`,
+      config,
+      seeds,
+      network,
+      agents:
+        this.agentsKind === 'llm'
+          ? {
+              kind: 'llm',
+              apiKey: this.apiKey.trim(),
+              settings: { baseUrl: this.baseUrl.trim(), models: { ...models }, budgetUsd: Number(this.budgetUsd), concurrency: Number(this.concurrency) },
+            }
+          : { kind: 'offline' },
+      dataUrl: dataFolderUrl(),
+    };
+  }
+
+  /** Apply URL parameters (?preset=sociopol&agents=500&seeds=1,2&network=generated). */
+  applyParams(params: URLSearchParams): void {
+    const agents = Number(params.get('agents'));
+    if (Number.isInteger(agents) && agents >= 10 && agents <= 200_000) this.agents = agents;
+    const seeds = params.get('seeds');
+    if (seeds) this.seedsText = seeds;
+    const net = params.get('network');
+    if (net === 'generated' || net === 'bundled') this.networkKind = net;
+    const preset = params.get('preset');
+    if (preset && preset in PRESETS) this.preset = preset as PresetId;
+  }
+}
