@@ -1,0 +1,94 @@
+/**
+ * The response cache: every answer stored under a SHA-256 of what determines it (model, messages, schema, temperature,
+ * seed), so a run replays from its cache with zero calls and identical decisions. Entries hold the raw answer text and
+ * its usage only — never the key, headers or the endpoint — so a cache can travel in an exported run bundle.
+ */
+import type { ChatMessage } from './prompts';
+
+export interface CachedCall {
+  /** The answer's raw message content, exactly as received. */
+  text: string;
+  /** The model name the response reported. */
+  model: string;
+  usage: { promptTokens: number; cachedPromptTokens: number; completionTokens: number };
+}
+
+export interface ResponseCacheStore {
+  get(key: string): Promise<CachedCall | undefined>;
+  put(key: string, value: CachedCall): Promise<void>;
+  entries(): AsyncIterable<[string, CachedCall]>;
+}
+
+/**
+ * What the LLM port needs of a store: any object whose `get` may return unchecked data (an IndexedDB row, an imported
+ * bundle). Entries that are not a CachedCall are treated as missing, so a damaged cache costs a call, not a wrong answer.
+ */
+export interface CacheLike {
+  get(key: string): Promise<unknown>;
+  put(key: string, value: CachedCall): Promise<void>;
+}
+
+export function isCachedCall(x: unknown): x is CachedCall {
+  if (typeof x !== 'object' || x === null) return false;
+  const c = x as Record<string, unknown>;
+  const u = c.usage as Record<string, unknown> | undefined;
+  return (
+    typeof c.text === 'string' &&
+    typeof c.model === 'string' &&
+    typeof u === 'object' &&
+    u !== null &&
+    typeof u.promptTokens === 'number' &&
+    typeof u.cachedPromptTokens === 'number' &&
+    typeof u.completionTokens === 'number'
+  );
+}
+
+export interface CacheKeyInput {
+  model: string;
+  messages: ChatMessage[];
+  schema: unknown;
+  temperature: number;
+  seed: number;
+}
+
+/** JSON with sorted object keys, so equal inputs hash equally however they were built. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    return `{${Object.keys(obj)
+      .sort()
+      .filter((k) => obj[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical(obj[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Hex SHA-256 via WebCrypto (Node 20 and browsers alike). */
+export async function cacheKey(input: CacheKeyInput): Promise<string> {
+  const bytes = new TextEncoder().encode(canonical({ v: 1, ...input }));
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export class MemoryCacheStore implements ResponseCacheStore {
+  private readonly map = new Map<string, CachedCall>();
+
+  async get(key: string): Promise<CachedCall | undefined> {
+    const v = this.map.get(key);
+    return v && structuredClone(v);
+  }
+
+  async put(key: string, value: CachedCall): Promise<void> {
+    this.map.set(key, structuredClone(value));
+  }
+
+  async *entries(): AsyncIterable<[string, CachedCall]> {
+    for (const [k, v] of this.map) yield [k, structuredClone(v)];
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}

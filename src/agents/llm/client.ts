@@ -1,0 +1,254 @@
+/**
+ * Talks to any OpenAI-compatible endpoint through the official SDK and turns a prompt into a validated answer. One
+ * HTTP attempt at a time is `ChatTransport.send` (SDK errors become retryable TransportErrors or final errors, with the
+ * API key scrubbed); `askValidated` adds the response cache, JSON extraction, and repair turns, and gives up after
+ * `maxAttempts` with an error, never a made-up value. The SDK's own retries are off: throughput.ts owns them.
+ */
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { SpilloverError } from '../../engine/errors';
+import type { CallMeta } from '../../engine/types';
+import { cacheKey, isCachedCall, type CacheLike, type CachedCall } from './cache';
+import { costOf, type PriceTable } from './cost';
+import { repairMessages, type ChatMessage } from './prompts';
+import { extractJson, type JsonSchemaFormat, type Validation } from './schema';
+import { TransportError, cancelled, type Throughput } from './throughput';
+
+export type StructuredOutputs = 'auto' | 'on' | 'off';
+type FormatMode = 'json_schema' | 'json_object' | 'none';
+
+/** Removes the API key (and any long fragment of it an error might echo) from a text. */
+export function scrubKey(text: string, apiKey: string): string {
+  if (!apiKey) return text;
+  let out = text.split(apiKey).join('[key]');
+  if (apiKey.length >= 12) {
+    out = out.replace(/[A-Za-z0-9_\-]{8,}/g, (tok) => (apiKey.includes(tok) ? '[key]' : tok));
+  }
+  return out;
+}
+
+export interface TransportOptions {
+  apiKey: string;
+  baseURL?: string;
+  /** Per-attempt limit, covering the whole response (the SDK's own timeout stops at the headers). @default 60000 */
+  timeoutMs?: number;
+  structuredOutputs?: StructuredOutputs;
+  /** A fetch implementation (tests, proxies); the SDK's default otherwise. */
+  fetch?: typeof fetch;
+}
+
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  schema: JsonSchemaFormat;
+  temperature: number;
+  seed: number;
+}
+
+export interface ChatAnswer {
+  text: string;
+  model: string;
+  usage: CachedCall['usage'];
+}
+
+/** An answer the endpoint refused for this request only (a 400 not about the format): the request is recorded invalid. */
+export class RequestRejected extends Error {
+  override readonly name = 'RequestRejected';
+}
+
+/** One HTTP attempt per `send`, with fallback from structured outputs to JSON mode to no format for this endpoint. */
+export class ChatTransport {
+  private readonly client: OpenAI;
+  private mode: FormatMode;
+  private readonly timeoutMs: number;
+  private readonly apiKey: string;
+
+  constructor(opts: TransportOptions) {
+    this.apiKey = opts.apiKey;
+    this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.mode = opts.structuredOutputs === 'off' ? 'none' : 'json_schema';
+    this.fallback = opts.structuredOutputs !== 'on';
+    this.client = new OpenAI({
+      apiKey: opts.apiKey,
+      baseURL: opts.baseURL,
+      dangerouslyAllowBrowser: true,
+      maxRetries: 0,
+      timeout: this.timeoutMs,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    });
+  }
+
+  private readonly fallback: boolean;
+
+  /** The format currently used for this endpoint ('json_schema' until a 400 says it is unsupported). */
+  get formatMode(): FormatMode {
+    return this.mode;
+  }
+
+  async send(req: ChatRequest, signal?: AbortSignal): Promise<{ value: ChatAnswer; headers: Headers }> {
+    for (;;) {
+      const mode = this.mode;
+      try {
+        return await this.attempt(req, mode, signal);
+      } catch (err) {
+        if (this.fallback && mode !== 'none' && isFormatRefusal(err)) {
+          // The endpoint does not take this response_format: step down once for the whole endpoint.
+          if (this.mode === mode) this.mode = mode === 'json_schema' ? 'json_object' : 'none';
+          continue;
+        }
+        throw this.translate(err, signal);
+      }
+    }
+  }
+
+  private async attempt(req: ChatRequest, mode: FormatMode, outer?: AbortSignal): Promise<{ value: ChatAnswer; headers: Headers }> {
+    // Our own timer covers the body too (a server may stall after the headers); it aborts this attempt only.
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(new TimeoutMarker()), this.timeoutMs);
+    const onOuter = () => ctrl.abort(outer?.reason);
+    outer?.addEventListener('abort', onOuter, { once: true });
+    if (outer?.aborted) ctrl.abort(outer.reason);
+    try {
+      const messages =
+        mode === 'json_schema'
+          ? req.messages
+          : // Without structured outputs the schema travels as text (JSON mode also needs the word JSON in a message).
+            [...req.messages, { role: 'system' as const, content: `Answer with one JSON object matching this JSON schema: ${JSON.stringify(req.schema.schema)}` }];
+      const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = {
+        model: req.model,
+        messages,
+        temperature: req.temperature,
+        seed: req.seed,
+      };
+      if (mode === 'json_schema') body.response_format = { type: 'json_schema', json_schema: req.schema };
+      if (mode === 'json_object') body.response_format = { type: 'json_object' };
+      const { data, response } = await this.client.chat.completions.create(body, { signal: ctrl.signal }).withResponse();
+      const choice = data?.choices?.[0];
+      const text = choice?.message?.content;
+      if (typeof text !== 'string') {
+        throw new TransportError('malformed', 'the response has no message content', response.headers);
+      }
+      const usage = data.usage;
+      return {
+        value: {
+          text,
+          model: data.model ?? req.model,
+          usage: {
+            promptTokens: usage?.prompt_tokens ?? 0,
+            cachedPromptTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+            completionTokens: usage?.completion_tokens ?? 0,
+          },
+        },
+        headers: response.headers,
+      };
+    } catch (err) {
+      if (ctrl.signal.aborted && ctrl.signal.reason instanceof TimeoutMarker && !outer?.aborted) {
+        throw new TransportError('timeout', `no complete answer within ${this.timeoutMs} ms`);
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuter);
+    }
+  }
+
+  /** SDK and network errors → TransportError (retry), RequestRejected (this request), or a final LlmError. */
+  private translate(err: unknown, signal?: AbortSignal): unknown {
+    if (signal?.aborted) return cancelled();
+    if (err instanceof TransportError) return err;
+    const msg = scrubKey(err instanceof Error ? err.message : String(err), this.apiKey);
+    if (err instanceof APIUserAbortError) return new TransportError('timeout', msg);
+    if (err instanceof APIConnectionTimeoutError) return new TransportError('timeout', msg);
+    if (err instanceof APIConnectionError) return new TransportError('connection', msg);
+    if (err instanceof APIError) {
+      const status = err.status ?? 0;
+      const headers = err.headers instanceof Headers ? err.headers : undefined;
+      if (status === 429) return new TransportError('rate-limit', `429 ${msg}`, headers);
+      if (status >= 500 || status === 408 || status === 409) return new TransportError('server', `${status} ${msg}`, headers);
+      if (status === 401 || status === 403) {
+        return new SpilloverError('LlmError', `LLM endpoint refused the API key (${status}: ${msg}); check OPENAI_API_KEY or the key in settings`);
+      }
+      if (status === 404) {
+        return new SpilloverError('LlmError', `LLM endpoint: model or URL not found (404: ${msg}); check the model names and the base URL (it usually ends in /v1)`);
+      }
+      return new RequestRejected(`${status} ${msg}`);
+    }
+    // Body cut short (truncated JSON, socket closed mid-body) or a fetch-level failure: worth another attempt.
+    if (err instanceof SyntaxError) return new TransportError('malformed', `unreadable response body: ${msg}`);
+    return new TransportError('connection', msg);
+  }
+}
+
+class TimeoutMarker extends Error {
+  constructor() {
+    super('attempt timed out');
+  }
+}
+
+function isFormatRefusal(err: unknown): boolean {
+  if (!(err instanceof APIError) || (err.status !== 400 && err.status !== 422)) return false;
+  const text = `${err.message} ${err.param ?? ''} ${JSON.stringify(err.error ?? '')}`.toLowerCase();
+  return /response_format|json_schema|json_object|structured output/.test(text);
+}
+
+export interface AskContext {
+  transport: ChatTransport;
+  throughput: Throughput;
+  cache?: CacheLike;
+  prices: PriceTable;
+  /** Answers tried per decision (first answer + repair turns). @default 3 */
+  maxAttempts: number;
+  apiKey: string;
+}
+
+export type Asked<T> = { ok: true; value: T; meta: CallMeta } | { ok: false; error: string; meta: CallMeta };
+
+/**
+ * Ask until an answer validates: each answer comes from the cache when it holds the exact request, otherwise from the
+ * endpoint (throughput-limited, transport retries included); an invalid one triggers a repair turn that resends the
+ * whole context with the answer and the error. Rejects only on cancellation or a final endpoint error.
+ */
+export async function askValidated<T>(
+  ctx: AskContext,
+  req: ChatRequest,
+  validate: (raw: unknown) => Validation<T>,
+  signal?: AbortSignal,
+): Promise<Asked<T>> {
+  const meta: CallMeta = { calls: 0, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, costUsd: 0, cacheHits: 0, retries: 0, model: req.model };
+  let messages = req.messages;
+  let lastError = 'no answer';
+  for (let attempt = 1; attempt <= ctx.maxAttempts; attempt++) {
+    if (signal?.aborted) throw cancelled();
+    if (attempt > 1) meta.retries++;
+    const call: ChatRequest = { ...req, messages };
+    const key = ctx.cache ? await cacheKey({ model: call.model, messages: call.messages, schema: call.schema, temperature: call.temperature, seed: call.seed }) : '';
+    const stored = ctx.cache ? await ctx.cache.get(key) : undefined;
+    let answer: ChatAnswer | undefined = isCachedCall(stored) ? stored : undefined;
+    if (answer) {
+      meta.cacheHits++;
+    } else {
+      let sent: { value: ChatAnswer; retries: number };
+      try {
+        sent = await ctx.throughput.run((s) => ctx.transport.send(call, s), signal);
+      } catch (err) {
+        if (err instanceof RequestRejected) {
+          return { ok: false, error: scrubKey(`the endpoint rejected the request: ${err.message}`, ctx.apiKey), meta };
+        }
+        throw err;
+      }
+      answer = sent.value;
+      meta.retries += sent.retries;
+      meta.calls++;
+      meta.promptTokens += answer.usage.promptTokens;
+      meta.cachedPromptTokens += answer.usage.cachedPromptTokens;
+      meta.completionTokens += answer.usage.completionTokens;
+      meta.costUsd += costOf(req.model, answer.usage, ctx.prices);
+      if (ctx.cache) await ctx.cache.put(key, { text: answer.text, model: answer.model, usage: { ...answer.usage } });
+    }
+    const parsed = extractJson(answer.text);
+    const checked = parsed.ok ? validate(parsed.value) : parsed;
+    if (checked.ok) return { ok: true, value: checked.value, meta };
+    lastError = checked.error;
+    messages = repairMessages(req.messages, answer.text, checked.error);
+  }
+  return { ok: false, error: scrubKey(`invalid answer after ${ctx.maxAttempts} attempts: ${lastError}`, ctx.apiKey), meta };
+}

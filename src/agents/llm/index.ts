@@ -1,0 +1,215 @@
+/**
+ * The LLM implementation of the engine's decision port: one chat call per activation and one per adult on election
+ * day, each agent's tier mapped to a model, answers validated and counted, spend metered against a budget. Runs the
+ * same in Node (CLI) and in a browser Worker; only the cache store differs.
+ */
+import type { SimConfig } from '../../engine/config';
+import { SpilloverError } from '../../engine/errors';
+import type { DecisionPort, PortContext, RoundBatch, VoteBatch } from '../../engine/ports';
+import { hashSeed } from '../../engine/rng';
+import type { ActivationRequest, DecisionOutcome, LlmTotals, Persona, Tier, VoteOutcome, VoteRequest } from '../../engine/types';
+import type { CacheLike } from './cache';
+import { askValidated, ChatTransport, type AskContext, type StructuredOutputs } from './client';
+import { CostMeter, DEFAULT_PRICES, estimateCost, type Estimate, type PriceTable } from './cost';
+import { activationMessages, voteMessages } from './prompts';
+import { SAMPLE_PERSONA, typicalActivation } from './samples';
+import { activationSchema, validateActivation, validateVote, voteSchema } from './schema';
+import { Throughput, cancelled } from './throughput';
+
+export type { ResponseCacheStore, CachedCall, CacheLike } from './cache';
+export { MemoryCacheStore, cacheKey, isCachedCall } from './cache';
+export { DEFAULT_PRICES, estimateCost, costOf } from './cost';
+export type { PriceTable, ModelPrice, Estimate } from './cost';
+
+export const DEFAULT_MODELS: Record<Tier, string> = { full: 'gpt-4.1', mini: 'gpt-4.1-mini', nano: 'gpt-4.1-nano' };
+
+export interface LlmOptions {
+  apiKey: string;
+  /** Any OpenAI-compatible base URL (ends in /v1 for most servers). @default the SDK's (api.openai.com) */
+  baseURL?: string;
+  /** Model per tier. @default DEFAULT_MODELS */
+  models?: Partial<Record<Tier, string>>;
+  /** USD per 1M tokens per model, merged over DEFAULT_PRICES. */
+  prices?: PriceTable;
+  /** @default 32 */
+  maxConcurrency?: number;
+  /** Answers tried per decision (first + repair turns) before it is recorded invalid. @default 3 */
+  maxAttempts?: number;
+  /** Per HTTP attempt. @default 60000 */
+  timeoutMs?: number;
+  /** Spend cap in USD; `budgetReached()` turns true once reached. @default none */
+  budgetUsd?: number | null;
+  /** Response cache (MemoryCacheStore, the CLI's file store, the app's Dexie store). */
+  cache?: CacheLike;
+  /** 'auto' falls back to JSON mode / plain text when the endpoint refuses response_format. @default 'auto' */
+  structuredOutputs?: StructuredOutputs;
+  /** Transport retries after 5xx / timeouts / dropped connections before a call fails the round. @default 8 */
+  maxTransportRetries?: number;
+  /** First backoff after a failure (doubles each time). @default 500 */
+  baseBackoffMs?: number;
+  fetch?: typeof fetch;
+}
+
+export interface LlmPort extends DecisionPort {
+  totals(): LlmTotals;
+  perArm(): Record<string, LlmTotals>;
+  budgetReached(): boolean;
+  /** Raise (or clear with null) the cap; a paused run resumes once `budgetReached()` is false again. */
+  setBudget(usd: number | null): void;
+  /** Expected calls and cost of a run with this configuration, from a measured representative prompt. */
+  estimate(config: SimConfig, personas?: readonly Persona[]): Estimate;
+  readonly models: Record<Tier, string>;
+}
+
+/** Approximate tokens of a text without a tokenizer (o200k averages ~4 characters per token on these prompts). */
+export function approxTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+export function createLlmPort(opts: LlmOptions): LlmPort {
+  if (!opts.apiKey) {
+    throw new SpilloverError('ConfigError', 'LLM agents: no API key; set OPENAI_API_KEY (CLI) or enter a key in settings (any text works for a local server)', 'apiKey');
+  }
+  const models: Record<Tier, string> = { ...DEFAULT_MODELS, ...(opts.models ?? {}) };
+  const prices: PriceTable = { ...DEFAULT_PRICES, ...(opts.prices ?? {}) };
+  const maxAttempts = Math.max(1, opts.maxAttempts ?? 3);
+  const meter = new CostMeter(opts.budgetUsd ?? null);
+  const transport = new ChatTransport({
+    apiKey: opts.apiKey,
+    baseURL: opts.baseURL,
+    timeoutMs: opts.timeoutMs,
+    structuredOutputs: opts.structuredOutputs,
+    fetch: opts.fetch,
+  });
+  let ctx: PortContext | null = null;
+  let throughput = new Throughput({ maxConcurrency: opts.maxConcurrency, maxTransportRetries: opts.maxTransportRetries, baseBackoffMs: opts.baseBackoffMs });
+
+  const ask = (): AskContext => ({ transport, throughput, cache: opts.cache, prices, maxAttempts, apiKey: opts.apiKey });
+
+  function context(): PortContext {
+    if (!ctx) throw new SpilloverError('LlmError', 'LLM agents: decideRound was called before init; call port.init({seed, config, personas}) first');
+    return ctx;
+  }
+
+  function persona(id: number): Persona {
+    const p = context().personas[id];
+    if (!p) throw new SpilloverError('DataError', `LLM agents: no persona for agent ${id}; pass every agent's persona to init, indexed by id`, String(id));
+    return p;
+  }
+
+  /** The sampling seed of one call: the same in every condition, so arms differ by treatment, not by draw. */
+  function callSeed(agentId: number, round: number): number {
+    return hashSeed(context().seed, 'llm', agentId, round) & 0x7fffffff;
+  }
+
+  async function decideOne(req: ActivationRequest, signal?: AbortSignal): Promise<DecisionOutcome> {
+    const { config } = context();
+    const p = persona(req.agentId);
+    const result = await askValidated(
+      ask(),
+      {
+        model: models[p.tier],
+        messages: activationMessages(req, p, config),
+        schema: activationSchema(req.vote !== null, req.invitedToPost, p.interests),
+        temperature: config.temperature,
+        seed: callSeed(req.agentId, req.round),
+      },
+      (raw) => validateActivation(raw, req, p, config),
+      signal,
+    );
+    return result.ok ? { ok: true, decision: result.value, meta: result.meta } : { ok: false, error: result.error, meta: result.meta };
+  }
+
+  async function voteOne(req: VoteRequest, signal?: AbortSignal): Promise<VoteOutcome> {
+    const { config } = context();
+    const p = persona(req.agentId);
+    const result = await askValidated(
+      ask(),
+      {
+        model: models[p.tier],
+        messages: voteMessages(req, p),
+        schema: voteSchema(),
+        temperature: config.temperature,
+        seed: callSeed(req.agentId, config.lastRound + 1),
+      },
+      validateVote,
+      signal,
+    );
+    return result.ok ? { ok: true, voted: result.value, meta: result.meta } : { ok: false, error: result.error, meta: result.meta };
+  }
+
+  /**
+   * Runs every request concurrently and returns outcomes in request order. If any call fails for good (or the run is
+   * cancelled), the others are aborted and the round rejects once all have settled: a round is all or nothing, so a
+   * resume redoes it whole. Spend is metered as each answer arrives (it was paid whether or not the round completes).
+   */
+  async function all<R, O extends { ok: boolean; meta?: DecisionOutcome['meta'] }>(
+    arm: string,
+    requests: R[],
+    one: (r: R, s: AbortSignal) => Promise<O>,
+    signal?: AbortSignal,
+  ): Promise<O[]> {
+    if (signal?.aborted) throw cancelled();
+    const inner = new AbortController();
+    const onAbort = () => inner.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let failure: unknown;
+    try {
+      const results = await Promise.all(
+        requests.map((r) =>
+          one(r, inner.signal).then(
+            (o) => {
+              meter.add(arm, o.meta, !o.ok);
+              return o;
+            },
+            (err: unknown) => {
+              failure ??= err;
+              inner.abort(err);
+              return undefined;
+            },
+          ),
+        ),
+      );
+      if (signal?.aborted) throw cancelled();
+      if (failure !== undefined) throw failure;
+      return results as O[];
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  return {
+    kind: 'llm',
+    models,
+    init(c: PortContext) {
+      ctx = c;
+      throughput = new Throughput({
+        maxConcurrency: opts.maxConcurrency,
+        maxTransportRetries: opts.maxTransportRetries,
+        baseBackoffMs: opts.baseBackoffMs,
+        seed: c.seed,
+      });
+    },
+    decideRound(batch: RoundBatch, signal?: AbortSignal) {
+      return all(batch.condition, batch.requests, decideOne, signal);
+    },
+    decideVotes(batch: VoteBatch, signal?: AbortSignal) {
+      return all(batch.condition, batch.requests, voteOne, signal);
+    },
+    totals: () => meter.totals(),
+    perArm: () => meter.perArm(),
+    budgetReached: () => meter.budgetReached(),
+    setBudget(usd: number | null) {
+      meter.budgetUsd = usd;
+    },
+    estimate(config: SimConfig, personas?: readonly Persona[]) {
+      const req = typicalActivation(config);
+      const msgs = activationMessages(req, SAMPLE_PERSONA, config);
+      const schema = activationSchema(true, false, SAMPLE_PERSONA.interests);
+      const actTokens = msgs.reduce((n, m) => n + approxTokens(m.content) + 3, 3) + approxTokens(JSON.stringify(schema.schema));
+      const vmsgs = voteMessages({ agentId: SAMPLE_PERSONA.id, condition: req.condition, lastLikelihood: 3, treatedEver: true }, SAMPLE_PERSONA);
+      const voteTokens = vmsgs.reduce((n, m) => n + approxTokens(m.content) + 3, 3) + approxTokens(JSON.stringify(voteSchema().schema));
+      return estimateCost({ config, models, prices, personas, activationPromptTokens: actTokens, votePromptTokens: voteTokens });
+    },
+  };
+}

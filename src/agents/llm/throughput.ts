@@ -1,0 +1,275 @@
+/**
+ * Many concurrent calls under an adaptive limit. The limit grows while calls succeed and halves on a 429 (AIMD, as TCP
+ * does), dispatch pauses for what `retry-after(-ms)` and the `x-ratelimit-*` headers say, and 5xx, timeouts and
+ * dropped connections are retried with exponential backoff and deterministic jitter. Nothing is dropped: a call either
+ * returns, fails for a reason retrying cannot fix, or is cancelled through its AbortSignal.
+ */
+import { SpilloverError } from '../../engine/errors';
+import { Rng, hashSeed } from '../../engine/rng';
+
+export type TransportFailure = 'rate-limit' | 'server' | 'timeout' | 'connection' | 'malformed';
+
+/** A failed attempt that is worth repeating. `headers` are the response's, when there was one. */
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+  constructor(
+    readonly kind: TransportFailure,
+    message: string,
+    readonly headers?: Headers,
+  ) {
+    super(message);
+  }
+}
+
+export interface ThroughputOptions {
+  /** Upper bound of concurrent calls. @default 32 */
+  maxConcurrency?: number;
+  /** Concurrency at start; grows by slow start until the first 429. @default 4 */
+  initialConcurrency?: number;
+  /** Attempts after a 5xx / timeout / dropped connection before giving up on the endpoint. @default 8 */
+  maxTransportRetries?: number;
+  /** 429s tolerated for one call (they are expected under load, so the bound is loose). @default 200 */
+  maxRateLimitRetries?: number;
+  /** @default 500 */
+  baseBackoffMs?: number;
+  /** @default 30000 */
+  maxBackoffMs?: number;
+  /** Seeds the jitter stream (no Math.random in src/). */
+  seed?: number;
+}
+
+export interface Attempt<T> {
+  value: T;
+  headers?: Headers;
+}
+
+export function cancelled(): SpilloverError {
+  return new SpilloverError('Cancelled', 'LLM calls cancelled: the run was stopped; resume it to continue from the last complete round');
+}
+
+/** Parses OpenAI's reset durations ("1s", "6m0s", "20ms", "1.5s") or plain seconds; undefined when unreadable. */
+export function parseDurationMs(text: string | null | undefined): number | undefined {
+  if (!text) return undefined;
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
+  let total = 0;
+  let matched = false;
+  for (let m = re.exec(t); m; m = re.exec(t)) {
+    matched = true;
+    const n = Number(m[1]);
+    total += m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n * 3_600_000;
+  }
+  return matched ? total : undefined;
+}
+
+/** How long a 429 asks us to wait: `retry-after-ms`, else `retry-after` (seconds or an HTTP date). */
+export function retryAfterMs(headers: Headers | undefined, now: number): number | undefined {
+  if (!headers) return undefined;
+  const ms = Number(headers.get('retry-after-ms'));
+  if (headers.get('retry-after-ms') !== null && Number.isFinite(ms) && ms >= 0) return ms;
+  const ra = headers.get('retry-after');
+  if (ra === null) return undefined;
+  const s = Number(ra);
+  if (Number.isFinite(s) && s >= 0) return s * 1000;
+  const date = Date.parse(ra);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(cancelled());
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelled());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (e: unknown) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+export class Throughput {
+  private limit: number;
+  private readonly max: number;
+  private inFlight = 0;
+  private readonly queue: Waiter[] = [];
+  /** No dispatch before this time (ms since epoch): set by 429s and exhausted rate-limit headers. */
+  private gateUntil = 0;
+  private gateTimer: ReturnType<typeof setTimeout> | null = null;
+  private slowStart = true;
+  private lastDecrease = 0;
+  private readonly rng: Rng;
+  private readonly opts: Required<Omit<ThroughputOptions, 'seed'>>;
+  /** Observed counts, for the benchmark and the UI. */
+  readonly stats = { attempts: 0, rateLimited: 0, transportErrors: 0, peakLimit: 0 };
+
+  constructor(options: ThroughputOptions = {}) {
+    this.opts = {
+      maxConcurrency: options.maxConcurrency ?? 32,
+      initialConcurrency: options.initialConcurrency ?? 4,
+      maxTransportRetries: options.maxTransportRetries ?? 8,
+      maxRateLimitRetries: options.maxRateLimitRetries ?? 200,
+      baseBackoffMs: options.baseBackoffMs ?? 500,
+      maxBackoffMs: options.maxBackoffMs ?? 30_000,
+    };
+    this.max = Math.max(1, this.opts.maxConcurrency);
+    this.limit = Math.min(this.max, Math.max(1, this.opts.initialConcurrency));
+    this.stats.peakLimit = this.limit;
+    this.rng = new Rng(hashSeed(options.seed ?? 0, 'llm-backoff'));
+  }
+
+  /** The current concurrency limit (fractional while growing). */
+  get currentLimit(): number {
+    return this.limit;
+  }
+
+  /**
+   * Runs `attempt` until it succeeds, retrying TransportErrors; other errors propagate unchanged. Returns the value
+   * and how many attempts were repeated. Rejects with a 'Cancelled' SpilloverError as soon as `signal` aborts.
+   */
+  async run<T>(attempt: (signal: AbortSignal | undefined) => Promise<Attempt<T>>, signal?: AbortSignal): Promise<{ value: T; retries: number }> {
+    let retries = 0;
+    let failures = 0;
+    let rateLimits = 0;
+    for (;;) {
+      await this.acquire(signal);
+      let result: Attempt<T>;
+      try {
+        this.stats.attempts++;
+        result = await attempt(signal);
+      } catch (err) {
+        this.release();
+        if (signal?.aborted) throw cancelled();
+        if (!(err instanceof TransportError)) throw err;
+        retries++;
+        if (err.kind === 'rate-limit') {
+          this.stats.rateLimited++;
+          rateLimits++;
+          if (rateLimits > this.opts.maxRateLimitRetries) {
+            throw new SpilloverError('LlmError', `LLM endpoint: still rate-limited after ${rateLimits} tries (${err.message}); lower the concurrency or raise the account's rate limit, then resume`);
+          }
+          this.onRateLimit(err.headers);
+          continue;
+        }
+        this.stats.transportErrors++;
+        failures++;
+        if (failures > this.opts.maxTransportRetries) {
+          throw new SpilloverError('LlmError', `LLM endpoint: ${failures} failed attempts in a row for one call (last: ${err.message}); check that the endpoint is up, then resume`);
+        }
+        if (err.kind === 'server') this.decrease(0.8);
+        await sleep(this.backoff(failures), signal);
+        continue;
+      }
+      this.release();
+      this.onSuccess(result.headers);
+      return { value: result.value, retries };
+    }
+  }
+
+  private backoff(failures: number): number {
+    const base = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** (failures - 1));
+    return base * (0.5 + 0.5 * this.rng.next());
+  }
+
+  private acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(cancelled());
+    if (this.queue.length === 0 && this.canDispatch()) {
+      this.inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal };
+      if (signal) {
+        waiter.onAbort = () => {
+          const i = this.queue.indexOf(waiter);
+          if (i >= 0) this.queue.splice(i, 1);
+          reject(cancelled());
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.queue.push(waiter);
+      this.pump();
+    });
+  }
+
+  private canDispatch(): boolean {
+    return this.inFlight < Math.floor(this.limit) && Date.now() >= this.gateUntil;
+  }
+
+  private release(): void {
+    this.inFlight--;
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.queue.length && this.canDispatch()) {
+      const w = this.queue.shift()!;
+      if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
+      this.inFlight++;
+      w.resolve();
+    }
+    const wait = this.gateUntil - Date.now();
+    if (this.queue.length && wait > 0 && !this.gateTimer) {
+      this.gateTimer = setTimeout(() => {
+        this.gateTimer = null;
+        this.pump();
+      }, wait);
+    }
+  }
+
+  private gate(ms: number): void {
+    const until = Date.now() + ms;
+    if (until > this.gateUntil) this.gateUntil = until;
+    if (this.gateTimer) {
+      clearTimeout(this.gateTimer);
+      this.gateTimer = null;
+    }
+  }
+
+  private decrease(factor: number): void {
+    // One decrease per burst: the 429s of calls that were already in flight report the same overload.
+    const now = Date.now();
+    if (now - this.lastDecrease < 1000) return;
+    this.lastDecrease = now;
+    this.slowStart = false;
+    this.limit = Math.max(1, this.limit * factor);
+  }
+
+  private onRateLimit(headers: Headers | undefined): void {
+    this.decrease(0.5);
+    const wait = retryAfterMs(headers, Date.now()) ?? this.backoff(1);
+    // A little jitter so the waiting calls do not all return at the same instant.
+    this.gate(wait + 20 * this.rng.next());
+    this.pump();
+  }
+
+  private onSuccess(headers: Headers | undefined): void {
+    this.limit = Math.min(this.max, this.limit + (this.slowStart ? 1 : 1 / this.limit));
+    if (this.limit > this.stats.peakLimit) this.stats.peakLimit = this.limit;
+    if (!headers) return;
+    // Exhausted request budget: wait for about one request's worth of refill, not the full reset, so the pace stays
+    // near the limit instead of stalling for a whole window.
+    const remReq = headers.get('x-ratelimit-remaining-requests');
+    if (remReq !== null && Number(remReq) <= 0) {
+      const reset = parseDurationMs(headers.get('x-ratelimit-reset-requests')) ?? 1000;
+      const perMinute = Number(headers.get('x-ratelimit-limit-requests'));
+      const oneSlot = perMinute > 0 ? 60_000 / perMinute : reset;
+      this.gate(Math.min(reset, oneSlot));
+    }
+    const remTok = headers.get('x-ratelimit-remaining-tokens');
+    if (remTok !== null && Number(remTok) <= 0) {
+      this.gate(Math.min(parseDurationMs(headers.get('x-ratelimit-reset-tokens')) ?? 1000, 5000));
+    }
+    this.pump();
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * LLM settings for the CLI from the environment and the command line: the SDK's usual OPENAI_API_KEY and
+ * OPENAI_BASE_URL, plus flags for models per tier, concurrency, budget and the response-cache file. The key is read
+ * here and handed to the port only; it is never printed.
+ */
+import { configError } from '../engine/errors';
+import type { LlmOptions } from '../agents/llm/index';
+import { FileCacheStore } from './llm-cache-file';
+
+type Flags = Record<string, string | boolean | undefined>;
+
+function str(flags: Flags, name: string): string | undefined {
+  const v = flags[name];
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+function positive(flags: Flags, name: string, fix: string, integer: boolean): number | undefined {
+  const raw = str(flags, name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw configError(`--${name}`, `is '${raw}'`, fix);
+  return n;
+}
+
+/**
+ * Flags: --model-full/--model-mini/--model-nano NAME, --concurrency N, --budget USD, --cache FILE, --base-url URL
+ * (overrides OPENAI_BASE_URL), --timeout MS, --max-attempts N, --structured auto|on|off.
+ */
+export async function llmOptionsFromEnv(flags: Flags, env: Record<string, string | undefined> = process.env): Promise<LlmOptions> {
+  const apiKey = env.OPENAI_API_KEY?.trim();
+  if (!apiKey) {
+    throw configError(
+      'OPENAI_API_KEY',
+      'is not set',
+      'export OPENAI_API_KEY=… before running with --llm (any text works for a local OpenAI-compatible server; set OPENAI_BASE_URL to its /v1 URL)',
+    );
+  }
+  const baseURL = str(flags, 'base-url') ?? (env.OPENAI_BASE_URL?.trim() || undefined);
+  if (baseURL !== undefined && !/^https?:\/\//i.test(baseURL)) {
+    throw configError(flags['base-url'] ? '--base-url' : 'OPENAI_BASE_URL', `is '${baseURL}'`, 'use an http(s) URL such as http://127.0.0.1:8080/v1');
+  }
+  const models: NonNullable<LlmOptions['models']> = {};
+  for (const tier of ['full', 'mini', 'nano'] as const) {
+    const m = str(flags, `model-${tier}`);
+    if (m) models[tier] = m;
+  }
+  const structured = str(flags, 'structured');
+  if (structured !== undefined && !['auto', 'on', 'off'].includes(structured)) {
+    throw configError('--structured', `is '${structured}'`, "use 'auto' (fall back when refused), 'on' or 'off'");
+  }
+  const cacheFile = str(flags, 'cache');
+  return {
+    apiKey,
+    baseURL,
+    models,
+    maxConcurrency: positive(flags, 'concurrency', 'use a whole number of concurrent calls ≥ 1 (e.g. 16)', true),
+    budgetUsd: positive(flags, 'budget', 'use a spend cap in US dollars, e.g. 5 or 0.5', false) ?? null,
+    timeoutMs: positive(flags, 'timeout', 'use milliseconds per call, e.g. 60000', true),
+    maxAttempts: positive(flags, 'max-attempts', 'use a whole number of answers per decision ≥ 1 (e.g. 3)', true),
+    structuredOutputs: (structured as LlmOptions['structuredOutputs']) ?? 'auto',
+    cache: cacheFile ? FileCacheStore.open(cacheFile) : undefined,
+  };
+}
