@@ -1,0 +1,215 @@
+// The LLM agents with the real openai SDK over real HTTP against a local OpenAI-compatible server (fake-openai-server.ts).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeConfig } from '../../src/engine/config';
+import type { PortContext } from '../../src/engine/ports';
+import type { DecisionOutcome } from '../../src/engine/types';
+import { createLlmPort, MemoryCacheStore, DEFAULT_PRICES, type LlmOptions } from '../../src/agents/llm/index';
+import { costOf } from '../../src/agents/llm/cost';
+import { startFakeOpenAI, type FakeServer, type FakeServerOptions } from './fake-openai-server';
+import { contractPersonas, contractRequests, contractVotes, expectValidDecision, runPortContract } from '../unit/decision-port-contract';
+
+const KEY = 'sk-test-Zq7u1Vb9Kx3mN5pR8sT2wY4a';
+const config = makeConfig({ agents: 48 });
+const personas = contractPersonas(48);
+const ctx: PortContext = { seed: 11, config, personas };
+
+const servers: FakeServer[] = [];
+async function server(opts: FakeServerOptions = {}): Promise<FakeServer> {
+  const s = await startFakeOpenAI(opts);
+  servers.push(s);
+  return s;
+}
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+function port(s: FakeServer, extra: Partial<LlmOptions> = {}) {
+  const p = createLlmPort({ apiKey: KEY, baseURL: s.url, timeoutMs: 1500, baseBackoffMs: 10, maxConcurrency: 16, ...extra });
+  p.init(ctx);
+  return p;
+}
+
+const strip = (o: DecisionOutcome[]) => JSON.parse(JSON.stringify(o, (k, v) => (k === 'meta' ? undefined : v)));
+
+describe('the LLM port keeps the decision-port contract', () => {
+  let shared: FakeServer;
+  beforeAll(async () => {
+    shared = await startFakeOpenAI();
+  });
+  afterAll(async () => {
+    await shared.close();
+  });
+  runPortContract(() => createLlmPort({ apiKey: KEY, baseURL: shared.url, timeoutMs: 5000 }));
+});
+
+describe('LLM agents over HTTP', () => {
+  it('should complete every decision under 10 % injected faults, losing none', async () => {
+    const s = await server({ faultRate: 0.1 });
+    const p = port(s);
+    const requests = contractRequests(personas, 5, 'treatment_soc_message');
+    const outcomes = await p.decideRound({ condition: 'treatment_soc_message', round: 5, requests });
+    expect(outcomes).toHaveLength(requests.length);
+    outcomes.forEach((o, i) => {
+      if (o.ok) expectValidDecision(o.decision, requests[i], personas[requests[i].agentId], config);
+      else expect(o.error).toMatch(/invalid answer/);
+    });
+    const invalid = outcomes.filter((o) => !o.ok).length;
+    expect(p.totals().invalid).toBe(invalid);
+    // The faults really happened, and were absorbed by retries rather than by giving up.
+    const injected = Object.values(s.counters.faults).reduce((a, b) => a + b, 0);
+    expect(injected).toBeGreaterThan(0);
+    expect(p.totals().retries).toBeGreaterThanOrEqual(injected - s.counters.faults['invalid-content']);
+    expect(outcomes.filter((o) => o.ok).length).toBeGreaterThanOrEqual(requests.length - 2);
+    const votes = await p.decideVotes({ condition: 'treatment_soc_message', requests: contractVotes(personas) });
+    expect(votes).toHaveLength(contractVotes(personas).length);
+  });
+
+  it('should record an answer that stays invalid as invalid, counted per run and per arm, never replaced', async () => {
+    const s = await server({ alwaysInvalid: (prompt) => prompt.startsWith('You are @5:') });
+    const p = port(s, { maxAttempts: 3 });
+    const requests = contractRequests(personas, 5, 'experiment_info_message');
+    const outcomes = await p.decideRound({ condition: 'experiment_info_message', round: 5, requests });
+    const idx = requests.findIndex((r) => r.agentId === 5);
+    const bad = outcomes[idx];
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error).toMatch(/invalid answer after 3 attempts/);
+    expect(outcomes.filter((o) => !o.ok)).toHaveLength(1);
+    expect(p.totals().invalid).toBe(1);
+    expect(p.perArm()['experiment_info_message'].invalid).toBe(1);
+    // Two repair turns, each resending the whole context with the invalid answer.
+    expect(s.counters.byKind.repair).toBe(2);
+  });
+
+  it('should fall back to JSON extraction and repair when the server refuses response_format', async () => {
+    const s = await server({ refuseResponseFormat: 'all', faultRate: 0.3, faults: { 'invalid-content': 1 } });
+    const p = port(s, { maxAttempts: 4 });
+    const requests = contractRequests(personas, 7, 'control');
+    const outcomes = await p.decideRound({ condition: 'control', round: 7, requests });
+    expect(s.counters.refusedFormat).toBeGreaterThanOrEqual(2);
+    expect(s.counters.formats.none).toBeGreaterThan(0);
+    expect(s.counters.byKind.repair).toBeGreaterThan(0);
+    outcomes.forEach((o, i) => {
+      if (o.ok) expectValidDecision(o.decision, requests[i], personas[requests[i].agentId], config);
+      else expect(o.error).toMatch(/invalid answer after 4 attempts/);
+    });
+    // Four answers in a row invalid at a 30 % rate is rare: nearly every decision is recovered by repair.
+    expect(outcomes.filter((o) => o.ok).length).toBeGreaterThanOrEqual(requests.length - 2);
+    expect(p.totals().invalid).toBe(outcomes.filter((o) => !o.ok).length);
+  });
+
+  it('should total tokens and cost as the sum of each response usage times the price table', async () => {
+    const s = await server({ faultRate: 0.05, faults: { 'server-error': 1, 'invalid-content': 1 } });
+    const p = port(s);
+    await p.decideRound({ condition: 'control', round: 3, requests: contractRequests(personas, 3, 'control') });
+    await p.decideVotes({ condition: 'control', requests: contractVotes(personas, 'control') });
+    const t = p.totals();
+    let prompt = 0;
+    let cached = 0;
+    let completion = 0;
+    let cost = 0;
+    for (const [model, u] of Object.entries(s.counters.usage)) {
+      prompt += u.prompt;
+      cached += u.cached;
+      completion += u.completion;
+      cost += costOf(model, { promptTokens: u.prompt, cachedPromptTokens: u.cached, completionTokens: u.completion }, DEFAULT_PRICES);
+    }
+    expect(t.calls).toBe(s.counters.answered);
+    expect(t.promptTokens).toBe(prompt);
+    expect(t.cachedPromptTokens).toBe(cached);
+    expect(cached).toBeGreaterThan(0);
+    expect(t.completionTokens).toBe(completion);
+    expect(t.costUsd).toBeCloseTo(cost, 12);
+    expect(t.costUsd).toBeGreaterThan(0);
+  });
+
+  it('should replay from a filled cache with identical decisions and no request', async () => {
+    const cache = new MemoryCacheStore();
+    const first = await server({ faultRate: 0.1, faults: { 'invalid-content': 1, 'server-error': 1 } });
+    const requests = contractRequests(personas, 9, 'treatment_info_message');
+    const a = await port(first, { cache }).decideRound({ condition: 'treatment_info_message', round: 9, requests });
+    const av = await port(first, { cache }).decideVotes({ condition: 'treatment_info_message', requests: contractVotes(personas) });
+    expect(cache.size).toBeGreaterThan(0);
+
+    const second = await server();
+    const replay = port(second, { cache });
+    const b = await replay.decideRound({ condition: 'treatment_info_message', round: 9, requests });
+    const bv = await replay.decideVotes({ condition: 'treatment_info_message', requests: contractVotes(personas) });
+    expect(strip(b)).toEqual(strip(a));
+    expect(strip(bv as never)).toEqual(strip(av as never));
+    expect(second.counters.received).toBe(0);
+    expect(replay.totals().calls).toBe(0);
+    expect(replay.totals().cacheHits).toBeGreaterThanOrEqual(requests.length);
+    for await (const [key, entry] of cache.entries()) {
+      expect(key).toMatch(/^[0-9a-f]{64}$/);
+      expect(Object.keys(entry).sort()).toEqual(['model', 'text', 'usage']);
+      expect(JSON.stringify(entry)).not.toContain(KEY);
+    }
+  });
+
+  it('should stop promptly on cancel and send nothing after settling', async () => {
+    const s = await server({ faultRate: 1, faults: { stall: 1 } });
+    const p = port(s, { timeoutMs: 60_000 });
+    const ctrl = new AbortController();
+    const running = p.decideRound({ condition: 'control', round: 2, requests: contractRequests(personas, 2, 'control') }, ctrl.signal);
+    while (s.counters.received === 0) await new Promise((r) => setTimeout(r, 10));
+    const abortedAt = Date.now();
+    ctrl.abort();
+    const err = await running.then(
+      () => null,
+      (e: unknown) => e as { name: string },
+    );
+    const settledMs = Date.now() - abortedAt;
+    expect(err?.name).toBe('Cancelled');
+    // Settles long before the stalled calls' own 60 s timeout would have ended them.
+    expect(settledMs).toBeLessThan(30_000);
+    // Requests already on the wire when the run was cancelled may still be counted during a short grace.
+    await new Promise((r) => setTimeout(r, 100));
+    const after = s.counters.received;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.counters.received).toBe(after);
+  });
+
+  it('should keep the API key out of outcomes, totals, cache entries and error messages', async () => {
+    const s = await server({ faultRate: 0.1 });
+    const cache = new MemoryCacheStore();
+    const p = port(s, { cache });
+    const outcomes = await p.decideRound({ condition: 'control', round: 4, requests: contractRequests(personas, 4, 'control') });
+    expect(s.counters.authorization).toEqual(new Set([`Bearer ${KEY}`]));
+    expect(JSON.stringify(outcomes)).not.toContain(KEY);
+    expect(JSON.stringify(p.totals())).not.toContain(KEY);
+    expect(JSON.stringify(p.perArm())).not.toContain(KEY);
+    for await (const [k, v] of cache.entries()) expect(k + JSON.stringify(v)).not.toContain(KEY);
+
+    const refusing = await server({ rejectKey: true });
+    const err = await port(refusing)
+      .decideRound({ condition: 'control', round: 4, requests: contractRequests(personas, 4, 'control') })
+      .then(() => null, (e: unknown) => e as Error);
+    expect(err?.name).toBe('LlmError');
+    expect(err?.message).toMatch(/refused the API key/);
+    expect(err?.message).not.toContain(KEY);
+    expect(err?.message).not.toContain(KEY.slice(0, 16));
+    expect(String(err?.stack)).not.toContain(KEY);
+  });
+
+  it('should report the budget as reached once the spend passes the cap, and clear it when the cap is raised', async () => {
+    const s = await server();
+    const p = port(s, { budgetUsd: 0.000001 });
+    expect(p.budgetReached()).toBe(false);
+    await p.decideRound({ condition: 'control', round: 1, requests: contractRequests(personas, 1, 'control') });
+    expect(p.budgetReached()).toBe(true);
+    p.setBudget(100);
+    expect(p.budgetReached()).toBe(false);
+  });
+
+  it('should estimate a run from the configuration with the tier mix of the personas', () => {
+    const p = createLlmPort({ apiKey: 'estimate-only' });
+    const e = p.estimate(makeConfig({ agents: 2000 }));
+    // 2000 × 0.21 × (16 warm-up + 30 × 5) activations; one vote per adult per condition.
+    expect(e.activations).toBeCloseTo(2000 * 0.21 * (16 + 150), 6);
+    expect(e.voteCalls).toBeCloseTo(2000 * (1 - 0.01075) * 5, 6);
+    expect(e.costUsd).toBeGreaterThan(0);
+    const allFull = p.estimate(makeConfig({ agents: 48 }), personas.map((x) => ({ ...x, tier: 'full' as const })));
+    const allNano = p.estimate(makeConfig({ agents: 48 }), personas.map((x) => ({ ...x, tier: 'nano' as const })));
+    expect(allFull.costUsd).toBeGreaterThan(allNano.costUsd * 10);
+  });
+});
