@@ -712,7 +712,10 @@ function drawHours(s: WorkScheduleSpec, rng: Rng): number {
  * machine. Adult marginals hold to within rounding at every seed; see census.json `assumptions` for what is assumed.
  */
 export function generatePopulation(opts: PopulationOptions): Persona[] {
-  const { n, minorShare, census, network, seed } = opts;
+  const { n, minorShare, network, seed } = opts;
+  // Validated here as well: the worker hands over fetched JSON, and a malformed file must fail as a DataError
+  // naming the field, not as a TypeError deep inside the generator. It costs about a millisecond.
+  const census = validateCensus(opts.census);
   if (!Number.isInteger(n) || n < 1) throw configError('agents', `is ${n}`, 'use a whole number of agents, at least 1');
   if (!(minorShare >= 0 && minorShare <= 1)) throw configError('minorShare', `is ${minorShare}, outside [0, 1]`, 'use a share such as 0.01075');
   if (network.n !== n) {

@@ -393,6 +393,15 @@ describe('validateCensus', () => {
     refuse(raw, 'assumptions.party_by_race.propensity.black_nh');
   });
 
+  it('generatePopulation refuses an unvalidated malformed census with the same DataError', () => {
+    const raw = rawCensus();
+    delete raw.assumptions.topics;
+    const network = buildNetwork(3, [0, 1], [1, 2]);
+    expect(() => generatePopulation({ n: 3, minorShare: 0, census: raw as CensusData, network, seed: 1 })).toThrow(
+      expect.objectContaining({ name: 'DataError', message: expect.stringContaining('assumptions.topics is missing') }),
+    );
+  });
+
   it('loadCensus reports a malformed file as a DataError naming the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'census-'));
     const path = join(dir, 'census.json');
