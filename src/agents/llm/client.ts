@@ -11,7 +11,7 @@ import { cacheKey, isCachedCall, type CacheLike, type CachedCall } from './cache
 import { costOf, type PriceTable } from './cost';
 import { repairMessages, type ChatMessage } from './prompts';
 import { extractJson, type JsonSchemaFormat, type Validation } from './schema';
-import { TransportError, cancelled, type Throughput } from './throughput';
+import { TransportError, cancelled, onAbort, type Throughput } from './throughput';
 
 export type StructuredOutputs = 'auto' | 'on' | 'off';
 type FormatMode = 'json_schema' | 'json_object' | 'none';
@@ -104,8 +104,7 @@ export class ChatTransport {
     // Our own timer covers the body too (a server may stall after the headers); it aborts this attempt only.
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(new TimeoutMarker()), this.timeoutMs);
-    const onOuter = () => ctrl.abort(outer?.reason);
-    outer?.addEventListener('abort', onOuter, { once: true });
+    const off = onAbort(outer, () => ctrl.abort(outer?.reason));
     if (outer?.aborted) ctrl.abort(outer.reason);
     try {
       const messages =
@@ -147,7 +146,7 @@ export class ChatTransport {
       throw err;
     } finally {
       clearTimeout(timer);
-      outer?.removeEventListener('abort', onOuter);
+      off();
     }
   }
 

@@ -76,26 +76,46 @@ export function retryAfterMs(headers: Headers | undefined, now: number): number 
   return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
+const abortHandlers = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Subscribes to a signal's abort through one shared listener per signal. A round's hundreds of waiting calls would
+ * otherwise each add a listener to the same signal (Node warns past 10), and unsubscribing stays O(1).
+ */
+export function onAbort(signal: AbortSignal | undefined, fn: () => void): () => void {
+  if (!signal) return () => {};
+  let set = abortHandlers.get(signal);
+  if (!set) {
+    const handlers = new Set<() => void>();
+    set = handlers;
+    abortHandlers.set(signal, handlers);
+    signal.addEventListener('abort', () => {
+      for (const h of [...handlers]) h();
+      handlers.clear();
+    }, { once: true });
+  }
+  set.add(fn);
+  const mine = set;
+  return () => mine.delete(fn);
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(cancelled());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
+    const off = onAbort(signal, () => {
       clearTimeout(timer);
       reject(cancelled());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    const timer = setTimeout(() => {
+      off();
+      resolve();
+    }, ms);
   });
 }
 
 interface Waiter {
   resolve: () => void;
-  reject: (e: unknown) => void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
+  off?: () => void;
 }
 
 export class Throughput {
@@ -188,15 +208,12 @@ export class Throughput {
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal };
-      if (signal) {
-        waiter.onAbort = () => {
-          const i = this.queue.indexOf(waiter);
-          if (i >= 0) this.queue.splice(i, 1);
-          reject(cancelled());
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
+      const waiter: Waiter = { resolve };
+      waiter.off = onAbort(signal, () => {
+        const i = this.queue.indexOf(waiter);
+        if (i >= 0) this.queue.splice(i, 1);
+        reject(cancelled());
+      });
       this.queue.push(waiter);
       this.pump();
     });
@@ -214,7 +231,7 @@ export class Throughput {
   private pump(): void {
     while (this.queue.length && this.canDispatch()) {
       const w = this.queue.shift()!;
-      if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
+      w.off?.();
       this.inFlight++;
       w.resolve();
     }
