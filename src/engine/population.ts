@@ -678,14 +678,23 @@ function chooseCloseFriends(net: FollowNetwork, id: number, rng: Rng): number[] 
 }
 
 /** Draw k distinct indices with probability proportional to weight (successive draws without replacement). */
-function weightedDistinct(weights: number[], k: number, rng: Rng): number[] {
+function weightedDistinct(weights: readonly number[], k: number, rng: Rng): number[] {
   const w = weights.slice();
+  let total = 0;
   let left = 0;
-  for (const x of w) if (x > 0) left++;
+  for (let i = 0; i < w.length; i++) {
+    total += w[i];
+    if (w[i] > 0) left++;
+  }
   const picked: number[] = [];
   for (let j = 0; j < k && left > 0; j++, left--) {
-    const i = rng.weighted(w);
+    let x = rng.next() * total;
+    let i = 0;
+    // Skip zero weights so a draw can never land on an exhausted topic, even at x = 0.
+    while (i < w.length - 1 && (w[i] === 0 || x >= w[i])) x -= w[i++];
+    while (w[i] === 0) i--;
     picked.push(i);
+    total -= w[i];
     w[i] = 0;
   }
   return picked;
