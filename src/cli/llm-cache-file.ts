@@ -3,29 +3,32 @@
  * answers arrive. Appending keeps a crash from losing earlier answers and costs no rewrite of a growing file; the whole
  * file is read once at start, so a rerun with `--cache FILE` replays every stored answer without a call.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { dataError } from '../engine/errors';
 import { isCachedCall, type CachedCall, type ResponseCacheStore } from '../agents/llm/cache';
 
 export class FileCacheStore implements ResponseCacheStore {
   private readonly map = new Map<string, CachedCall>();
-
   private constructor(readonly path: string) {}
 
   /** Opens (or creates on first write) the cache file; a damaged line is refused with its line number. */
   static open(path: string): FileCacheStore {
     const store = new FileCacheStore(path);
     if (existsSync(path)) {
-      const lines = readFileSync(path, 'utf8').split('\n');
+      let text = readFileSync(path, 'utf8');
+      if (text.length > 0 && !text.endsWith('\n')) {
+        // A crash mid-append left a partial last line: cut it off so later appends start on a clean line.
+        text = text.slice(0, text.lastIndexOf('\n') + 1);
+        truncateSync(path, Buffer.byteLength(text));
+      }
+      const lines = text.split('\n');
       lines.forEach((line, i) => {
         if (!line.trim()) return;
         let row: unknown;
         try {
           row = JSON.parse(line);
         } catch {
-          // A crash mid-append leaves at most a partial last line: drop it, the answer will be asked again.
-          if (i >= lines.length - 2) return;
           throw dataError(path, `line ${i + 1}`, 'is not JSON', 'delete the line or the file (answers not in the cache are asked again)');
         }
         if (!Array.isArray(row) || typeof row[0] !== 'string' || !isCachedCall(row[1])) {

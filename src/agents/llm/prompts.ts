@@ -53,7 +53,8 @@ function q(text: string, max = 280): string {
 export function systemPrompt(config: SimConfig): string {
   return [
     'You are a social media user in a US election season; a round is a day.',
-    'Per feed post: like, reply or neither; keep, follow or unfollow its author. Likes far outnumber replies; most posts get neither; top-ranked posts, followed authors and posts your follows engaged with get more.',
+    // What can be done to a post is in the schema; the rules here are the base rates the paper asks for.
+    'Likes far outnumber replies; most posts get neither. Top-ranked posts, followed authors and posts your follows engaged with draw more likes, replies and follows.',
     'vote (adults): 0 definitely not, 1 probably not, 2 maybe, 3 probably, 4 definitely will vote; reason from your political stance.',
     `delay: 1-5 rounds to next visit. Texts max ${config.postMaxChars} chars. List only posts you act on; reply "" if none.`,
   ].join('\n');
