@@ -17,7 +17,6 @@
 import { buildNetwork, type FollowNetwork } from './network';
 import { configError } from './errors';
 import { Rng } from './rng';
-import { weakComponents } from './network-stats';
 
 export interface GeneratorParams {
   /**
@@ -172,18 +171,24 @@ export function generateTwitterNetwork(options: GenerateOptions): FollowNetwork 
   for (let i = 0; i < n; i++) members[fill[classOf[i]]++] = i;
   const classMax = new Float64Array(classes);
   for (let i = 0; i < n; i++) if (kIn[i] > classMax[classOf[i]]) classMax[classOf[i]] = kIn[i];
+  // (κ_in,b / class max)^β, so the class envelope at b's distance costs no second power.
+  const envelopeRatio = new Float64Array(n);
+  const invKIn = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    envelopeRatio[i] = Math.pow(kIn[i] / classMax[classOf[i]], p.beta);
+    invKIn[i] = 1 / kIn[i];
+  }
 
   const edges = new EdgeBuffer(Math.ceil(n * p.meanDegree * 1.1));
   const beta = p.beta;
   const clockwiseLimit = Math.floor(n / 2);
   const counterLimit = n - 1 - clockwiseLimit;
   for (let a = 0; a < n; a++) {
-    const scaleA = mu * kOut[a];
+    const invScaleA = 1 / (mu * kOut[a]);
     for (let c = 0; c < classes; c++) {
       const lo = classStart[c];
       const len = classStart[c + 1] - lo;
       if (len === 0) continue;
-      const boundScale = scaleA * classMax[c];
       const first = lowerBound(members, lo, lo + len, a) - lo;
       // Walk the class outwards from a, clockwise then counter-clockwise, covering every other account once.
       // Geometric skips under a decreasing envelope (the class's largest κ_in at the last distance reached) visit
@@ -203,9 +208,9 @@ export function generateTwitterNetwork(options: GenerateOptions): FollowNetwork 
           if (b === a) continue;
           const d = dir === 0 ? (b - a + n) % n : (a - b + n) % n;
           if (d > limit) break;
-          const prob = 1 / (1 + Math.pow(d / (scaleA * kIn[b]), beta));
-          if (rng.next() * envelope < prob) edges.add(a, b);
-          envelope = 1 / (1 + Math.pow(d / boundScale, beta));
+          const t = Math.pow(d * invScaleA * invKIn[b], beta);
+          if (rng.next() * envelope * (1 + t) < 1) edges.add(a, b);
+          envelope = 1 / (1 + t * envelopeRatio[b]);
         }
       }
     }
@@ -219,21 +224,34 @@ export function generateTwitterNetwork(options: GenerateOptions): FollowNetwork 
 
   // Join stray components (often single accounts with tiny κ) to the largest with a mutual follow to an account of
   // it chosen in proportion to κ_in, as a newcomer would follow someone popular.
-  let net = buildNetwork(n, edges.src.subarray(0, edges.m), edges.dst.subarray(0, edges.m));
-  const wcc = weakComponents(net);
-  if (wcc.count > 1) {
-    const size = new Int32Array(wcc.count);
-    for (let v = 0; v < n; v++) size[wcc.component[v]]++;
-    let giant = 0;
-    for (let c = 1; c < wcc.count; c++) if (size[c] > size[giant]) giant = c;
+  const parent = new Int32Array(n);
+  for (let i = 0; i < n; i++) parent[i] = i;
+  const root = (x: number): number => {
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]];
+      x = parent[x];
+    }
+    return x;
+  };
+  for (let k = 0; k < edges.m; k++) {
+    const x = root(edges.src[k]);
+    const y = root(edges.dst[k]);
+    if (x !== y) parent[x] = y;
+  }
+  const comp = new Int32Array(n);
+  const size = new Int32Array(n);
+  for (let v = 0; v < n; v++) size[(comp[v] = root(v))]++;
+  let giant = 0;
+  for (let v = 1; v < n; v++) if (size[v] > size[giant]) giant = v;
+  if (size[giant] < n) {
     const cumIn = new Float64Array(n + 1);
-    for (let i = 0; i < n; i++) cumIn[i + 1] = cumIn[i] + (wcc.component[i] === giant ? kIn[i] : 0);
-    const seen = new Uint8Array(wcc.count);
-    seen[giant] = 1;
+    for (let i = 0; i < n; i++) cumIn[i + 1] = cumIn[i] + (comp[i] === giant ? kIn[i] : 0);
+    const joined = new Uint8Array(n);
     for (let v = 0; v < n; v++) {
-      const c = wcc.component[v];
-      if (seen[c]) continue;
-      seen[c] = 1;
+      // One mutual follow per stray component, from its first account.
+      const c = comp[v];
+      if (c === giant || joined[c]) continue;
+      joined[c] = 1;
       const x = rng.next() * cumIn[n];
       let lo = 0;
       let hi = n;
@@ -262,6 +280,5 @@ export function generateTwitterNetwork(options: GenerateOptions): FollowNetwork 
     src[k] = perm[src[k]];
     dst[k] = perm[dst[k]];
   }
-  net = buildNetwork(n, src, dst);
-  return net;
+  return buildNetwork(n, src, dst);
 }
