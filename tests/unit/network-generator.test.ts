@@ -46,3 +46,16 @@ describe('Twitter-like network generator', () => {
     expect(resolveGeneratorParams(20000).meanDegree).toBeCloseTo(30.3, 1);
   });
 });
+
+describe('bundled network', () => {
+  it('should be exactly what the generator makes for 2,000 accounts and seed 20101102 (regenerate it with make-network after any change)', async () => {
+    const { readEdgeListFile } = await import('../../src/cli/read-network');
+    const { network, stats } = readEdgeListFile('public/data/network-2000.edges');
+    expect(stats.comments).toBeGreaterThan(0);
+    const fresh = generateTwitterNetwork({ n: 2000, seed: 20101102 });
+    expect(network.n).toBe(2000);
+    expect(network.labels).toBeUndefined();
+    expect(Array.from(network.outOffsets)).toEqual(Array.from(fresh.outOffsets));
+    expect(Array.from(network.outTargets)).toEqual(Array.from(fresh.outTargets));
+  });
+});
