@@ -442,15 +442,19 @@ export class DexieResponseCache implements ResponseCacheStore {
     }
   }
 
-  async *entries(): AsyncIterable<[string, CachedCall]> {
-    const rows = this.runId === null ? await this.db.llmCalls.toArray() : await this.db.llmCalls.where('runId').equals(this.runId).toArray();
-    for (const r of rows) yield [r.key, r.value as CachedCall];
+  /** An async iterable over a snapshot read in one query (never holds a read open across consumer awaits). */
+  entries(): AsyncIterable<[string, CachedCall]> {
+    const rows = this.list();
+    return {
+      async *[Symbol.asyncIterator]() {
+        yield* await rows;
+      },
+    };
   }
 
   /** All entries at once (for the run bundle). */
   async list(): Promise<Array<[string, CachedCall]>> {
-    const out: Array<[string, CachedCall]> = [];
-    for await (const e of this.entries()) out.push(e);
-    return out;
+    const rows = this.runId === null ? await this.db.llmCalls.toArray() : await this.db.llmCalls.where('runId').equals(this.runId).toArray();
+    return rows.map((r) => [r.key, r.value as CachedCall]);
   }
 }
