@@ -62,6 +62,8 @@ function isCanonicalInteger(label: string): boolean {
  */
 export class EdgeListParser {
   private readonly labelIds = new Map<string, number>();
+  /** Labels that are canonical integers, keyed by value: no substring is made for them (most SNAP lines). */
+  private readonly numericIds = new Map<number, number>();
   private readonly labelList: string[] = [];
   private src = new Int32Array(1 << 16);
   private dst = new Int32Array(1 << 16);
@@ -199,13 +201,22 @@ export class EdgeListParser {
         i = text.indexOf('\n', i) + 1;
         continue;
       }
+      // Each field is read as an integer on the way; -1 marks a label that is not a canonical integer.
       const aStart = i;
-      while (!isBlank(c) && c !== LF) c = text.charCodeAt(++i);
+      let aValue = 0;
+      while (!isBlank(c) && c !== LF) {
+        aValue = aValue >= 0 && c >= 48 && c <= 57 ? aValue * 10 + (c - 48) : -1;
+        c = text.charCodeAt(++i);
+      }
       const aEnd = i;
       while (isBlank(c)) c = text.charCodeAt(++i);
       if (c === LF) this.refuse(1);
       const bStart = i;
-      while (!isBlank(c) && c !== LF) c = text.charCodeAt(++i);
+      let bValue = 0;
+      while (!isBlank(c) && c !== LF) {
+        bValue = bValue >= 0 && c >= 48 && c <= 57 ? bValue * 10 + (c - 48) : -1;
+        c = text.charCodeAt(++i);
+      }
       const bEnd = i;
       while (isBlank(c)) c = text.charCodeAt(++i);
       if (c !== LF) {
@@ -218,16 +229,30 @@ export class EdgeListParser {
         this.refuse(fields);
       }
       i++;
-      const a = text.slice(aStart, aEnd);
-      const b = text.slice(bStart, bEnd);
+      const a = this.fieldId(text, aStart, aEnd, aValue);
+      const b = this.fieldId(text, bStart, bEnd, bValue);
       if (a === b) {
-        // Still a node: SNAP counts accounts that appear only in a self-loop.
-        this.idOf(a);
+        // Still an account: SNAP counts accounts that appear only in a self-loop.
         this.selfLoopLines++;
         continue;
       }
-      this.addEdge(this.idOf(a), this.idOf(b));
+      this.addEdge(a, b);
     }
+  }
+
+  /** Id of the field text[start, end); `value` is its value when it is all digits, else −1. */
+  private fieldId(text: string, start: number, end: number, value: number): number {
+    // Only canonical integers share the numeric map ("007" and "7" are different accounts).
+    if (value >= 0 && end - start <= 15 && (end - start === 1 || text.charCodeAt(start) !== 48)) {
+      let id = this.numericIds.get(value);
+      if (id === undefined) {
+        id = this.labelList.length;
+        this.numericIds.set(value, id);
+        this.labelList.push(text.slice(start, end));
+      }
+      return id;
+    }
+    return this.idOf(text.slice(start, end));
   }
 }
 

@@ -44,6 +44,12 @@ describe('edge-list import', () => {
     expect(rows(network)).toEqual([[1], [2], [0]]);
   });
 
+  it('should keep labels with leading zeros distinct from the integer they spell', () => {
+    const { network, stats } = parseEdgeList('0 1\n00 1\n007 7\n', 'zeros.edges');
+    expect(stats.nodes).toBe(5);
+    expect(network.labels).toEqual(['0', '00', '007', '1', '7']);
+  });
+
   it('should order non-numeric labels by code unit', () => {
     const { network } = parseEdgeList('bob alice\nalice carol\n007 bob\n', 'names.edges');
     expect(network.labels).toEqual(['007', 'alice', 'bob', 'carol']);
