@@ -13,6 +13,13 @@
  * follow each other (triangles: β sets clustering) and popular accounts are followed from far away (the heavy tail).
  * Each follow is then returned with probability `followBack`, and any component cut off from the largest one is
  * joined to it by a mutual follow. Ids are shuffled at the end so an id says nothing about ring position.
+ *
+ * Calibration (defaults; tests/integration/network-calibration.test.ts holds the tolerances). Against the 2k sample
+ * (reciprocity 0.519, clustering 0.523, median in/out 15/16, mean 24.6): seed 20101102 gives 0.506, 0.530, 15/15,
+ * 23.8, KS distance of the in-degree distribution 0.044 (out 0.052). Against the 20k sample (0.501, 0.530, 16/19,
+ * 30.3): 0.500, 0.527, 17/19, 30.2, KS 0.027 (out 0.067). β was set for clustering, followBack for reciprocity, the
+ * sigmas and correlation for the in/out KS distances. Cost: about 1 s of CPU for 20,000 accounts, ~20 s for 200,000
+ * (the geometric walk visits ~6 accounts per follow made).
  */
 import { buildNetwork, type FollowNetwork } from './network';
 import { configError } from './errors';
