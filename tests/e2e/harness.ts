@@ -1,0 +1,202 @@
+/**
+ * The end-to-end harness: serves the built app (dist/, or SPILLOVER_DIST) under a sub-path on 127.0.0.1, drives it in
+ * real Chromium with a fresh context (and so a fresh IndexedDB) per test, and reads IndexedDB back in the page for
+ * digests and key searches. It builds nothing: CI runs `npm run build` first.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { launchChromium, serveDirectory, type StaticServer } from '../../src/cli/browser';
+
+export const DIST = resolve(process.env.SPILLOVER_DIST ?? 'dist');
+/** The app is served from here, never from '/', to prove the build works from any sub-path. */
+export const SUB_PATH = '/course/spillover/';
+
+export interface App {
+  /** The app's URL under the sub-path, ending in '/'. */
+  url: string;
+  server: StaticServer;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startApp(): Promise<App> {
+  if (!existsSync(resolve(DIST, 'index.html'))) {
+    throw new Error(`e2e: ${DIST}/index.html is missing; build the app first with 'npm run build' (the tests serve dist/ and build nothing)`);
+  }
+  const server = await serveDirectory(DIST, SUB_PATH);
+  const browser = await launchChromium();
+  return {
+    url: server.url,
+    server,
+    browser,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+export interface Tab {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught page errors and console errors, to show when a test fails. */
+  errors: string[];
+}
+
+/** A fresh context (its own IndexedDB, localStorage and downloads) with one page at `query` under the app's URL. */
+export async function openTab(app: App, query = '', viewport = { width: 1400, height: 1000 }): Promise<Tab> {
+  const context = await app.browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(app.url + query);
+  await runButton(page).waitFor({ state: 'visible' });
+  return { context, page, errors };
+}
+
+export function runButton(page: Page): Locator {
+  return page.getByRole('button', { name: '▶ Run', exact: true }).first();
+}
+
+export function runList(page: Page): Locator {
+  return page.locator('section[aria-labelledby="runs-h"]');
+}
+
+/** Statuses shown in the run list, newest run first. */
+export async function runStatuses(page: Page): Promise<string[]> {
+  return runList(page).locator('.badge').allInnerTexts();
+}
+
+/**
+ * Wait until `count` runs are complete in the run list; fail at once with the app's own message if a run fails or the
+ * progress panel shows an error.
+ */
+export async function waitForComplete(page: Page, count = 1, timeout = 200_000): Promise<void> {
+  const handle = await page.waitForFunction(
+    (want) => {
+      const list = document.querySelector('section[aria-labelledby="runs-h"]');
+      const failed = list?.querySelector('.badge.failed');
+      if (failed) return `failed: ${failed.closest('tr')?.textContent ?? ''}`;
+      const err = document.querySelector('.progress .error');
+      if (err) return `error: ${err.textContent ?? ''}`;
+      return (list?.querySelectorAll('.badge.complete').length ?? 0) >= want ? 'ok' : false;
+    },
+    count,
+    { timeout, polling: 250 },
+  );
+  const state = (await handle.jsonValue()) as string;
+  if (state !== 'ok') throw new Error(`e2e: the run did not complete (${state})`);
+}
+
+/** Click a run-list button of the newest run (row 0) and return the downloaded file. */
+export async function downloadFromRunList(page: Page, button: 'CSV' | 'Bundle', row = 0): Promise<Buffer> {
+  const tr = runList(page).locator('tbody tr').nth(row);
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), tr.getByRole('button', { name: button, exact: true }).click()]);
+  const stream = await download.createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Every IndexedDB database of the page's origin as JSON text (typed arrays as plain arrays), for searching for a
+ * string that must never be stored and for "nothing changed" comparisons.
+ */
+export async function dumpIndexedDb(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const replacer = (_k: string, v: unknown) =>
+      ArrayBuffer.isView(v) && !(v instanceof DataView) ? { $t: v.constructor.name, v: Array.from(v as unknown as ArrayLike<number>) } : v;
+    const out: Record<string, Record<string, unknown[]>> = {};
+    for (const info of await indexedDB.databases()) {
+      if (!info.name) continue;
+      const db = await new Promise<IDBDatabase>((ok, ko) => {
+        const req = indexedDB.open(info.name!);
+        req.onsuccess = () => ok(req.result);
+        req.onerror = () => ko(req.error);
+      });
+      const tables: Record<string, unknown[]> = {};
+      for (const store of Array.from(db.objectStoreNames)) {
+        tables[store] = await new Promise<unknown[]>((ok, ko) => {
+          const req = db.transaction(store, 'readonly').objectStore(store).getAll();
+          req.onsuccess = () => ok(req.result);
+          req.onerror = () => ko(req.error);
+        });
+      }
+      db.close();
+      out[info.name] = tables;
+    }
+    return JSON.stringify(out, replacer);
+  });
+}
+
+/**
+ * SHA-256 of everything a run recorded (config, seeds, network, personas, rounds, events, posts, elections), read from
+ * IndexedDB in primary-key order with run ids and wall-clock fields left out, so two runs of the same seed and
+ * configuration have the same digest whatever their ids. `runIndex` 0 is the newest run.
+ */
+export async function runDigest(page: Page, runIndex = 0): Promise<{ digest: string; rounds: number; elections: number; calls: number }> {
+  return page.evaluate(async (index) => {
+    const db = await new Promise<IDBDatabase>((ok, ko) => {
+      const req = indexedDB.open('spillover');
+      req.onsuccess = () => ok(req.result);
+      req.onerror = () => ko(req.error);
+    });
+    const all = (store: string) =>
+      new Promise<Array<Record<string, unknown>>>((ok, ko) => {
+        const req = db.transaction(store, 'readonly').objectStore(store).getAll();
+        req.onsuccess = () => ok(req.result);
+        req.onerror = () => ko(req.error);
+      });
+    const runs = (await all('runs')).sort((a, b) => (b.createdAt as number) - (a.createdAt as number));
+    const run = runs[index];
+    if (!run) throw new Error(`e2e: there is no run number ${index} in IndexedDB (${runs.length} runs)`);
+    const id = run.id;
+    const strip = (rows: Array<Record<string, unknown>>) =>
+      rows.filter((r) => r.runId === id).map(({ runId: _r, createdAt: _c, ...rest }) => rest);
+    const rounds = strip(await all('rounds'));
+    const elections = strip(await all('elections'));
+    const content = {
+      config: run.config,
+      seeds: run.seeds,
+      network: strip(await all('networks')),
+      personas: strip(await all('personas')),
+      rounds,
+      events: strip(await all('events')),
+      posts: strip(await all('posts')),
+      elections,
+    };
+    db.close();
+    const replacer = (_k: string, v: unknown) =>
+      ArrayBuffer.isView(v) && !(v instanceof DataView) ? { $t: v.constructor.name, v: Array.from(v as unknown as ArrayLike<number>) } : v;
+    const bytes = new TextEncoder().encode(JSON.stringify(content, replacer));
+    const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    const totals = run.totals as { calls: number };
+    return { digest: Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join(''), rounds: rounds.length, elections: elections.length, calls: totals.calls };
+  }, runIndex);
+}
+
+/** How many pixels of an element's screenshot differ from its white background (a blank WebGL canvas gives 0). */
+export async function inkedPixels(page: Page, target: Locator): Promise<number> {
+  const png = (await target.screenshot()).toString('base64');
+  return page.evaluate(async (b64) => {
+    const blob = await (await fetch(`data:image/png;base64,${b64}`)).blob();
+    const bitmap = await createImageBitmap(blob);
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(bitmap, 0, 0);
+    const data = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    let inked = 0;
+    // Ignore the 3-pixel frame (the container's border and rounded corners).
+    for (let y = 3; y < bitmap.height - 3; y++) {
+      for (let x = 3; x < bitmap.width - 3; x++) {
+        const i = 4 * (y * bitmap.width + x);
+        if (data[i] < 240 || data[i + 1] < 240 || data[i + 2] < 240) inked++;
+      }
+    }
+    return inked;
+  }, png);
+}
