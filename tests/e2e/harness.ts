@@ -47,6 +47,8 @@ export interface Tab {
 /** A fresh context (its own IndexedDB, localStorage and downloads) with one page at `query` under the app's URL. */
 export async function openTab(app: App, query = '', viewport = { width: 1400, height: 1000 }): Promise<Tab> {
   const context = await app.browser.newContext({ viewport, acceptDownloads: true });
+  // The browser asks the site root for a favicon whatever the page says; answer it so only the app's requests 404.
+  await context.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
