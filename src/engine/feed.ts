@@ -7,7 +7,7 @@
 import type { FeedConfig } from './config';
 import type { FollowNetwork } from './network';
 import type { Rng } from './rng';
-import { followingNow, isFollowing, seenUnchanged, type WorldState } from './state';
+import { followingNow, hasBit, seenUnchanged, sortedHas, type WorldState } from './state';
 import type { FeedItem, Persona } from './types';
 
 /** Trending = the most engaged posts; this many are kept per round. */
@@ -72,22 +72,64 @@ function pickSource(mix: FeedConfig['mix'], rng: Rng): Source {
   return 'random';
 }
 
-/** Whether any account `agent` follows is in `set`, and up to MAX_FRIENDS_LISTED of them. */
-function followedAmong(state: WorldState, net: FollowNetwork, agent: number, set: Set<number>, following: Int32Array): number[] {
-  const out: number[] = [];
-  if (set.size === 0) return out;
-  if (set.size < following.length) {
-    for (const x of set) {
-      if (isFollowing(state, net, agent, x)) {
-        out.push(x);
-        if (out.length === MAX_FRIENDS_LISTED) break;
+/**
+ * Fill each item's likedByFollowed / repliedByFollowed with the (at most MAX_FRIENDS_LISTED lowest-id) followed
+ * accounts that engaged. A post with few engagers walks them (a binary search in the followed list each); the others
+ * share one walk of the followed list with bit tests. Both give the same answer.
+ */
+function fillFollowedEngagers(items: FeedItem[], p: WorldState['posts'], following: Int32Array): void {
+  let scan = 0;
+  for (let k = 0; k < items.length; k++) {
+    const id = items[k].postId;
+    const engagers = p.engagers[id];
+    if (engagers.length === 0) continue;
+    if (engagers.length * 8 < following.length) {
+      const liked = items[k].likedByFollowed;
+      const replied = items[k].repliedByFollowed;
+      for (let e = 0; e < engagers.length; e++) {
+        const x = engagers[e];
+        if (!sortedHas(following, x)) continue;
+        if (hasBit(p.likers[id], x)) liked.push(x);
+        if (hasBit(p.repliers[id], x)) replied.push(x);
       }
+      lowest(liked);
+      lowest(replied);
+    } else {
+      scan |= 1 << k;
     }
-    out.sort((a, b) => a - b);
-  } else {
-    for (let k = 0; k < following.length && out.length < MAX_FRIENDS_LISTED; k++) if (set.has(following[k])) out.push(following[k]);
   }
-  return out;
+  if (scan === 0) return;
+  for (let j = 0; j < following.length; j++) {
+    const f = following[j];
+    const byte = f >>> 3;
+    const bit = 1 << (f & 7);
+    for (let k = 0; k < items.length; k++) {
+      if ((scan & (1 << k)) === 0) continue;
+      const id = items[k].postId;
+      const likers = p.likers[id];
+      const repliers = p.repliers[id];
+      const item = items[k];
+      if (likers !== null && (likers[byte] & bit) !== 0 && item.likedByFollowed.length < MAX_FRIENDS_LISTED) item.likedByFollowed.push(f);
+      if (repliers !== null && (repliers[byte] & bit) !== 0 && item.repliedByFollowed.length < MAX_FRIENDS_LISTED) item.repliedByFollowed.push(f);
+    }
+  }
+}
+
+function lowest(ids: number[]): void {
+  if (ids.length > 1) ids.sort((a, b) => a - b);
+  if (ids.length > MAX_FRIENDS_LISTED) ids.length = MAX_FRIENDS_LISTED;
+}
+
+/** Feed order: followed authors first, then posts followed accounts engaged with, then engagement, then newest. */
+function before(a: FeedItem, b: FeedItem): boolean {
+  if (a.followed !== b.followed) return a.followed;
+  const fa = a.likedByFollowed.length + a.repliedByFollowed.length > 0;
+  const fb = b.likedByFollowed.length + b.repliedByFollowed.length > 0;
+  if (fa !== fb) return fa;
+  const ea = a.likeCount + a.replyCount;
+  const eb = b.likeCount + b.replyCount;
+  if (ea !== eb) return ea > eb;
+  return a.postId > b.postId;
 }
 
 /**
@@ -106,13 +148,13 @@ export function buildFeed(
   const agent = persona.id;
   const p = state.posts;
   if (p.count === 0) return [];
-  const following = followingNow(state, net, agent);
+  const following = followingNow(state, agent);
   let followedCache: number[] | null = null;
   const followedPosts = (): number[] => {
     if (followedCache) return followedCache;
     followedCache = [];
     for (let k = 0; k < following.length; k++) {
-      const list = p.byAuthor.get(following[k]);
+      const list = p.byAuthor[following[k]];
       if (list) for (const id of list) followedCache.push(id);
     }
     return followedCache;
@@ -148,33 +190,36 @@ export function buildFeed(
       sources.push(used);
     }
   }
-  const items: FeedItem[] = chosen.map((id, k) => {
+  const items: FeedItem[] = new Array(chosen.length);
+  for (let k = 0; k < chosen.length; k++) {
+    const id = chosen[k];
     const author = p.author[id];
-    const likedByFollowed = followedAmong(state, net, agent, p.likers[id], following);
-    const repliedByFollowed = followedAmong(state, net, agent, p.repliers[id], following);
     const latestAuthor = p.latestReplyAuthor[id];
-    return {
+    items[k] = {
       postId: id,
       authorId: author,
       authorProfile: personas[author].publicProfile,
-      followed: isFollowing(state, net, agent, author),
+      followed: sortedHas(following, author),
       topic: p.topic[id],
       text: p.text[id],
       likeCount: p.likes[id],
       replyCount: p.replies[id],
-      likedByFollowed,
-      repliedByFollowed,
+      likedByFollowed: [],
+      repliedByFollowed: [],
       latestReply: latestAuthor >= 0 ? { authorId: latestAuthor, text: p.latestReplyText[id] as string } : null,
       source: sources[k],
     };
-  });
-  items.sort(
-    (a, b) =>
-      Number(b.followed) - Number(a.followed) ||
-      Number(b.likedByFollowed.length + b.repliedByFollowed.length > 0) -
-        Number(a.likedByFollowed.length + a.repliedByFollowed.length > 0) ||
-      b.likeCount + b.replyCount - (a.likeCount + a.replyCount) ||
-      b.postId - a.postId,
-  );
+  }
+  fillFollowedEngagers(items, p, following);
+  // Insertion sort: feeds hold a handful of posts.
+  for (let i = 1; i < items.length; i++) {
+    const x = items[i];
+    let j = i - 1;
+    while (j >= 0 && before(x, items[j])) {
+      items[j + 1] = items[j];
+      j--;
+    }
+    items[j + 1] = x;
+  }
   return items;
 }

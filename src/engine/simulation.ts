@@ -14,7 +14,7 @@ import { buildFeed, trendingPosts } from './feed';
 import type { FollowNetwork } from './network';
 import type { DecisionPort } from './ports';
 import { hashSeed, Rng } from './rng';
-import { addPost, createState, followingNow, forkState, markSeen, setFollow, type WorldState } from './state';
+import { addPost, createState, followingNow, forkState, markSeen, recordEngagement, setFollow, type WorldState } from './state';
 import {
   ACTIVITY_WIDTH,
   addMeta,
@@ -118,12 +118,11 @@ export function checkDecision(decision: Decision, request: ActivationRequest, pe
     if (l === null || !Number.isInteger(l) || l < 0 || l > 4) return `likelihood ${l} is not a whole number in 0…4`;
   }
   if (!Array.isArray(decision.actions)) return 'actions is not a list';
-  const ids = new Set(request.feed.map((f) => f.postId));
-  const done = new Set<number>();
-  for (const a of decision.actions) {
-    if (!ids.has(a.postId)) return `action on post ${a.postId}, which is not in the feed`;
-    if (done.has(a.postId)) return `two actions on post ${a.postId}`;
-    done.add(a.postId);
+  const actions = decision.actions;
+  for (let i = 0; i < actions.length; i++) {
+    const a = actions[i];
+    if (!request.feed.some((f) => f.postId === a.postId)) return `action on post ${a.postId}, which is not in the feed`;
+    for (let j = 0; j < i; j++) if (actions[j].postId === a.postId) return `two actions on post ${a.postId}`;
     if (a.engagement !== 'none' && a.engagement !== 'like' && a.engagement !== 'reply') return `engagement '${a.engagement}' is unknown`;
     if (a.engagement === 'reply' && (typeof a.replyText !== 'string' || a.replyText.trim() === '')) return `reply to post ${a.postId} has no text`;
     if (a.follow !== 'none' && a.follow !== 'follow' && a.follow !== 'unfollow') return `follow '${a.follow}' is unknown`;
@@ -171,7 +170,7 @@ export async function runExperiment(
   const assignRng = Rng.derive(seed, 'assignment');
   for (let a = 0; a < n; a++) assignment[a] = personas[a].adult ? assignRng.next() : 2;
 
-  const warm = createState(n);
+  const warm = createState(network);
   for (let a = 0; a < n; a++) warm.nextActive[a] = config.firstRound + Rng.derive(seed, 'first-active', a).int(config.firstActiveWithin);
   const seedPosts: Post[] = [];
   const postRng = Rng.derive(seed, 'seed-posts');
@@ -221,9 +220,10 @@ export async function runExperiment(
       const p = spec.schedule[periodOf(config, round)];
       for (let a = 0; a < n; a++) if (assignment[a] < p) treated[a] = 1;
     }
+    const socialText = `${config.messages.info} ${config.messages.social.replace('{count}', likelyCount.toLocaleString('en-US'))}`;
     const requests: ActivationRequest[] = new Array(active.length);
     for (let i = 0; i < active.length; i++) {
-      requests[i] = buildRequest(run, active[i], round, treated[active[i]] === 1, likelyCount, trending);
+      requests[i] = buildRequest(run, active[i], round, treated[active[i]] === 1, likelyCount, socialText, trending);
     }
     const outcomes = await port.decideRound({ condition: run.name, round, requests }, signal);
     if (signal?.aborted) throw cancelled();
@@ -233,16 +233,33 @@ export async function runExperiment(
     return applyRound(run, round, requests, outcomes, treated, likelyCount, extraPosts);
   };
 
-  const buildRequest = (run: ConditionRun, a: number, round: number, isTreated: boolean, likelyCount: number, trending: number[]): ActivationRequest => {
+  const buildRequest = (
+    run: ConditionRun,
+    a: number,
+    round: number,
+    isTreated: boolean,
+    likelyCount: number,
+    socialText: string,
+    trending: number[],
+  ): ActivationRequest => {
     const { state } = run;
     const persona = personas[a];
     const feed = buildFeed(state, network, persona, personas, config.feed, trending, Rng.derive(seed, 'feed', a, round));
     const invitedToPost = uniform(seed, 'invite', a, round) < config.postInvitation;
     let vote: ActivationRequest['vote'] = null;
     if (persona.adult) {
-      const follow = followingNow(state, network, a);
+      const follow = followingNow(state, a);
+      // The peer signal counts only followed accounts that have said something, so it does not rise merely because
+      // more accounts have spoken (early in the warm-up).
       let likely = 0;
-      for (let k = 0; k < follow.length; k++) if (state.current[follow[k]] >= 3) likely++;
+      let stated = 0;
+      for (let k = 0; k < follow.length; k++) {
+        const v = state.current[follow[k]];
+        if (v >= 0) {
+          stated++;
+          if (v >= 3) likely++;
+        }
+      }
       let treatment: TreatmentMessage | null = null;
       if (isTreated && run.spec) {
         if (run.spec.message === 'info') {
@@ -253,7 +270,7 @@ export async function runExperiment(
           const shown = Rng.derive(seed, 'faces', a, round).sample(eligible, config.maxFollowedLikelyShown).sort((x, y) => x - y);
           treatment = {
             kind: 'social',
-            text: `${config.messages.info} ${config.messages.social.replace('{count}', likelyCount.toLocaleString('en-US'))}`,
+            text: socialText,
             likelyCount,
             followedLikely: shown.map((id) => ({ id, profile: personas[id].publicProfile })),
           };
@@ -265,7 +282,7 @@ export async function runExperiment(
         previousLikelihood: cur >= 0 ? (cur as Likelihood) : null,
         treatment,
         followedCount: follow.length,
-        followedLikelyShare: follow.length ? likely / follow.length : 0,
+        followedLikelyShare: stated ? likely / stated : 0,
       };
     }
     return { agentId: a, round, condition: run.name, memory: state.memory[a], feed, invitedToPost, vote };
@@ -321,21 +338,20 @@ export async function runExperiment(
         followedLikelyShare: req.vote ? req.vote.followedLikelyShare : 0,
         sawMessage: req.vote?.treatment != null,
       };
-      const byPost = new Map(req.feed.map((f) => [f.postId, f]));
       const base = a * ACTIVITY_WIDTH;
       for (const act of d.actions) {
-        const item = byPost.get(act.postId) as (typeof req.feed)[number];
+        const item = req.feed.find((f) => f.postId === act.postId) as (typeof req.feed)[number];
         const pid = act.postId;
         if (act.engagement === 'like') {
           state.posts.likes[pid]++;
-          state.posts.likers[pid].add(a);
+          recordEngagement(state, pid, a, 0);
           activity[base]++;
           engagements.push({ round, agent: a, kind: 'like', postId: pid, target: item.authorId });
           memory.engaged.push({ postId: pid, topic: item.topic, text: item.text, action: 'like' });
         } else if (act.engagement === 'reply') {
           const text = (act.replyText as string).slice(0, config.postMaxChars);
           state.posts.replies[pid]++;
-          state.posts.repliers[pid].add(a);
+          recordEngagement(state, pid, a, 1);
           state.posts.latestReplyAuthor[pid] = a;
           state.posts.latestReplyText[pid] = text;
           activity[base + 1]++;
@@ -343,11 +359,11 @@ export async function runExperiment(
           replies.push({ postId: pid, author: a, round, text });
           memory.engaged.push({ postId: pid, topic: item.topic, text: item.text, action: 'reply', replyText: text });
         }
-        if (act.follow === 'follow' && setFollow(state, network, a, item.authorId, true)) {
+        if (act.follow === 'follow' && setFollow(state, a, item.authorId, true)) {
           activity[base + 3]++;
           engagements.push({ round, agent: a, kind: 'follow', postId: pid, target: item.authorId });
           memory.followed.push(item.authorId);
-        } else if (act.follow === 'unfollow' && setFollow(state, network, a, item.authorId, false)) {
+        } else if (act.follow === 'unfollow' && setFollow(state, a, item.authorId, false)) {
           activity[base + 4]++;
           engagements.push({ round, agent: a, kind: 'unfollow', postId: pid, target: item.authorId });
           memory.unfollowed.push(item.authorId);

@@ -17,10 +17,34 @@ export interface PostStore {
   replies: number[];
   latestReplyAuthor: number[];
   latestReplyText: Array<string | null>;
-  likers: Array<Set<number>>;
-  repliers: Array<Set<number>>;
+  /** Bitmaps over agents (n bits, allocated at the first like / reply): O(1) "did this account engage?". */
+  likers: Array<Uint8Array | null>;
+  repliers: Array<Uint8Array | null>;
+  /** Everyone who liked or replied, in order (each agent once), to walk when it is shorter than a followed list. */
+  engagers: number[][];
   byTopic: Map<string, number[]>;
-  byAuthor: Map<number, number[]>;
+  /** Post ids per author (null for authors without posts). */
+  byAuthor: Array<number[] | null>;
+}
+
+export function hasBit(bits: Uint8Array | null, i: number): boolean {
+  return bits !== null && (bits[i >>> 3] & (1 << (i & 7))) !== 0;
+}
+
+/** Set bit i, allocating the bitmap for n agents when needed; returns the bitmap. */
+/** Record that agent `a` liked (kind 0) or replied to (kind 1) post `id`. */
+export function recordEngagement(s: WorldState, id: number, a: number, kind: 0 | 1): void {
+  const p = s.posts;
+  const was = hasBit(p.likers[id], a) || hasBit(p.repliers[id], a);
+  if (kind === 0) p.likers[id] = withBit(p.likers[id], a, s.n);
+  else p.repliers[id] = withBit(p.repliers[id], a, s.n);
+  if (!was) p.engagers[id].push(a);
+}
+
+export function withBit(bits: Uint8Array | null, i: number, n: number): Uint8Array {
+  const b = bits ?? new Uint8Array((n + 7) >>> 3);
+  b[i >>> 3] |= 1 << (i & 7);
+  return b;
 }
 
 export interface WorldState {
@@ -41,9 +65,11 @@ export interface WorldState {
    * forks may share them).
    */
   followOverride: Array<Int32Array | null>;
+  /** Views of the base network's rows, built once and shared by forks (saves a view allocation per lookup). */
+  baseFollowing: Int32Array[];
 }
 
-export function emptyPosts(): PostStore {
+export function emptyPosts(n: number): PostStore {
   return {
     count: 0,
     author: [],
@@ -57,12 +83,14 @@ export function emptyPosts(): PostStore {
     latestReplyText: [],
     likers: [],
     repliers: [],
+    engagers: [],
     byTopic: new Map(),
-    byAuthor: new Map(),
+    byAuthor: new Array(n).fill(null),
   };
 }
 
-export function createState(n: number): WorldState {
+export function createState(net: FollowNetwork): WorldState {
+  const n = net.n;
   const seenIds: number[][] = new Array(n);
   const seenReplies: number[][] = new Array(n);
   for (let i = 0; i < n; i++) {
@@ -71,7 +99,7 @@ export function createState(n: number): WorldState {
   }
   return {
     n,
-    posts: emptyPosts(),
+    posts: emptyPosts(n),
     current: new Int8Array(n).fill(-1),
     nextActive: new Int32Array(n),
     delay: new Int8Array(n).fill(3),
@@ -79,6 +107,7 @@ export function createState(n: number): WorldState {
     seenIds,
     seenReplies,
     followOverride: new Array(n).fill(null),
+    baseFollowing: Array.from({ length: n }, (_, a) => net.outTargets.subarray(net.outOffsets[a], net.outOffsets[a + 1])),
   };
 }
 
@@ -96,10 +125,11 @@ export function forkState(s: WorldState): WorldState {
     replies: p.replies.slice(),
     latestReplyAuthor: p.latestReplyAuthor.slice(),
     latestReplyText: p.latestReplyText.slice(),
-    likers: p.likers.map((x) => new Set(x)),
-    repliers: p.repliers.map((x) => new Set(x)),
+    likers: p.likers.map((x) => (x ? x.slice() : null)),
+    repliers: p.repliers.map((x) => (x ? x.slice() : null)),
+    engagers: p.engagers.map((x) => x.slice()),
     byTopic: new Map([...p.byTopic].map(([k, v]) => [k, v.slice()])),
-    byAuthor: new Map([...p.byAuthor].map(([k, v]) => [k, v.slice()])),
+    byAuthor: p.byAuthor.map((x) => (x ? x.slice() : null)),
   };
   return {
     n: s.n,
@@ -107,10 +137,12 @@ export function forkState(s: WorldState): WorldState {
     current: s.current.slice(),
     nextActive: s.nextActive.slice(),
     delay: s.delay.slice(),
-    memory: s.memory.map((m) => (m ? structuredClone(m) : null)),
+    // Memory objects are never mutated after an activation creates them, so forks may share them.
+    memory: s.memory.slice(),
     seenIds: s.seenIds.map((x) => x.slice()),
     seenReplies: s.seenReplies.map((x) => x.slice()),
     followOverride: s.followOverride.slice(),
+    baseFollowing: s.baseFollowing,
   };
 }
 
@@ -126,23 +158,25 @@ export function addPost(s: WorldState, author: number, round: number, topic: str
   p.replies.push(0);
   p.latestReplyAuthor.push(-1);
   p.latestReplyText.push(null);
-  p.likers.push(new Set());
-  p.repliers.push(new Set());
+  p.likers.push(null);
+  p.repliers.push(null);
+  p.engagers.push([]);
   let t = p.byTopic.get(topic);
   if (!t) p.byTopic.set(topic, (t = []));
   t.push(id);
-  let a = p.byAuthor.get(author);
-  if (!a) p.byAuthor.set(author, (a = []));
+  let a = p.byAuthor[author];
+  if (!a) p.byAuthor[author] = a = [];
   a.push(id);
   return id;
 }
 
 /** Accounts `a` follows now, ascending. */
-export function followingNow(s: WorldState, net: FollowNetwork, a: number): Int32Array {
-  return s.followOverride[a] ?? net.outTargets.subarray(net.outOffsets[a], net.outOffsets[a + 1]);
+export function followingNow(s: WorldState, a: number): Int32Array {
+  return s.followOverride[a] ?? s.baseFollowing[a];
 }
 
-function sortedHas(row: Int32Array, b: number): boolean {
+/** Binary search in an ascending row. */
+export function sortedHas(row: Int32Array, b: number): boolean {
   let lo = 0;
   let hi = row.length - 1;
   while (lo <= hi) {
@@ -155,14 +189,14 @@ function sortedHas(row: Int32Array, b: number): boolean {
   return false;
 }
 
-export function isFollowing(s: WorldState, net: FollowNetwork, a: number, b: number): boolean {
-  return sortedHas(followingNow(s, net, a), b);
+export function isFollowing(s: WorldState, a: number, b: number): boolean {
+  return sortedHas(followingNow(s, a), b);
 }
 
 /** Apply a follow (true) or unfollow (false); returns whether anything changed. */
-export function setFollow(s: WorldState, net: FollowNetwork, a: number, b: number, on: boolean): boolean {
+export function setFollow(s: WorldState, a: number, b: number, on: boolean): boolean {
   if (a === b) return false;
-  const row = followingNow(s, net, a);
+  const row = followingNow(s, a);
   const has = sortedHas(row, b);
   if (has === on) return false;
   const next = new Int32Array(row.length + (on ? 1 : -1));

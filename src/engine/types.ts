@@ -129,7 +129,7 @@ export interface ActivationRequest {
     roundsToElection: number;
     previousLikelihood: Likelihood | null;
     treatment: TreatmentMessage | null;
-    /** Accounts followed, and the share of them whose last stated likelihood is ≥ 3 (peer signal). */
+    /** Accounts followed, and the share of those with a stated likelihood whose last one is ≥ 3 (peer signal). */
     followedCount: number;
     followedLikelyShare: number;
   } | null;

@@ -99,14 +99,22 @@ export class OfflinePort implements DecisionPort {
       if (vote.treatment.kind === 'social') up23 += p.perFaceShown * vote.treatment.followedLikely.length;
     }
     const before = req.memory ? req.memory.followedLikelyShare : vote.followedLikelyShare;
-    const rise = Math.max(0, vote.followedLikelyShare - before);
+    const change = vote.followedLikelyShare - before;
+    const rise = Math.max(0, change);
+    const fall = Math.max(0, -change);
     up13 += p.peerInfluence * rise;
     up23 += p.peerInfluence * rise;
     up34 += (p.peerInfluence * rise) / 4;
-    // Upward moves take their mass from staying put, so the row still sums to 1.
+    // Moves take their mass from staying put, so the row still sums to 1. A fall in the peer signal pulls down as a
+    // rise pushes up, so that noise in who has spoken does not drift the control arm.
     if (prev === 1) shift(row, 1, 3, up13);
-    else if (prev === 2) shift(row, 2, 3, up23);
-    else if (prev === 3) shift(row, 3, 4, up34);
+    else if (prev === 2) {
+      shift(row, 2, 3, up23);
+      shift(row, 2, 1, (p.peerInfluence * fall) / 2);
+    } else if (prev === 3) {
+      shift(row, 3, 4, up34);
+      shift(row, 3, 2, (p.peerInfluence * fall) / 2);
+    } else if (prev === 4) shift(row, 4, 3, (p.peerInfluence * fall) / 4);
     return pickIndex(row, u1) as Likelihood;
   }
 }

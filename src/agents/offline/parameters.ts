@@ -28,7 +28,8 @@ export interface OfflineParameters {
   /**
    * Peer influence: when the share of followed accounts that say they are likely to vote has risen since the agent's
    * previous activation by Δ, upward moves gain `peerInfluence × Δ` (1 → 3 and 2 → 3) and `peerInfluence × Δ / 4`
-   * (3 → 4). This is the channel through which untreated agents can respond to treated accounts they follow.
+   * (3 → 4); a fall of Δ moves 3 → 2 and 2 → 1 with `peerInfluence × Δ / 2` (4 → 3 with a quarter). This is the
+   * channel through which untreated agents can respond to treated accounts they follow.
    */
   peerInfluence: number;
   /**

@@ -1,0 +1,333 @@
+/**
+ * `npm run replicate`: runs protocol A (LLM-SocioPol) end to end in Node, with offline agents or (`--llm`) LLM agents
+ * through the openai SDK, for several seeds, and writes results in the layout the authors published. Everything is
+ * checked before anything runs, and outputs are written to a temporary folder and renamed when complete, so a failed
+ * or interrupted run never leaves a half-written or overwritten result.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatTables, summarize } from '../analysis/summary';
+import { seedDataFromTables } from '../analysis/from-run';
+import type { SeedData } from '../analysis/types';
+import { createOfflinePort } from '../agents/offline/offline-port';
+import { CONDITION_NAMES, DEFAULT_CONDITIONS, makeConfig, validateConfig, type ConditionSpec, type FeedMode, type SimConfig } from '../engine/config';
+import { configError, isSpilloverError } from '../engine/errors';
+import type { FollowNetwork } from '../engine/network';
+import { generateTwitterNetwork } from '../engine/network-generator';
+import type { DecisionPort } from '../engine/ports';
+import { generatePopulation } from '../engine/population';
+import { activityCsv, adultIds, engagementCsv, personasCsv, postsCsv, treatmentCsv, votingCsv } from '../engine/reporters';
+import { runExperiment, WARMUP, type ExperimentResult } from '../engine/simulation';
+import { emptyLlmTotals, type EngagementEvent, type LlmTotals, type Persona, type Post } from '../engine/types';
+import { loadCensus } from './load-data';
+import { readNetworkFile } from './read-network';
+
+const USAGE = `usage: npm run replicate -- [--agents N] [--seeds S] [--seed BASE] [--conditions a,b,…]
+       [--schedule name=p1,p2,p3,p4 …] [--feed described|as-published] [--network FILE.edges]
+       [--out DIR] [--json FILE] [--force] [--quiet]
+       [--llm [--model-full M] [--model-mini M] [--model-nano M] [--concurrency K] [--budget USD] [--cache FILE]]
+conditions: ${CONDITION_NAMES.join(', ')}`;
+
+export interface ReplicateOptions {
+  config: SimConfig;
+  seeds: number;
+  baseSeed: number;
+  networkFile: string | null;
+  out: string | null;
+  json: string | null;
+  force: boolean;
+  quiet: boolean;
+  llm: boolean;
+  flags: Record<string, string | boolean | undefined>;
+}
+
+function fail(field: string, problem: string, fix: string): never {
+  throw configError(field, problem, fix);
+}
+
+function wholeNumber(flag: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min) fail(`--${flag}`, `is '${raw}'`, `use a whole number ≥ ${min}`);
+  return v;
+}
+
+/** Parse and check the command line; throws a ConfigError naming the flag and the fix. */
+export function parseReplicateArgs(argv: string[]): ReplicateOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      options: {
+        agents: { type: 'string' },
+        seeds: { type: 'string' },
+        seed: { type: 'string' },
+        conditions: { type: 'string' },
+        schedule: { type: 'string', multiple: true },
+        feed: { type: 'string' },
+        network: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'string' },
+        force: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        llm: { type: 'boolean' },
+        'model-full': { type: 'string' },
+        'model-mini': { type: 'string' },
+        'model-nano': { type: 'string' },
+        concurrency: { type: 'string' },
+        budget: { type: 'string' },
+        cache: { type: 'string' },
+        'base-url': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    fail('command line', `is not understood (${(err as Error).message})`, `see:\n${USAGE}`);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    process.stdout.write(USAGE + '\n');
+    process.exit(0);
+  }
+  const agentsRaw = v.agents;
+  if (agentsRaw !== undefined && !(Number(agentsRaw) > 0)) fail('--agents', `is '${agentsRaw}'`, 'use a whole number of agents ≥ 1 (e.g. 2000)');
+  const agents = wholeNumber('agents', agentsRaw, 2000, 1);
+  const seeds = wholeNumber('seeds', v.seeds, 1, 1);
+  const baseSeed = wholeNumber('seed', v.seed, 1, 0);
+
+  let conditions: ConditionSpec[] = structuredClone(DEFAULT_CONDITIONS);
+  if (v.conditions !== undefined) {
+    const names = v.conditions.split(',').map((s) => s.trim()).filter(Boolean);
+    if (names.length === 0) fail('--conditions', 'is empty', `name at least one of ${CONDITION_NAMES.join(', ')}`);
+    conditions = names.map((name) => {
+      const spec = DEFAULT_CONDITIONS.find((c) => c.name === name);
+      if (!spec) fail('--conditions', `names an unknown condition '${name}'`, `use ${CONDITION_NAMES.join(', ')}`);
+      return structuredClone(spec);
+    });
+  }
+  for (const item of v.schedule ?? []) {
+    const m = /^([A-Za-z0-9_-]+)=(.+)$/.exec(item);
+    if (!m) fail('--schedule', `is '${item}'`, 'write it as name=p1,p2,p3,p4 (e.g. experiment_soc_message=0.1,0.2,0.5,0.5)');
+    const spec = conditions.find((c) => c.name === m[1]);
+    if (!spec) fail('--schedule', `names '${m[1]}', which is not among the conditions run`, `use one of ${conditions.map((c) => c.name).join(', ')}`);
+    const probs = m[2].split(',').map((x) => Number(x));
+    if (probs.some((p) => !Number.isFinite(p))) fail(`--schedule ${m[1]}`, `has a value that is not a number ('${m[2]}')`, 'use probabilities such as 0.1,0.2,0.5,0.5');
+    spec.schedule = probs;
+  }
+  const feed = v.feed as FeedMode | undefined;
+  if (feed !== undefined && feed !== 'described' && feed !== 'as-published') fail('--feed', `is '${feed}'`, "use 'described' or 'as-published'");
+  const config = makeConfig({ agents, conditions, feed: { ...makeConfig().feed, mode: feed ?? 'described' } });
+  validateConfig(config);
+  return {
+    config,
+    seeds,
+    baseSeed,
+    networkFile: v.network ?? null,
+    out: v.out ?? null,
+    json: v.json ?? null,
+    force: v.force ?? false,
+    quiet: v.quiet ?? false,
+    llm: v.llm ?? false,
+    flags: v as Record<string, string | boolean | undefined>,
+  };
+}
+
+export interface SeedOutput {
+  label: string;
+  result: ExperimentResult;
+  events: Map<string, EngagementEvent[]>;
+  posts: Map<string, Post[]>;
+}
+
+/** Write one seed folder in the published layout (plus engagement, activity, posts and personas with the vote). */
+export function writeSeedFolder(dir: string, output: SeedOutput, personas: readonly Persona[], models?: Record<string, string>): void {
+  const adults = adultIds(personas);
+  const all = Int32Array.from(personas.map((p) => p.id));
+  for (const t of output.result.conditions) {
+    const cdir = join(dir, t.name);
+    mkdirSync(cdir, { recursive: true });
+    writeFileSync(join(cdir, `${t.name}_voting_data.csv`), votingCsv(t, adults));
+    writeFileSync(join(cdir, `${t.name}_treatment_data.csv`), treatmentCsv(t, adults));
+    writeFileSync(join(cdir, `${t.name}_activity_data.csv`), activityCsv(t, all));
+    writeFileSync(join(cdir, `${t.name}_engagement_data.csv`), engagementCsv(output.events.get(t.name) ?? []));
+    writeFileSync(join(cdir, `${t.name}_posts.csv`), postsCsv(output.posts.get(t.name) ?? []));
+    writeFileSync(join(cdir, `${t.name}_personas.csv`), personasCsv(personas, t.votes, models));
+  }
+}
+
+function meanCurrent(current: Int8Array, personas: readonly Persona[]): number {
+  let s = 0;
+  let k = 0;
+  for (let a = 0; a < current.length; a++) {
+    if (personas[a].adult && current[a] >= 0) {
+      s += current[a];
+      k++;
+    }
+  }
+  return k ? s / k : NaN;
+}
+
+const SHORT: Record<string, string> = {
+  control: 'control',
+  treatment_info_message: 'info',
+  treatment_soc_message: 'social',
+  experiment_info_message: 'exp-info',
+  experiment_soc_message: 'exp-social',
+};
+
+/** Run every seed; returns the outputs and the summary. Progress goes to `log` (stderr by default). */
+export async function replicate(
+  opts: ReplicateOptions,
+  log: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+): Promise<{ outputs: SeedOutput[]; personas: Persona[]; network: FollowNetwork; seeds: SeedData[]; llm: LlmTotals; invalid: Record<string, number>; port: DecisionPort }> {
+  const census = loadCensus();
+  let network: FollowNetwork;
+  if (opts.networkFile) {
+    network = readNetworkFile(opts.networkFile);
+    if (opts.flags.agents !== undefined && network.n !== opts.config.agents) {
+      fail('--agents', `is ${opts.config.agents} but ${basename(opts.networkFile)} has ${network.n} accounts`, 'drop --agents (the network sets the number of agents) or use a file with that many accounts');
+    }
+    opts.config.agents = network.n;
+  } else {
+    network = generateTwitterNetwork({ n: opts.config.agents, seed: opts.baseSeed });
+  }
+  const personas = generatePopulation({ n: network.n, minorShare: opts.config.minorShare, census, network, seed: opts.baseSeed });
+  const port: DecisionPort = opts.llm ? await makeLlmPort(opts) : createOfflinePort();
+  const outputs: SeedOutput[] = [];
+  const seeds: SeedData[] = [];
+  const llm = emptyLlmTotals();
+  const invalid: Record<string, number> = {};
+  for (let k = 0; k < opts.seeds; k++) {
+    const seed = opts.baseSeed + k;
+    const label = `seed_${seed}`;
+    const events = new Map<string, EngagementEvent[]>();
+    const posts = new Map<string, Post[]>();
+    const warmEvents: EngagementEvent[] = [];
+    const warmPosts: Post[] = [];
+    const started = Date.now();
+    let roundLine: string[] = [];
+    const result = await runExperiment(
+      { config: opts.config, seed, personas, network, port },
+      {
+        onRound: (record, progress) => {
+          if (record.condition === WARMUP) {
+            warmEvents.push(...record.engagements);
+            warmPosts.push(...record.posts);
+          } else {
+            if (!events.has(record.condition)) {
+              events.set(record.condition, warmEvents.slice());
+              posts.set(record.condition, warmPosts.slice());
+            }
+            (events.get(record.condition) as EngagementEvent[]).push(...record.engagements);
+            (posts.get(record.condition) as Post[]).push(...record.posts);
+          }
+          if (opts.quiet) return;
+          const mean = meanCurrent(record.current, personas).toFixed(3);
+          const eta = ((Date.now() - started) / progress.roundsDone) * (progress.roundsTotal - progress.roundsDone);
+          if (record.condition === WARMUP) {
+            log(`${label} · warm-up round ${record.round} · ${record.active.length} active · mean likelihood ${mean} · ${progress.roundsDone}/${progress.roundsTotal} · ETA ${(eta / 1000).toFixed(1)} s`);
+          } else {
+            roundLine.push(`${SHORT[record.condition] ?? record.condition} ${mean}`);
+            if (record.condition === opts.config.conditions[opts.config.conditions.length - 1].name) {
+              log(`${label} · round ${record.round}/${opts.config.lastRound} · ${roundLine.join(' | ')} · ${progress.roundsDone}/${progress.roundsTotal} · ETA ${(eta / 1000).toFixed(1)} s`);
+              roundLine = [];
+            }
+          }
+        },
+      },
+    );
+    if (!opts.quiet) log(`${label} · election day done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    for (const t of result.conditions) {
+      add(llm, t.llm);
+      invalid[t.name] = (invalid[t.name] ?? 0) + t.invalidDecisions + t.invalidVotes;
+    }
+    add(llm, result.warmupLlm);
+    invalid[WARMUP] = (invalid[WARMUP] ?? 0) + result.invalidWarmup;
+    outputs.push({ label, result, events, posts });
+    seeds.push(seedDataFromTables(label, result.conditions, personas, network));
+  }
+  return { outputs, personas, network, seeds, llm, invalid, port };
+}
+
+function add(into: LlmTotals, from: LlmTotals): void {
+  for (const k of Object.keys(into) as Array<keyof LlmTotals>) into[k] += from[k];
+}
+
+async function makeLlmPort(opts: ReplicateOptions): Promise<DecisionPort> {
+  const { llmOptionsFromEnv } = await import('./llm-options');
+  const { createLlmPort } = await import('../agents/llm/index');
+  return createLlmPort(await llmOptionsFromEnv(opts.flags as Record<string, string | boolean>, process.env));
+}
+
+/** Refuse outputs that would overwrite a result, before anything runs. */
+function checkTargets(opts: ReplicateOptions): void {
+  if (opts.out) {
+    for (let k = 0; k < opts.seeds; k++) {
+      const dir = join(opts.out, `seed_${opts.baseSeed + k}`);
+      if (existsSync(dir) && !opts.force) fail('--out', `already holds ${dir}`, 'choose another --out folder, delete it, or add --force to replace it');
+    }
+  }
+  if (opts.json && existsSync(opts.json) && !opts.force) fail('--json', `file ${opts.json} already exists`, 'choose another file name, delete it, or add --force to replace it');
+  if (opts.networkFile && !existsSync(opts.networkFile)) fail('--network', `file ${opts.networkFile} does not exist`, 'give the path of a SNAP-style edge list (one "follower followee" pair per line)');
+}
+
+async function main(): Promise<void> {
+  const opts = parseReplicateArgs(process.argv.slice(2));
+  checkTargets(opts);
+  const { outputs, personas, seeds, llm, invalid, port } = await replicate(opts);
+  const summary = summarize(seeds, `replicate (${port.kind} agents, ${opts.config.agents} agents, seeds ${opts.baseSeed}…${opts.baseSeed + opts.seeds - 1})`);
+  process.stdout.write(formatTables(summary) + '\n');
+  if (opts.llm) {
+    process.stdout.write(
+      `LLM: ${llm.calls} calls, ${llm.cacheHits} answered from cache, ${llm.promptTokens} prompt tokens (${llm.cachedPromptTokens} cached), ${llm.completionTokens} completion tokens, $${llm.costUsd.toFixed(4)}, ${llm.retries} retries, ${llm.invalid} invalid answers\n`,
+    );
+  }
+  const models = opts.llm ? modelNames(opts) : undefined;
+  if (opts.out) {
+    mkdirSync(opts.out, { recursive: true });
+    for (const output of outputs) {
+      const final = join(opts.out, output.label);
+      const tmp = join(opts.out, `.${output.label}.partial-${process.pid}`);
+      rmSync(tmp, { recursive: true, force: true });
+      writeSeedFolder(tmp, output, personas, models);
+      if (existsSync(final)) rmSync(final, { recursive: true, force: true });
+      renameSync(tmp, final);
+    }
+    process.stderr.write(`wrote ${outputs.length} seed folder(s) to ${resolve(opts.out)}\n`);
+  }
+  if (opts.json) {
+    const doc = {
+      ...summary,
+      agentsKind: port.kind,
+      agents: opts.config.agents,
+      adults: personas.filter((p) => p.adult).length,
+      baseSeed: opts.baseSeed,
+      config: opts.config,
+      llm: { ...llm, invalidByCondition: invalid, perArm: (port as { perArm?: () => unknown }).perArm?.() ?? null },
+    };
+    mkdirSync(dirname(resolve(opts.json)), { recursive: true });
+    const tmp = `${opts.json}.partial-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(doc, null, 2) + '\n');
+    renameSync(tmp, opts.json);
+    process.stderr.write(`wrote ${resolve(opts.json)}\n`);
+  }
+}
+
+function modelNames(opts: ReplicateOptions): Record<string, string> {
+  return {
+    full: String(opts.flags['model-full'] ?? 'gpt-4.1'),
+    mini: String(opts.flags['model-mini'] ?? 'gpt-4.1-mini'),
+    nano: String(opts.flags['model-nano'] ?? 'gpt-4.1-nano'),
+  };
+}
+
+const isMain = process.argv[1] && /replicate\.ts$/.test(process.argv[1]);
+if (isMain) {
+  main().catch((err: unknown) => {
+    const message = isSpilloverError(err) ? err.message : `replicate failed: ${(err as Error)?.stack ?? String(err)}`;
+    process.stderr.write(message.split('\n')[0] + (isSpilloverError(err) ? '' : '\n' + message.split('\n').slice(1).join('\n')) + '\n');
+    process.exit(isSpilloverError(err) && err.name === 'ConfigError' ? 2 : 1);
+  });
+}
