@@ -136,11 +136,12 @@ export async function dumpIndexedDb(page: Page): Promise<string> {
 }
 
 /**
- * SHA-256 of everything a run recorded (config, seeds, network, personas, rounds, events, posts, elections), read from
+ * SHA-256 of everything a run simulated (config, seeds, network, personas, rounds, events, posts, elections), read from
  * IndexedDB in primary-key order with run ids and wall-clock fields left out, so two runs of the same seed and
- * configuration have the same digest whatever their ids. `runIndex` 0 is the newest run.
+ * configuration have the same digest whatever their ids; `tables` has one digest per part, so a failure names the part
+ * that differs. `runIndex` 0 is the newest run.
  */
-export async function runDigest(page: Page, runIndex = 0): Promise<{ digest: string; rounds: number; elections: number; calls: number }> {
+export async function runDigest(page: Page, runIndex = 0): Promise<{ digest: string; tables: Record<string, string>; rounds: number; elections: number; calls: number }> {
   return page.evaluate(async (index) => {
     const db = await new Promise<IDBDatabase>((ok, ko) => {
       const req = indexedDB.open('spillover');
@@ -159,8 +160,11 @@ export async function runDigest(page: Page, runIndex = 0): Promise<{ digest: str
     const id = run.id;
     const strip = (rows: Array<Record<string, unknown>>) =>
       rows.filter((r) => r.runId === id).map(({ runId: _r, createdAt: _c, ...rest }) => rest);
-    const rounds = strip(await all('rounds'));
-    const elections = strip(await all('elections'));
+    // LLM accounting (per-round totals, per-decision call metadata) is left out: a replay makes no calls, so it records
+    // zeros there while every simulated value stays the same.
+    const noMeta = (list: unknown) => (list as Array<Record<string, unknown>>).map(({ meta: _m, ...rest }) => rest);
+    const rounds = strip(await all('rounds')).map(({ llm: _l, decisions, ...rest }) => ({ ...rest, decisions: noMeta(decisions) }));
+    const elections = strip(await all('elections')).map(({ llm: _l, outcomes, ...rest }) => ({ ...rest, outcomes: noMeta(outcomes) }));
     const content = {
       config: run.config,
       seeds: run.seeds,
@@ -174,10 +178,14 @@ export async function runDigest(page: Page, runIndex = 0): Promise<{ digest: str
     db.close();
     const replacer = (_k: string, v: unknown) =>
       ArrayBuffer.isView(v) && !(v instanceof DataView) ? { $t: v.constructor.name, v: Array.from(v as unknown as ArrayLike<number>) } : v;
-    const bytes = new TextEncoder().encode(JSON.stringify(content, replacer));
-    const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    const sha = async (value: unknown) => {
+      const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(JSON.stringify(value, replacer))));
+      return Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join('');
+    };
+    const tables: Record<string, string> = {};
+    for (const [name, value] of Object.entries(content)) tables[name] = (await sha(value)).slice(0, 16);
     const totals = run.totals as { calls: number };
-    return { digest: Array.from(hash, (b) => b.toString(16).padStart(2, '0')).join(''), rounds: rounds.length, elections: elections.length, calls: totals.calls };
+    return { digest: await sha(content), tables, rounds: rounds.length, elections: elections.length, calls: totals.calls };
   }, runIndex);
 }
 

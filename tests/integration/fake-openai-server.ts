@@ -59,6 +59,9 @@ interface Body {
   seed?: number;
 }
 
+/** Browsers (the app's worker) may call from any origin and read the rate-limit headers. */
+const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': '*' };
+
 const FAULTS: FaultKind[] = ['rate-limit', 'server-error', 'truncated', 'invalid-content', 'stall', 'drop'];
 
 function emptyCounters(): FakeServerCounters {
@@ -136,13 +139,19 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}): Promise<
 
   function sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(payload);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...CORS, ...headers });
     res.end(text);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    if (req.method === 'OPTIONS') {
+      // The app calls from a page on another origin: answer the CORS preflight (Authorization must be named, '*' omits it).
+      res.writeHead(204, { ...CORS, 'access-control-allow-methods': 'POST, OPTIONS', 'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*', 'access-control-max-age': '600' });
+      res.end();
+      return;
+    }
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
       sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
       return;
@@ -250,7 +259,7 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}): Promise<
     };
     if (fault === 'truncated') {
       const text = JSON.stringify(payload);
-      res.writeHead(200, { 'content-type': 'application/json', ...rateHeaders });
+      res.writeHead(200, { 'content-type': 'application/json', ...CORS, ...rateHeaders });
       res.end(text.slice(0, Math.floor(text.length / 2)));
       return;
     }

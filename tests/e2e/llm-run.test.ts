@@ -1,0 +1,76 @@
+/**
+ * An LLM run in the browser: the openai SDK inside the simulation worker calls the local OpenAI-compatible test server
+ * over real HTTP (cross-origin, so with CORS). The run completes, and the API key is found nowhere it must not be:
+ * not in any IndexedDB table, not in the exported bundle or CSV zip, not in localStorage (unless "remember" is
+ * ticked) and not in the URL. Its bundle then replays in a fresh browser without a single request.
+ */
+import { unzipSync } from 'fflate';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startFakeOpenAI, type FakeServer } from '../integration/fake-openai-server';
+import { downloadFromRunList, dumpIndexedDb, openTab, runButton, runDigest, startApp, waitForComplete, type App } from './harness';
+
+const KEY = 'sk-test-e2e-DO-NOT-STORE-1234567890';
+/** A distinctive part of the key too, in case something stored a truncated or reformatted copy. */
+const KEY_PART = 'DO-NOT-STORE';
+
+let app: App;
+let llm: FakeServer;
+beforeAll(async () => {
+  app = await startApp();
+  llm = await startFakeOpenAI({ latencyMs: 5 });
+});
+afterAll(async () => {
+  await app?.close();
+  await llm?.close();
+});
+
+test('an LLM run against the local test server completes and its API key is stored nowhere', async () => {
+  const { page, context, errors } = await openTab(app, '?agents=80');
+  await page.locator('input[type="radio"][value="llm"]').check();
+  await page.getByLabel('API key', { exact: true }).fill(KEY);
+  await page.getByLabel('Endpoint (OpenAI-compatible base URL)').fill(llm.url);
+  await page.getByText('Conditions, schedules and messages').click();
+  for (const name of ['treatment_info_message', 'treatment_soc_message', 'experiment_info_message']) {
+    await page.getByLabel(`include ${name}`, { exact: true }).uncheck();
+  }
+  await expect.poll(() => page.locator('.estimate').innerText(), { timeout: 20_000 }).toMatch(/calls/);
+
+  await runButton(page).click();
+  await waitForComplete(page, 1, 220_000);
+  const run = await runDigest(page);
+  expect(run.calls).toBeGreaterThan(0);
+  expect(llm.counters.answered).toBeGreaterThanOrEqual(run.calls);
+  // The key did reach the server, so searching for it below is meaningful.
+  expect([...llm.counters.authorization]).toEqual([`Bearer ${KEY}`]);
+
+  const dump = await dumpIndexedDb(page);
+  expect(dump).toContain('llmCalls');
+  expect(dump).not.toContain(KEY_PART);
+  const bundle = await downloadFromRunList(page, 'Bundle');
+  expect(bundle.toString('utf8')).toContain('"llmCache"');
+  expect(bundle.toString('utf8')).not.toContain(KEY_PART);
+  const csv = unzipSync(new Uint8Array(await downloadFromRunList(page, 'CSV')));
+  expect(Object.keys(csv).length).toBeGreaterThan(0);
+  for (const [name, bytes] of Object.entries(csv)) expect(`${name}: ${new TextDecoder().decode(bytes)}`).not.toContain(KEY_PART);
+  const storage = () => page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }));
+  expect(await storage()).not.toContain(KEY_PART);
+  expect(page.url()).not.toContain(KEY_PART);
+
+  // The localStorage search can fail: ticking "remember" is the one way the key is meant to be kept.
+  await page.getByLabel(/Remember on this device/).check();
+  expect(await storage()).toContain(KEY);
+  expect(errors).toEqual([]);
+  await context.close();
+
+  const before = llm.counters.received;
+  const other = await openTab(app);
+  await other.page.getByLabel('Import a run bundle (.json)').setInputFiles({ name: 'llm-run.json', mimeType: 'application/json', buffer: bundle });
+  await expect
+    .poll(() => other.page.locator('.notice').allInnerTexts(), { timeout: 120_000 })
+    .toEqual(['Imported run replayed with zero calls: every record matches the bundle.']);
+  await waitForComplete(other.page);
+  expect(llm.counters.received).toBe(before);
+  expect(await runDigest(other.page)).toEqual({ ...run, calls: 0 });
+  expect(other.errors).toEqual([]);
+  await other.context.close();
+});
