@@ -115,6 +115,16 @@ export class OfflinePort implements DecisionPort {
       shift(row, 3, 4, up34);
       shift(row, 3, 2, (p.peerInfluence * fall) / 2);
     } else if (prev === 4) shift(row, 4, 3, (p.peerInfluence * fall) / 4);
+    if (req.round <= 0) {
+      // A quieter warm-up (see OfflineParameters.warmupDrift): scale every move, keep the row summing to 1.
+      let moved = 0;
+      for (let k = 0; k < row.length; k++) {
+        if (k === prev) continue;
+        row[k] *= p.warmupDrift;
+        moved += row[k];
+      }
+      row[prev] = 1 - moved;
+    }
     return pickIndex(row, u1) as Likelihood;
   }
 }
