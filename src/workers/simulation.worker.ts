@@ -270,6 +270,26 @@ async function execute(runId: number, onProgress: (u: ProgressUpdate) => void, a
 /** The app's data folder as the page resolved it (census.json, the bundled network). */
 let dataUrl = '';
 
+/** The network fits its size and the run's agents, and every seed of the run comes with one persona per agent. */
+function checkBundleShape(bundle: RunBundle, source: string): void {
+  const { n, src, dst } = bundle.network;
+  const fail = (what: string) => {
+    throw new SpilloverError('BundleError', `${source}: ${what}; the bundle is damaged, export the run again`);
+  };
+  if (!Number.isInteger(n) || n <= 0) fail(`the network size ${n} is not a positive whole number`);
+  if (!(dst instanceof Int32Array) || dst.length !== src.length) fail('the network has a different number of followers and followees');
+  for (let i = 0; i < src.length; i++) {
+    if (src[i] < 0 || src[i] >= n || dst[i] < 0 || dst[i] >= n) fail(`follow ${i} (${src[i]} → ${dst[i]}) refers to an account outside the network of ${n}`);
+  }
+  if (bundle.run.config.agents !== n) fail(`the configuration has ${bundle.run.config.agents} agents but the network has ${n} accounts`);
+  for (const seed of bundle.run.seeds) {
+    const s = bundle.seeds.find((x) => x.seed === seed);
+    if (!s || !Array.isArray(s.personas) || s.personas.length !== n || !Array.isArray(s.rounds) || !Array.isArray(s.elections)) {
+      fail(`seed ${seed} lacks its personas, rounds or elections`);
+    }
+  }
+}
+
 function sameRecord(a: RoundRecord, b: RoundRecord): boolean {
   const eq = (x: ArrayLike<number>, y: ArrayLike<number>) => {
     if (x.length !== y.length) return false;
@@ -390,6 +410,9 @@ const api = {
     try {
       const bundle = decodeBundle(text, name);
       validateConfig(bundle.run.config);
+      // Check everything the replay relies on before creating anything: a refused bundle leaves storage untouched.
+      checkBundleShape(bundle, name);
+      const net = buildNetwork(bundle.network.n, bundle.network.src, bundle.network.dst, bundle.network.labels);
       const now = Date.now();
       const runId = await createRun(db, {
         name: `${bundle.run.name} (imported)`,
@@ -404,7 +427,6 @@ const api = {
         progress: { roundsDone: 0, roundsTotal: roundsTotal(bundle.run.config) * bundle.run.seeds.length, seedIndex: 0, condition: 'warmup', round: bundle.run.config.firstRound },
         totals: emptyLlmTotals(),
       });
-      const net = buildNetwork(bundle.network.n, bundle.network.src, bundle.network.dst, bundle.network.labels);
       await saveNetwork(db, { runId, n: net.n, src: bundle.network.src, dst: bundle.network.dst, labels: bundle.network.labels, layout: communityLayout(net, bundle.run.seeds[0] ?? 1) });
       const cache = new DexieResponseCache(db, runId);
       for (const [k, v] of bundle.llmCache) await cache.put(k, v as CachedCall);
