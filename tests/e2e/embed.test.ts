@@ -1,0 +1,49 @@
+/**
+ * The embed URL for a course page: `?embed&preset=sociopol&agents=300&autorun` shows the compact view (no setup form,
+ * no run list), runs on load and shows its chart and, on request, the network.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { inkedPixels, startApp, type App } from './harness';
+
+let app: App;
+beforeAll(async () => {
+  app = await startApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+test('the embed URL shows the compact view and runs to the end on its own', async () => {
+  const context = await app.browser.newContext({ viewport: { width: 640, height: 800 } });
+  await context.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${app.url}?embed&preset=sociopol&agents=300&autorun`);
+
+  await expect(page.locator('main.embed').count()).resolves.toBe(1);
+  await expect(page.locator('.setup, section[aria-labelledby="runs-h"]').count()).resolves.toBe(0);
+  const state = await page.waitForFunction(
+    () => {
+      const text = document.querySelector('.progress')?.textContent ?? '';
+      if (document.querySelector('.progress .error')) return `error: ${text}`;
+      return text.includes('Finished') ? 'finished' : false;
+    },
+    null,
+    { timeout: 120_000, polling: 250 },
+  );
+  expect(await state.jsonValue()).toBe('finished');
+  await expect.poll(() => page.locator('.embed svg[role="img"] path').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+  // Compact: the effects table stays in the full app.
+  await expect(page.locator('.embed table').count()).resolves.toBe(0);
+
+  await page.getByRole('button', { name: 'Show the network', exact: true }).click();
+  const stage = page.locator('.embed .sigma');
+  await expect.poll(() => page.locator('.embed .graph .meta').innerText().catch(() => ''), { timeout: 30_000 }).toMatch(/^300 agents/);
+  await expect.poll(() => page.locator('.embed .overlay').count(), { timeout: 30_000 }).toBe(0);
+  await expect.poll(() => inkedPixels(page, stage), { timeout: 15_000 }).toBeGreaterThan(500);
+  await expect(page.getByRole('link', { name: 'Open the full app' }).getAttribute('href')).resolves.toBe('/course/spillover/');
+  expect(app.server.notFound).toEqual([]);
+  expect(errors).toEqual([]);
+  await context.close();
+});
