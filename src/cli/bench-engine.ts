@@ -1,0 +1,62 @@
+/**
+ * Engine timings for `npm run bench`: the full protocol (warm-up, five conditions × 30 rounds, election day) with
+ * offline agents at a given size, in a process of its own so that its peak memory is its own. Run alone as
+ * `npx tsx src/cli/bench-engine.ts --agents 20000` (prints one JSON line).
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createOfflinePort } from '../agents/offline/offline-port';
+import { makeConfig } from '../engine/config';
+import { generateTwitterNetwork } from '../engine/network-generator';
+import { generatePopulation } from '../engine/population';
+import { runExperiment } from '../engine/simulation';
+import { loadCensus } from './load-data';
+
+export interface EngineBench {
+  agents: number;
+  setupMs: number;
+  runMs: number;
+  runCpuMs: number;
+  activations: number;
+  activationsPerSecond: number;
+  peakRssMb: number;
+}
+
+export async function measureEngine(agents: number, seed = 1): Promise<EngineBench> {
+  const t0 = performance.now();
+  const network = generateTwitterNetwork({ n: agents, seed });
+  const personas = generatePopulation({ n: agents, minorShare: 0.01075, census: loadCensus(), network, seed });
+  const setupMs = performance.now() - t0;
+  let activations = 0;
+  const c0 = process.cpuUsage();
+  const t1 = performance.now();
+  await runExperiment(
+    { config: makeConfig({ agents }), seed, personas, network, port: createOfflinePort() },
+    { onRound: (r) => void (activations += r.active.length) },
+  );
+  const runMs = performance.now() - t1;
+  const cpu = process.cpuUsage(c0);
+  return {
+    agents,
+    setupMs: Math.round(setupMs),
+    runMs: Math.round(runMs),
+    runCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    activations,
+    activationsPerSecond: Math.round(activations / (runMs / 1000)),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+/** Run `measureEngine` in a child process (fresh heap, its own peak memory). */
+export function benchEngine(agents: number): EngineBench {
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--agents', String(agents)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`bench-engine: the ${agents}-agent run failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as EngineBench;
+}
+
+if (process.argv[1] && /bench-engine\.ts$/.test(process.argv[1])) {
+  const i = process.argv.indexOf('--agents');
+  const agents = i > 0 ? Number(process.argv[i + 1]) : 2000;
+  measureEngine(agents).then((b) => process.stdout.write(JSON.stringify(b) + '\n'));
+}
