@@ -26,7 +26,8 @@ import { readNetworkFile } from './read-network';
 const USAGE = `usage: npm run replicate -- [--agents N] [--seeds S] [--seed BASE] [--conditions a,b,…]
        [--schedule name=p1,p2,p3,p4 …] [--feed described|as-published] [--network FILE.edges]
        [--out DIR] [--json FILE] [--force] [--quiet]
-       [--llm [--model-full M] [--model-mini M] [--model-nano M] [--concurrency K] [--budget USD] [--cache FILE]]
+       [--llm [--model-full M] [--model-mini M] [--model-nano M] [--concurrency K] [--budget USD] [--cache FILE]
+              [--base-url URL] [--timeout MS] [--max-attempts N] [--structured auto|on|off]]
 conditions: ${CONDITION_NAMES.join(', ')}`;
 
 export interface ReplicateOptions {
@@ -80,6 +81,9 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
         budget: { type: 'string' },
         cache: { type: 'string' },
         'base-url': { type: 'string' },
+        timeout: { type: 'string' },
+        'max-attempts': { type: 'string' },
+        structured: { type: 'string' },
         help: { type: 'boolean' },
       },
     });
