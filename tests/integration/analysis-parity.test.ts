@@ -1,0 +1,46 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { strToU8, zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { readPublishedFromFiles, readPublishedZip } from '../../src/analysis/published-files';
+import { summarize } from '../../src/analysis/summary';
+
+const ROOT = join(__dirname, '..', '..');
+const DIR = join(ROOT, '..', 'shared', 'data', 'llm-sociopol');
+
+function files(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (e.endsWith('.csv')) out.set(relative(dir, p), readFileSync(p, 'utf8'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Everything but the source label, which names where the data came from. */
+function numbers(summary: ReturnType<typeof summarize>) {
+  return { seeds: summary.seeds, conditions: summary.conditions, perSeed: summary.perSeed, effects: summary.effects };
+}
+
+describe('the CLI and the app analyse published results identically', () => {
+  it('should give the same numbers from `npm run analyze --json`, a chosen folder and a zip (the app’s two paths)', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'spillover-parity-')), 'cli.json');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/analyze.ts', '--sociopol', DIR, '--json', out], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const cli = JSON.parse(readFileSync(out, 'utf8'));
+
+    const map = files(DIR);
+    const folder = summarize(readPublishedFromFiles(map, 'llm-sociopol'), 'folder');
+    const zip = summarize(readPublishedZip(zipSync(Object.fromEntries([...map].map(([k, v]) => [`llm-sociopol/${k}`, strToU8(v)]))), 'llm-sociopol'), 'zip');
+
+    expect(JSON.parse(JSON.stringify(numbers(folder)))).toEqual(numbers(cli));
+    expect(numbers(zip)).toEqual(numbers(folder));
+    expect(cli.effects.length).toBeGreaterThan(20);
+  });
+});
