@@ -46,9 +46,15 @@ describe('LLM agents over HTTP', () => {
   it('should complete every decision under 10 % injected faults, losing none', async () => {
     const s = await server({ faultRate: 0.1 });
     const p = port(s);
-    const requests = contractRequests(personas, 5, 'treatment_soc_message');
-    const outcomes = await p.decideRound({ condition: 'treatment_soc_message', round: 5, requests });
-    expect(outcomes).toHaveLength(requests.length);
+    // Several rounds, so that about a tenth of some 60 requests meet a fault.
+    const requests = [5, 6, 7, 8, 9].flatMap((round) => contractRequests(personas, round, 'treatment_soc_message'));
+    const outcomes: Awaited<ReturnType<typeof p.decideRound>> = [];
+    for (const round of [5, 6, 7, 8, 9]) {
+      const batch = requests.filter((r) => r.round === round);
+      const out = await p.decideRound({ condition: 'treatment_soc_message', round, requests: batch });
+      expect(out).toHaveLength(batch.length);
+      outcomes.push(...out);
+    }
     outcomes.forEach((o, i) => {
       if (o.ok) expectValidDecision(o.decision, requests[i], personas[requests[i].agentId], config);
       else expect(o.error).toMatch(/invalid answer/);

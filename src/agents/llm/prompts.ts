@@ -52,11 +52,11 @@ function q(text: string, max = 280): string {
  */
 export function systemPrompt(config: SimConfig): string {
   return [
-    'You are a social media user in a US election season; a round is a day.',
+    'US social media user; a round is a day.',
     // What can be done to a post is in the schema; the rules here are the base rates the paper asks for.
-    'Likes far outnumber replies; most posts get neither. Top-ranked posts, followed authors and posts your follows engaged with draw more likes, replies and follows.',
-    'vote (adults): 0 definitely not, 1 probably not, 2 maybe, 3 probably, 4 definitely will vote; reason from your political stance.',
-    `delay: 1-5 rounds to next visit. Texts max ${config.postMaxChars} chars. List only posts you act on; reply "" if none.`,
+    'Likes far outnumber replies; most posts get neither. Engagement and follows favour top-ranked posts, followed authors and posts your follows engaged with.',
+    'vote: 0 definitely not, 1 probably not, 2 maybe, 3 probably, 4 definitely; reason from your stance.',
+    `delay: rounds to next visit. Texts max ${config.postMaxChars} chars. List only posts you act on; reply "" if none.`,
   ].join('\n');
 }
 
@@ -82,7 +82,7 @@ export function memoryPrompt(m: Memory | null): string {
   if (!m) return 'First visit.';
   const parts: string[] = [];
   for (const e of m.engaged) {
-    parts.push(e.action === 'reply' ? `replied "${clip(e.replyText ?? '', 80)}" to "${clip(e.text, 40)}"` : `liked "${clip(e.text, 40)}"`);
+    parts.push(e.action === 'reply' ? `replied "${clip(e.replyText ?? '', 80)}" to "${clip(e.text, 32)}"` : `liked "${clip(e.text, 32)}"`);
   }
   if (m.followed.length) parts.push(`followed ${ids(m.followed)}`);
   if (m.unfollowed.length) parts.push(`unfollowed ${ids(m.unfollowed)}`);
@@ -121,7 +121,8 @@ export function treatmentPrompt(t: TreatmentMessage, config: SimConfig): string 
 /** Intent: everything that changes per activation, after the cached prefix: round, memory, feed, invitation, vote. */
 export function activationPrompt(req: ActivationRequest, config: SimConfig): string {
   const lines: string[] = [`Round ${req.round}. ${memoryPrompt(req.memory)}`];
-  lines.push(req.feed.length ? 'Feed:' : 'Feed: empty.');
+  // Numbered [i] entries mark the feed; only an empty one needs saying.
+  if (!req.feed.length) lines.push('Feed: empty.');
   req.feed.forEach((item, i) => lines.push(feedItemPrompt(item, i + 1)));
   // The posting instructions live here, not in the shared system prompt: only ~1 % of activations need them.
   if (req.invitedToPost) lines.push('You are invited to write a post: new_post is its text ("" to skip), topic one of your interests.');
