@@ -30,7 +30,7 @@ test('a reload mid-run resumes from the run list to the same final records as an
   const { page, context, errors } = await openTab(app);
   await runButton(page).click();
   const bar = page.locator('[role="progressbar"]');
-  await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 60_000, intervals: [50] }).toBeGreaterThanOrEqual(25);
+  await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(25);
   await page.reload();
 
   await expect.poll(() => runStatuses(page), { timeout: 20_000 }).toEqual(['interrupted']);

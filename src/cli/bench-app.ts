@@ -1,0 +1,183 @@
+/**
+ * App timings for `npm run bench`, measured in real Chromium: JS shipped (gzip), time to interactive, time to the
+ * first graph render at 2,000 and 20,000 agents, and IndexedDB write time per round at 20,000 agents. The last two
+ * use a benchmark page (tests/e2e/bench) built into a temporary folder, so nothing of it ships. Figures only; the
+ * targets (≤ 350 KB gzip, ≤ 200 ms per round) are for the reader, never asserted.
+ */
+import { execSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, serveDirectory } from './browser';
+
+const DIST = resolve(process.env.SPILLOVER_DIST ?? 'dist');
+const SUB_PATH = '/course/spillover/';
+
+const kb = (bytes: number) => Math.round(bytes / 102.4) / 10;
+const gz = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length;
+
+function quantile(values: number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1));
+  return s[i];
+}
+const median = (v: number[]) => quantile(v, 0.5);
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+function ensureDist(): void {
+  if (existsSync(join(DIST, 'index.html'))) return;
+  console.warn('bench-app: dist/ is missing; building it with `npx vite build`');
+  execSync('npx vite build', { stdio: 'inherit' });
+}
+
+/** gzip -9 size of every .js file in dist/assets (dist/data, the census and the network, is not code). */
+function shippedJs(): { totalBytes: number; byFile: Map<string, number> } {
+  const dir = join(DIST, 'assets');
+  const byFile = new Map<string, number>();
+  let totalBytes = 0;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.js'))) {
+    const size = gz(readFileSync(join(dir, f)));
+    byFile.set(f, size);
+    totalBytes += size;
+  }
+  return { totalBytes, byFile };
+}
+
+/**
+ * Load the app in a fresh context and time navigation start → the Run button enabled (performance.now() in the page
+ * is measured from navigation start). Also sums the gzip size of every .js the page and its workers fetched by then
+ * plus a second of quiet: the first-load JS.
+ */
+async function loadOnce(browser: Browser, url: string, byFile: Map<string, number>): Promise<{ ttiMs: number; firstLoadBytes: number; files: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  await context.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
+  const files = new Set<string>();
+  context.on('request', (req) => {
+    const name = new URL(req.url()).pathname.split('/').pop() ?? '';
+    if (name.endsWith('.js')) files.add(name);
+  });
+  const page = await context.newPage();
+  // A string, not a function: tsx wraps named functions in a helper that does not exist in the page.
+  await page.addInitScript(`(function check() {
+    const button = Array.from(document.querySelectorAll('button')).find((b) => b.textContent.trim() === '▶ Run');
+    if (button && !button.disabled) globalThis.__spilloverTti = performance.now();
+    else setTimeout(check, 1);
+  })();`);
+  await page.goto(url);
+  await page.waitForFunction(() => (globalThis as unknown as { __spilloverTti?: number }).__spilloverTti !== undefined, null, { timeout: 60_000 });
+  const ttiMs = await page.evaluate(() => (globalThis as unknown as { __spilloverTti: number }).__spilloverTti);
+  await page.waitForTimeout(1000);
+  await context.close();
+  let firstLoadBytes = 0;
+  for (const f of files) firstLoadBytes += byFile.get(f) ?? 0;
+  return { ttiMs, firstLoadBytes, files: [...files] };
+}
+
+async function buildBenchPage(): Promise<string> {
+  const outDir = mkdtempSync(join(tmpdir(), 'spillover-bench-page-'));
+  const { build } = await import('vite');
+  const { svelte } = await import('@sveltejs/vite-plugin-svelte');
+  await build({
+    configFile: false,
+    root: resolve('tests/e2e/bench'),
+    base: './',
+    logLevel: 'warn',
+    plugins: [svelte({ configFile: resolve('svelte.config.js') })],
+    worker: { format: 'es' },
+    build: { outDir, emptyOutDir: true, target: 'es2022', sourcemap: false },
+  });
+  return outDir;
+}
+
+interface Prepared {
+  runId: number;
+  nodes: number;
+  edges: number;
+  writeMs: number[];
+  perRound: { active: number; engagements: number; replies: number; posts: number };
+}
+
+async function benchPage(page: Page, n: number, rounds: number, renders: number): Promise<{ prepared: Prepared; renderMs: number[]; meta: string }> {
+  const prepared = (await page.evaluate(
+    ([n, rounds]) => (globalThis as never as { spilloverBench: { prepare(n: number, s: number, r: number): Promise<unknown> } }).spilloverBench.prepare(n, 1, rounds),
+    [n, rounds],
+  )) as Prepared;
+  const renderMs: number[] = [];
+  let meta = '';
+  for (let i = 0; i < renders; i++) {
+    const r = (await page.evaluate(
+      (id) => (globalThis as never as { spilloverBench: { graph(id: number): Promise<unknown> } }).spilloverBench.graph(id),
+      prepared.runId,
+    )) as { ms: number; readyMs: number; meta: string };
+    renderMs.push(r.ms);
+    meta = r.meta;
+  }
+  return { prepared, renderMs, meta };
+}
+
+export async function benchApp(): Promise<Record<string, number>> {
+  ensureDist();
+  const out: Record<string, number> = {};
+  const js = shippedJs();
+  out.jsGzipTotalKB = kb(js.totalBytes);
+
+  const browser = await launchChromium();
+  const app = await serveDirectory(DIST, SUB_PATH);
+  const benchDir = await buildBenchPage();
+  const benchServer = await serveDirectory(benchDir, '/bench/');
+  try {
+    const loads = [];
+    for (let i = 0; i < 5; i++) loads.push(await loadOnce(browser, app.url, js.byFile));
+    out.jsGzipFirstLoadKB = kb(Math.max(...loads.map((l) => l.firstLoadBytes)));
+    out.timeToInteractiveMedianMs = Math.round(median(loads.map((l) => l.ttiMs)));
+    out.timeToInteractiveMaxMs = Math.round(Math.max(...loads.map((l) => l.ttiMs)));
+
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(600_000);
+    await page.goto(benchServer.url);
+    await page.waitForFunction(() => document.title === 'bench ready');
+    const empty: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      empty.push(await page.evaluate(() => (globalThis as never as { spilloverBench: { emptySigma(): Promise<number> } }).spilloverBench.emptySigma()));
+    }
+    out.sigmaOneNodeFirstFrameMedianMs = Math.round(median(empty));
+    const small = await benchPage(page, 2000, 20, 3);
+    out.graphFirstRender2kColdMs = Math.round(small.renderMs[0]);
+    out.graphFirstRender2kMedianMs = Math.round(median(small.renderMs));
+    const large = await benchPage(page, 20_000, 40, 3);
+    out.graphFirstRender20kColdMs = Math.round(large.renderMs[0]);
+    out.graphFirstRender20kMedianMs = Math.round(median(large.renderMs));
+    out.graph20kEdges = large.prepared.edges;
+    // The 20,000-agent run's rounds: the first written round opens the database, so it is left out of the figures.
+    const writes = large.prepared.writeMs.slice(1);
+    out.idbWriteRound20kMedianMs = round1(median(writes));
+    out.idbWriteRound20kP95Ms = round1(quantile(writes, 0.95));
+    out.idbWriteRound20kMaxMs = round1(Math.max(...writes));
+    out.idbWriteRound20kRounds = writes.length;
+    out.idbWriteRound20kActiveAgents = Math.round(large.prepared.perRound.active);
+    out.idbWriteRound20kEngagements = Math.round(large.prepared.perRound.engagements);
+    out.idbWriteRound20kReplies = Math.round(large.prepared.perRound.replies);
+    await context.close();
+  } finally {
+    await browser.close();
+    await app.close();
+    await benchServer.close();
+    rmSync(benchDir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  benchApp().then(
+    (r) => console.log(JSON.stringify(r, null, 2)),
+    (err: Error) => {
+      console.error(`bench-app: ${err.message}`);
+      process.exit(1);
+    },
+  );
+}
