@@ -15,22 +15,41 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
+/** Fold one integer (up to 2^53, negative allowed) into a running hash. */
+function mixNumber(h: number, p: number): number {
+  // Integers up to 2^53: mix both halves so large seeds stay distinct.
+  const lo = p >>> 0;
+  const hi = Math.floor(p / 4294967296) >>> 0;
+  h = fmix32(h ^ lo) + 0x6d2b79f5;
+  return fmix32(h ^ hi ^ 0x27d4eb2f);
+}
+
+function mixString(h: number, p: string): number {
+  for (let i = 0; i < p.length; i++) h = fmix32(h ^ p.charCodeAt(i)) + 0x165667b1;
+  return fmix32(h ^ p.length ^ 0x85ebca77);
+}
+
+const HASH_START = 0x9e3779b9;
+
 /** Hash any sequence of integers and strings to a 32-bit seed. Stable across platforms. */
 export function hashSeed(...parts: Array<number | string>): number {
-  let h = 0x9e3779b9;
-  for (const p of parts) {
-    if (typeof p === 'number') {
-      // Integers up to 2^53: mix both halves so large seeds stay distinct.
-      const lo = p >>> 0;
-      const hi = Math.floor(p / 4294967296) >>> 0;
-      h = fmix32(h ^ lo) + 0x6d2b79f5;
-      h = fmix32(h ^ hi ^ 0x27d4eb2f);
-    } else {
-      for (let i = 0; i < p.length; i++) h = fmix32(h ^ p.charCodeAt(i)) + 0x165667b1;
-      h = fmix32(h ^ p.length ^ 0x85ebca77);
-    }
-  }
+  let h = HASH_START;
+  for (const p of parts) h = typeof p === 'number' ? mixNumber(h, p) : mixString(h, p);
   return h >>> 0;
+}
+
+/**
+ * The hash of `(seed, label)`, to be continued by `hashTail`: `hashTail(hashHead(s, l), a, b) === hashSeed(s, l, a, b)`.
+ * The engine derives one stream per agent and round under a handful of labels, so hashing the label once saves most
+ * of the work of each derivation.
+ */
+export function hashHead(seed: number, label: string): number {
+  return mixString(mixNumber(HASH_START, seed), label);
+}
+
+/** Continue a `hashHead` with two integers; equals `hashSeed(seed, label, a, b)`. */
+export function hashTail(head: number, a: number, b: number): number {
+  return mixNumber(mixNumber(head, a), b) >>> 0;
 }
 
 /** Serializable generator state (sfc32). */
@@ -49,12 +68,22 @@ export class Rng {
     if (Array.isArray(seed)) {
       [this.a, this.b, this.c, this.d] = seed;
     } else {
-      this.a = fmix32(seed ^ 0xa341316c);
-      this.b = fmix32(seed ^ 0xc8013ea4);
-      this.c = fmix32(seed ^ 0xad90777d);
-      this.d = 1;
-      for (let i = 0; i < 12; i++) this.nextUint32();
+      this.a = this.b = this.c = this.d = 0;
+      this.reseed(seed);
     }
+  }
+
+  /**
+   * Restart this generator as `new Rng(seed)` would start. Hot loops reuse one generator per stream label instead of
+   * allocating one per agent and round; the draws are the same.
+   */
+  reseed(seed: number): this {
+    this.a = fmix32(seed ^ 0xa341316c);
+    this.b = fmix32(seed ^ 0xc8013ea4);
+    this.c = fmix32(seed ^ 0xad90777d);
+    this.d = 1;
+    for (let i = 0; i < 12; i++) this.nextUint32();
+    return this;
   }
 
   /** A generator for an independent stream labelled by `parts` under `seed`. */

@@ -13,7 +13,7 @@ import { SpilloverError } from './errors';
 import { buildFeed, trendingPosts } from './feed';
 import type { FollowNetwork } from './network';
 import type { DecisionPort } from './ports';
-import { hashSeed, Rng } from './rng';
+import { hashHead, hashTail, Rng } from './rng';
 import { addPost, createState, followingNow, forkState, markSeen, recordEngagement, setFollow, type WorldState } from './state';
 import {
   ACTIVITY_WIDTH,
@@ -102,9 +102,9 @@ function cancelled(): SpilloverError {
   return new SpilloverError('Cancelled', 'run cancelled: it stopped at a round boundary; start it again or resume it from the run list');
 }
 
-/** Uniform draw in [0,1) for a single labelled event, without building a generator. */
-function uniform(seed: number, label: string, a: number, b: number): number {
-  return hashSeed(seed, label, a, b) / 4294967296;
+/** Uniform draw in [0,1) for a single labelled event (`head` = hashHead(seed, label)), without building a generator. */
+function uniform(head: number, a: number, b: number): number {
+  return hashTail(head, a, b) / 4294967296;
 }
 
 /** The reasons a decision cannot be applied to its request, or null when it can. */
@@ -163,6 +163,14 @@ export async function runExperiment(
   let done = 0;
 
   await port.init({ seed, config, personas });
+
+  // Streams derived per agent and round: the labels are hashed once, and one generator per label is reseeded.
+  const feedHead = hashHead(seed, 'feed');
+  const facesHead = hashHead(seed, 'faces');
+  const inviteHead = hashHead(seed, 'invite');
+  const gapHead = hashHead(seed, 'gap');
+  const feedRng = new Rng(0);
+  const facesRng = new Rng(0);
 
   // One uniform per adult per run, shared by every condition: the nested, absorbing roll-out (treated in period k
   // iff u < p_k) and common random numbers across arms.
@@ -244,8 +252,8 @@ export async function runExperiment(
   ): ActivationRequest => {
     const { state } = run;
     const persona = personas[a];
-    const feed = buildFeed(state, network, persona, personas, config.feed, trending, Rng.derive(seed, 'feed', a, round));
-    const invitedToPost = uniform(seed, 'invite', a, round) < config.postInvitation;
+    const feed = buildFeed(state, network, persona, personas, config.feed, trending, feedRng.reseed(hashTail(feedHead, a, round)));
+    const invitedToPost = uniform(inviteHead, a, round) < config.postInvitation;
     let vote: ActivationRequest['vote'] = null;
     if (persona.adult) {
       const follow = followingNow(state, a);
@@ -267,7 +275,7 @@ export async function runExperiment(
         } else if (run.spec.message === 'social') {
           const eligible: number[] = [];
           for (let k = 0; k < follow.length; k++) if (state.current[follow[k]] >= 3) eligible.push(follow[k]);
-          const shown = Rng.derive(seed, 'faces', a, round).sample(eligible, config.maxFollowedLikelyShown).sort((x, y) => x - y);
+          const shown = facesRng.reseed(hashTail(facesHead, a, round)).sample(eligible, config.maxFollowedLikelyShown).sort((x, y) => x - y);
           treatment = {
             kind: 'social',
             text: socialText,
@@ -324,7 +332,7 @@ export async function runExperiment(
         invalidAgents.push(a);
         llm.invalid++;
         const n0 = state.delay[a];
-        state.nextActive[a] = round + n0 + Math.floor(uniform(seed, 'gap', a, round) * (n0 + 2));
+        state.nextActive[a] = round + n0 + Math.floor(uniform(gapHead, a, round) * (n0 + 2));
         continue;
       }
       const d = outcome.decision;
@@ -387,7 +395,7 @@ export async function runExperiment(
       }
       state.memory[a] = memory;
       state.delay[a] = d.nextDelay;
-      state.nextActive[a] = round + d.nextDelay + Math.floor(uniform(seed, 'gap', a, round) * (d.nextDelay + 2));
+      state.nextActive[a] = round + d.nextDelay + Math.floor(uniform(gapHead, a, round) * (d.nextDelay + 2));
     }
     for (let a = 0; a < n; a++) {
       if (treated[a]) {

@@ -5,7 +5,7 @@
  */
 import type { SimConfig } from '../../engine/config';
 import type { DecisionPort, PortContext, RoundBatch, VoteBatch } from '../../engine/ports';
-import { Rng } from '../../engine/rng';
+import { hashHead, hashTail, Rng } from '../../engine/rng';
 import type {
   ActivationRequest,
   Decision,
@@ -23,6 +23,9 @@ export class OfflinePort implements DecisionPort {
   private seed = 0;
   private personas: readonly Persona[] = [];
   private config: SimConfig | null = null;
+  /** hashHead(seed, 'offline'), and one generator reseeded per decision (same draws as Rng.derive, no allocation). */
+  private head = hashHead(0, 'offline');
+  private readonly rng = new Rng(0);
 
   constructor(private readonly params: OfflineParameters = OFFLINE_PARAMETERS) {}
 
@@ -30,6 +33,7 @@ export class OfflinePort implements DecisionPort {
     this.seed = ctx.seed;
     this.personas = ctx.personas;
     this.config = ctx.config;
+    this.head = hashHead(ctx.seed, 'offline');
   }
 
   async decideRound(batch: RoundBatch): Promise<DecisionOutcome[]> {
@@ -49,7 +53,7 @@ export class OfflinePort implements DecisionPort {
   decide(req: ActivationRequest): Decision {
     const p = this.params;
     const persona = this.personas[req.agentId];
-    const rng = Rng.derive(this.seed, 'offline', req.agentId, req.round);
+    const rng = this.rng.reseed(hashTail(this.head, req.agentId, req.round));
     const maxChars = this.config?.postMaxChars ?? 140;
 
     // Likelihood first: its draw comes first in the stream so that it does not depend on the feed's length.
