@@ -5,9 +5,8 @@
  * mode reproduces what the authors' code effectively did: up to two interest-matching posts plus random fill.
  */
 import type { FeedConfig } from './config';
-import type { FollowNetwork } from './network';
 import type { Rng } from './rng';
-import { followingNow, hasBit, seenUnchanged, sortedHas, type WorldState } from './state';
+import { followingNow, LIKED, REPLIED, seenUnchanged, sortedHas, type AgentLists, type WorldState } from './state';
 import type { FeedItem, Persona } from './types';
 
 /** Trending = the most engaged posts; this many are kept per round. */
@@ -74,50 +73,26 @@ function pickSource(mix: FeedConfig['mix'], rng: Rng): Source {
 
 /**
  * Fill each item's likedByFollowed / repliedByFollowed with the (at most MAX_FRIENDS_LISTED lowest-id) followed
- * accounts that engaged. A post with few engagers walks them (a binary search in the followed list each); the others
- * share one walk of the followed list with bit tests. Both give the same answer.
+ * accounts that engaged: one walk over the followed accounts' engagement lists, ascending, with `slot` (post id →
+ * item index + 1, zero elsewhere) telling which entries concern this feed. `slot` is left all zero.
  */
-function fillFollowedEngagers(items: FeedItem[], p: WorldState['posts'], following: Int32Array): void {
-  let scan = 0;
-  for (let k = 0; k < items.length; k++) {
-    const id = items[k].postId;
-    const engagers = p.engagers[id];
-    if (engagers.length === 0) continue;
-    if (engagers.length * 8 < following.length) {
-      const liked = items[k].likedByFollowed;
-      const replied = items[k].repliedByFollowed;
-      for (let e = 0; e < engagers.length; e++) {
-        const x = engagers[e];
-        if (!sortedHas(following, x)) continue;
-        if (hasBit(p.likers[id], x)) liked.push(x);
-        if (hasBit(p.repliers[id], x)) replied.push(x);
-      }
-      lowest(liked);
-      lowest(replied);
-    } else {
-      scan |= 1 << k;
-    }
-  }
-  if (scan === 0) return;
+function fillFollowedEngagers(items: FeedItem[], engaged: AgentLists, following: Int32Array, slot: Uint8Array): void {
+  for (let k = 0; k < items.length; k++) slot[items[k].postId] = k + 1;
+  const { start, size, pool } = engaged;
   for (let j = 0; j < following.length; j++) {
     const f = following[j];
-    const byte = f >>> 3;
-    const bit = 1 << (f & 7);
-    for (let k = 0; k < items.length; k++) {
-      if ((scan & (1 << k)) === 0) continue;
-      const id = items[k].postId;
-      const likers = p.likers[id];
-      const repliers = p.repliers[id];
-      const item = items[k];
-      if (likers !== null && (likers[byte] & bit) !== 0 && item.likedByFollowed.length < MAX_FRIENDS_LISTED) item.likedByFollowed.push(f);
-      if (repliers !== null && (repliers[byte] & bit) !== 0 && item.repliedByFollowed.length < MAX_FRIENDS_LISTED) item.repliedByFollowed.push(f);
+    const first = start[f];
+    const end = first + size[f];
+    for (let i = first; i < end; i++) {
+      const v = pool[i];
+      const k = slot[v >>> 2];
+      if (k === 0) continue;
+      const item = items[k - 1];
+      if ((v & LIKED) !== 0 && item.likedByFollowed.length < MAX_FRIENDS_LISTED) item.likedByFollowed.push(f);
+      if ((v & REPLIED) !== 0 && item.repliedByFollowed.length < MAX_FRIENDS_LISTED) item.repliedByFollowed.push(f);
     }
   }
-}
-
-function lowest(ids: number[]): void {
-  if (ids.length > 1) ids.sort((a, b) => a - b);
-  if (ids.length > MAX_FRIENDS_LISTED) ids.length = MAX_FRIENDS_LISTED;
+  for (let k = 0; k < items.length; k++) slot[items[k].postId] = 0;
 }
 
 /** Feed order: followed authors first, then posts followed accounts engaged with, then engagement, then newest. */
@@ -133,93 +108,98 @@ function before(a: FeedItem, b: FeedItem): boolean {
 }
 
 /**
- * Build the ranked feed of `persona` for this round from the state at the start of the round. Pure apart from the
- * draws it takes from `rng`.
+ * Builds ranked feeds from the state at the start of a round. One per run: it holds the authors' profiles and a
+ * scratch table reused by every feed, so a feed costs no more allocation than its items.
  */
-export function buildFeed(
-  state: WorldState,
-  net: FollowNetwork,
-  persona: Persona,
-  personas: readonly Persona[],
-  config: FeedConfig,
-  trending: number[],
-  rng: Rng,
-): FeedItem[] {
-  const agent = persona.id;
-  const p = state.posts;
-  if (p.count === 0) return [];
-  const following = followingNow(state, agent);
-  let followedCache: number[] | null = null;
-  const followedPosts = (): number[] => {
-    if (followedCache) return followedCache;
-    followedCache = [];
-    for (let k = 0; k < following.length; k++) {
-      const list = p.byAuthor[following[k]];
-      if (list) for (const id of list) followedCache.push(id);
-    }
-    return followedCache;
-  };
-  const chosen: number[] = [];
-  const sources: Source[] = [];
-  if (config.mode === 'as-published') {
-    for (let i = 0; i < Math.min(2, config.size); i++) {
-      const id = drawFrom('interest', state, persona, trending, chosen, rng, followedPosts);
-      if (id >= 0) {
-        chosen.push(id);
-        sources.push('interest');
+export class FeedBuilder {
+  private slot = new Uint8Array(1024);
+
+  /** `profiles[a]` = personas[a].publicProfile (read from one flat array rather than from 20,000 persona objects). */
+  constructor(
+    private readonly profiles: readonly string[],
+    private readonly config: FeedConfig,
+  ) {}
+
+  /** The ranked feed of `persona`. Pure apart from the draws it takes from `rng`. */
+  build(state: WorldState, persona: Persona, trending: number[], rng: Rng): FeedItem[] {
+    const config = this.config;
+    const agent = persona.id;
+    const p = state.posts;
+    if (p.count === 0) return [];
+    const following = followingNow(state, agent);
+    let followedCache: number[] | null = null;
+    const followedPosts = (): number[] => {
+      if (followedCache) return followedCache;
+      followedCache = [];
+      for (let k = 0; k < following.length; k++) {
+        const list = p.byAuthor[following[k]];
+        if (list) for (const id of list) followedCache.push(id);
       }
-    }
-    while (chosen.length < config.size) {
-      const id = drawFrom('random', state, persona, trending, chosen, rng, followedPosts);
-      if (id < 0) break;
-      chosen.push(id);
-      sources.push('random');
-    }
-  } else {
-    for (let slot = 0; slot < config.size; slot++) {
-      const first = pickSource(config.mix, rng);
-      let id = drawFrom(first, state, persona, trending, chosen, rng, followedPosts);
-      let used = first;
-      for (let f = 0; id < 0 && f < FALLBACK.length; f++) {
-        if (FALLBACK[f] === first) continue;
-        used = FALLBACK[f];
-        id = drawFrom(used, state, persona, trending, chosen, rng, followedPosts);
-      }
-      if (id < 0) break;
-      chosen.push(id);
-      sources.push(used);
-    }
-  }
-  const items: FeedItem[] = new Array(chosen.length);
-  for (let k = 0; k < chosen.length; k++) {
-    const id = chosen[k];
-    const author = p.author[id];
-    const latestAuthor = p.latestReplyAuthor[id];
-    items[k] = {
-      postId: id,
-      authorId: author,
-      authorProfile: personas[author].publicProfile,
-      followed: sortedHas(following, author),
-      topic: p.topic[id],
-      text: p.text[id],
-      likeCount: p.likes[id],
-      replyCount: p.replies[id],
-      likedByFollowed: [],
-      repliedByFollowed: [],
-      latestReply: latestAuthor >= 0 ? { authorId: latestAuthor, text: p.latestReplyText[id] as string } : null,
-      source: sources[k],
+      return followedCache;
     };
-  }
-  fillFollowedEngagers(items, p, following);
-  // Insertion sort: feeds hold a handful of posts.
-  for (let i = 1; i < items.length; i++) {
-    const x = items[i];
-    let j = i - 1;
-    while (j >= 0 && before(x, items[j])) {
-      items[j + 1] = items[j];
-      j--;
+    const chosen: number[] = [];
+    const sources: Source[] = [];
+    if (config.mode === 'as-published') {
+      for (let i = 0; i < Math.min(2, config.size); i++) {
+        const id = drawFrom('interest', state, persona, trending, chosen, rng, followedPosts);
+        if (id >= 0) {
+          chosen.push(id);
+          sources.push('interest');
+        }
+      }
+      while (chosen.length < config.size) {
+        const id = drawFrom('random', state, persona, trending, chosen, rng, followedPosts);
+        if (id < 0) break;
+        chosen.push(id);
+        sources.push('random');
+      }
+    } else {
+      for (let slot = 0; slot < config.size; slot++) {
+        const first = pickSource(config.mix, rng);
+        let id = drawFrom(first, state, persona, trending, chosen, rng, followedPosts);
+        let used = first;
+        for (let f = 0; id < 0 && f < FALLBACK.length; f++) {
+          if (FALLBACK[f] === first) continue;
+          used = FALLBACK[f];
+          id = drawFrom(used, state, persona, trending, chosen, rng, followedPosts);
+        }
+        if (id < 0) break;
+        chosen.push(id);
+        sources.push(used);
+      }
     }
-    items[j + 1] = x;
+    const items: FeedItem[] = new Array(chosen.length);
+    for (let k = 0; k < chosen.length; k++) {
+      const id = chosen[k];
+      const author = p.author[id];
+      const latestAuthor = p.latestReplyAuthor[id];
+      items[k] = {
+        postId: id,
+        authorId: author,
+        authorProfile: this.profiles[author],
+        followed: sortedHas(following, author),
+        topic: p.topic[id],
+        text: p.text[id],
+        likeCount: p.likes[id],
+        replyCount: p.replies[id],
+        likedByFollowed: [],
+        repliedByFollowed: [],
+        latestReply: latestAuthor >= 0 ? { authorId: latestAuthor, text: p.latestReplyText[id] as string } : null,
+        source: sources[k],
+      };
+    }
+    if (this.slot.length < p.count) this.slot = new Uint8Array(p.count * 2);
+    fillFollowedEngagers(items, state.engaged, following, this.slot);
+    // Insertion sort: feeds hold a handful of posts.
+    for (let i = 1; i < items.length; i++) {
+      const x = items[i];
+      let j = i - 1;
+      while (j >= 0 && before(x, items[j])) {
+        items[j + 1] = items[j];
+        j--;
+      }
+      items[j + 1] = x;
+    }
+    return items;
   }
-  return items;
 }

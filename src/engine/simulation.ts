@@ -10,7 +10,7 @@
 import { periodOf, validateConfig, type ConditionSpec, type SimConfig } from './config';
 import { seedPostText } from './content';
 import { SpilloverError } from './errors';
-import { buildFeed, trendingPosts } from './feed';
+import { FeedBuilder, trendingPosts } from './feed';
 import type { FollowNetwork } from './network';
 import type { DecisionPort } from './ports';
 import { hashHead, hashTail, Rng } from './rng';
@@ -170,6 +170,8 @@ export async function runExperiment(
   const inviteHead = hashHead(seed, 'invite');
   const gapHead = hashHead(seed, 'gap');
   const feedRng = new Rng(0);
+  const profiles = personas.map((p) => p.publicProfile);
+  const feeds = new FeedBuilder(profiles, config.feed);
   const facesRng = new Rng(0);
 
   // One uniform per adult per run, shared by every condition: the nested, absorbing roll-out (treated in period k
@@ -252,7 +254,7 @@ export async function runExperiment(
   ): ActivationRequest => {
     const { state } = run;
     const persona = personas[a];
-    const feed = buildFeed(state, network, persona, personas, config.feed, trending, feedRng.reseed(hashTail(feedHead, a, round)));
+    const feed = feeds.build(state, persona, trending, feedRng.reseed(hashTail(feedHead, a, round)));
     const invitedToPost = uniform(inviteHead, a, round) < config.postInvitation;
     let vote: ActivationRequest['vote'] = null;
     if (persona.adult) {
@@ -280,7 +282,7 @@ export async function runExperiment(
             kind: 'social',
             text: socialText,
             likelyCount,
-            followedLikely: shown.map((id) => ({ id, profile: personas[id].publicProfile })),
+            followedLikely: shown.map((id) => ({ id, profile: profiles[id] })),
           };
         }
       }

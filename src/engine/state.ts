@@ -17,34 +17,72 @@ export interface PostStore {
   replies: number[];
   latestReplyAuthor: number[];
   latestReplyText: Array<string | null>;
-  /** Bitmaps over agents (n bits, allocated at the first like / reply): O(1) "did this account engage?". */
-  likers: Array<Uint8Array | null>;
-  repliers: Array<Uint8Array | null>;
-  /** Everyone who liked or replied, in order (each agent once), to walk when it is shorter than a followed list. */
-  engagers: number[][];
   byTopic: Map<string, number[]>;
   /** Post ids per author (null for authors without posts). */
   byAuthor: Array<number[] | null>;
 }
 
-export function hasBit(bits: Uint8Array | null, i: number): boolean {
-  return bits !== null && (bits[i >>> 3] & (1 << (i & 7))) !== 0;
+/**
+ * Growable lists of integers, one per agent, kept in one shared pool. A lookup reads one contiguous run of memory
+ * (no per-agent array object to chase, nothing for the collector to trace), and a fork copies four typed arrays.
+ * A list that outgrows its slot moves to the end of the pool with twice the room; the old slot is not reused.
+ */
+export class AgentLists {
+  constructor(
+    /** Where each agent's list starts in `pool`. */
+    readonly start: Int32Array,
+    readonly size: Int32Array,
+    readonly cap: Int32Array,
+    public pool: Int32Array,
+    public used: number,
+  ) {}
+
+  static create(n: number): AgentLists {
+    return new AgentLists(new Int32Array(n), new Int32Array(n), new Int32Array(n), new Int32Array(Math.max(1024, n * 8)), 0);
+  }
+
+  push(a: number, v: number): void {
+    const len = this.size[a];
+    if (len === this.cap[a]) this.grow(a);
+    this.pool[this.start[a] + len] = v;
+    this.size[a] = len + 1;
+  }
+
+  private grow(a: number): void {
+    const cap = Math.max(4, this.cap[a] * 2);
+    if (this.used + cap > this.pool.length) {
+      const bigger = new Int32Array(Math.max(this.pool.length * 2, this.used + cap));
+      bigger.set(this.pool.subarray(0, this.used));
+      this.pool = bigger;
+    }
+    this.pool.copyWithin(this.used, this.start[a], this.start[a] + this.size[a]);
+    this.start[a] = this.used;
+    this.cap[a] = cap;
+    this.used += cap;
+  }
+
+  clone(): AgentLists {
+    return new AgentLists(this.start.slice(), this.size.slice(), this.cap.slice(), this.pool.slice(), this.used);
+  }
 }
 
-/** Set bit i, allocating the bitmap for n agents when needed; returns the bitmap. */
+/** Engagement entries of `WorldState.engaged`: post id × 4 + these bits. */
+export const LIKED = 1;
+export const REPLIED = 2;
+
 /** Record that agent `a` liked (kind 0) or replied to (kind 1) post `id`. */
 export function recordEngagement(s: WorldState, id: number, a: number, kind: 0 | 1): void {
-  const p = s.posts;
-  const was = hasBit(p.likers[id], a) || hasBit(p.repliers[id], a);
-  if (kind === 0) p.likers[id] = withBit(p.likers[id], a, s.n);
-  else p.repliers[id] = withBit(p.repliers[id], a, s.n);
-  if (!was) p.engagers[id].push(a);
-}
-
-export function withBit(bits: Uint8Array | null, i: number, n: number): Uint8Array {
-  const b = bits ?? new Uint8Array((n + 7) >>> 3);
-  b[i >>> 3] |= 1 << (i & 7);
-  return b;
+  const lists = s.engaged;
+  const bit = kind === 0 ? LIKED : REPLIED;
+  const pool = lists.pool;
+  const first = lists.start[a];
+  for (let k = first + lists.size[a] - 1; k >= first; k--) {
+    if (pool[k] >>> 2 === id) {
+      pool[k] |= bit;
+      return;
+    }
+  }
+  lists.push(a, id * 4 + bit);
 }
 
 export interface WorldState {
@@ -57,6 +95,12 @@ export interface WorldState {
   /** Last delay n the agent chose (kept when an answer is invalid). */
   delay: Int8Array;
   memory: Array<Memory | null>;
+  /**
+   * Posts each agent liked or replied to (post id × 4 + LIKED | REPLIED, in order of first engagement). Kept per
+   * engaging agent rather than per post because a feed asks "which of the accounts I follow engaged with these few
+   * posts?": walking the followed accounts' short lists beats testing each of them against every post.
+   */
+  engaged: AgentLists;
   /** Post ids seen, and the reply count each had when seen (parallel arrays per agent). */
   seenIds: number[][];
   seenReplies: number[][];
@@ -81,9 +125,6 @@ export function emptyPosts(n: number): PostStore {
     replies: [],
     latestReplyAuthor: [],
     latestReplyText: [],
-    likers: [],
-    repliers: [],
-    engagers: [],
     byTopic: new Map(),
     byAuthor: new Array(n).fill(null),
   };
@@ -104,6 +145,7 @@ export function createState(net: FollowNetwork): WorldState {
     nextActive: new Int32Array(n),
     delay: new Int8Array(n).fill(3),
     memory: new Array(n).fill(null),
+    engaged: AgentLists.create(n),
     seenIds,
     seenReplies,
     followOverride: new Array(n).fill(null),
@@ -125,9 +167,6 @@ export function forkState(s: WorldState): WorldState {
     replies: p.replies.slice(),
     latestReplyAuthor: p.latestReplyAuthor.slice(),
     latestReplyText: p.latestReplyText.slice(),
-    likers: p.likers.map((x) => (x ? x.slice() : null)),
-    repliers: p.repliers.map((x) => (x ? x.slice() : null)),
-    engagers: p.engagers.map((x) => x.slice()),
     byTopic: new Map([...p.byTopic].map(([k, v]) => [k, v.slice()])),
     byAuthor: p.byAuthor.map((x) => (x ? x.slice() : null)),
   };
@@ -139,6 +178,7 @@ export function forkState(s: WorldState): WorldState {
     delay: s.delay.slice(),
     // Memory objects are never mutated after an activation creates them, so forks may share them.
     memory: s.memory.slice(),
+    engaged: s.engaged.clone(),
     seenIds: s.seenIds.map((x) => x.slice()),
     seenReplies: s.seenReplies.map((x) => x.slice()),
     followOverride: s.followOverride.slice(),
@@ -158,9 +198,6 @@ export function addPost(s: WorldState, author: number, round: number, topic: str
   p.replies.push(0);
   p.latestReplyAuthor.push(-1);
   p.latestReplyText.push(null);
-  p.likers.push(null);
-  p.repliers.push(null);
-  p.engagers.push([]);
   let t = p.byTopic.get(topic);
   if (!t) p.byTopic.set(topic, (t = []));
   t.push(id);
