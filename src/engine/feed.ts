@@ -22,45 +22,24 @@ const FALLBACK: readonly Source[] = ['interest', 'followed', 'trending', 'random
 /** Ids of the TRENDING_SIZE most engaged posts (likes + replies; newer first on ties). Computed once per round. */
 export function trendingPosts(state: WorldState): number[] {
   const p = state.posts;
-  const ids: number[] = [];
-  for (let i = 0; i < p.count; i++) if (p.likes[i] + p.replies[i] > 0) ids.push(i);
-  ids.sort((a, b) => p.likes[b] + p.replies[b] - (p.likes[a] + p.replies[a]) || b - a);
-  return ids.slice(0, TRENDING_SIZE);
-}
-
-function eligible(state: WorldState, agent: number, post: number, chosen: number[]): boolean {
-  return state.posts.author[post] !== agent && !chosen.includes(post) && !seenUnchanged(state, agent, post);
-}
-
-function drawFrom(
-  source: Source,
-  state: WorldState,
-  persona: Persona,
-  trending: number[],
-  chosen: number[],
-  rng: Rng,
-  followedPosts: () => number[],
-): number {
-  const p = state.posts;
-  const agent = persona.id;
-  for (let t = 0; t < TRIES_PER_SOURCE; t++) {
-    let candidate = -1;
-    if (source === 'interest') {
-      const list = p.byTopic.get(persona.interests[rng.int(persona.interests.length)]);
-      if (list && list.length) candidate = list[rng.int(list.length)];
-    } else if (source === 'followed') {
-      const list = followedPosts();
-      if (list.length) candidate = list[rng.int(list.length)];
-      else return -1;
-    } else if (source === 'trending') {
-      if (trending.length) candidate = trending[rng.int(trending.length)];
-      else return -1;
-    } else if (p.count > 0) {
-      candidate = rng.int(p.count);
+  // One pass keeping the best TRENDING_SIZE in order (the order is total, so this is what a full sort would give).
+  const top: number[] = [];
+  const score: number[] = [];
+  for (let i = 0; i < p.count; i++) {
+    const e = p.likes[i] + p.replies[i];
+    if (e === 0) continue;
+    // Ties go to the newer post, and i is the newest so far: it passes every entry with a score ≤ e.
+    let j = top.length;
+    if (j === TRENDING_SIZE && score[j - 1] > e) continue;
+    while (j > 0 && score[j - 1] <= e) j--;
+    top.splice(j, 0, i);
+    score.splice(j, 0, e);
+    if (top.length > TRENDING_SIZE) {
+      top.pop();
+      score.pop();
     }
-    if (candidate >= 0 && eligible(state, agent, candidate, chosen)) return candidate;
   }
-  return -1;
+  return top;
 }
 
 function pickSource(mix: FeedConfig['mix'], rng: Rng): Source {
@@ -113,6 +92,11 @@ function before(a: FeedItem, b: FeedItem): boolean {
  */
 export class FeedBuilder {
   private slot = new Uint8Array(1024);
+  // Per feed: the viewer, its followed accounts, and how many posts they wrote (−1 until the 'followed' source asks).
+  private state: WorldState | null = null;
+  private persona: Persona | null = null;
+  private following: Int32Array = new Int32Array(0);
+  private followedTotal = -1;
 
   /** `profiles[a]` = personas[a].publicProfile (read from one flat array rather than from 20,000 persona objects). */
   constructor(
@@ -127,28 +111,22 @@ export class FeedBuilder {
     const p = state.posts;
     if (p.count === 0) return [];
     const following = followingNow(state, agent);
-    let followedCache: number[] | null = null;
-    const followedPosts = (): number[] => {
-      if (followedCache) return followedCache;
-      followedCache = [];
-      for (let k = 0; k < following.length; k++) {
-        const list = p.byAuthor[following[k]];
-        if (list) for (const id of list) followedCache.push(id);
-      }
-      return followedCache;
-    };
+    this.state = state;
+    this.persona = persona;
+    this.following = following;
+    this.followedTotal = -1;
     const chosen: number[] = [];
     const sources: Source[] = [];
     if (config.mode === 'as-published') {
       for (let i = 0; i < Math.min(2, config.size); i++) {
-        const id = drawFrom('interest', state, persona, trending, chosen, rng, followedPosts);
+        const id = this.drawFrom('interest', trending, chosen, rng);
         if (id >= 0) {
           chosen.push(id);
           sources.push('interest');
         }
       }
       while (chosen.length < config.size) {
-        const id = drawFrom('random', state, persona, trending, chosen, rng, followedPosts);
+        const id = this.drawFrom('random', trending, chosen, rng);
         if (id < 0) break;
         chosen.push(id);
         sources.push('random');
@@ -156,12 +134,12 @@ export class FeedBuilder {
     } else {
       for (let slot = 0; slot < config.size; slot++) {
         const first = pickSource(config.mix, rng);
-        let id = drawFrom(first, state, persona, trending, chosen, rng, followedPosts);
+        let id = this.drawFrom(first, trending, chosen, rng);
         let used = first;
         for (let f = 0; id < 0 && f < FALLBACK.length; f++) {
           if (FALLBACK[f] === first) continue;
           used = FALLBACK[f];
-          id = drawFrom(used, state, persona, trending, chosen, rng, followedPosts);
+          id = this.drawFrom(used, trending, chosen, rng);
         }
         if (id < 0) break;
         chosen.push(id);
@@ -200,6 +178,68 @@ export class FeedBuilder {
       }
       items[j + 1] = x;
     }
+    this.state = null;
+    this.persona = null;
     return items;
+  }
+
+  private eligible(post: number, chosen: number[]): boolean {
+    const state = this.state as WorldState;
+    const agent = (this.persona as Persona).id;
+    return state.posts.author[post] !== agent && !chosen.includes(post) && !seenUnchanged(state, agent, post);
+  }
+
+  /**
+   * The posts of followed accounts, in followed-account order then post order, are drawn by index without building
+   * the list: its length is summed once per feed, and an index is found by walking the followed accounts.
+   */
+  private followedCount(): number {
+    if (this.followedTotal < 0) {
+      const byAuthor = (this.state as WorldState).posts.byAuthor;
+      const following = this.following;
+      let total = 0;
+      for (let k = 0; k < following.length; k++) {
+        const list = byAuthor[following[k]];
+        if (list) total += list.length;
+      }
+      this.followedTotal = total;
+    }
+    return this.followedTotal;
+  }
+
+  private followedPost(index: number): number {
+    const byAuthor = (this.state as WorldState).posts.byAuthor;
+    const following = this.following;
+    let i = index;
+    for (let k = 0; k < following.length; k++) {
+      const list = byAuthor[following[k]];
+      if (!list) continue;
+      if (i < list.length) return list[i];
+      i -= list.length;
+    }
+    throw new Error(`feed: followed post ${index} is past the end of the followed accounts' posts; this is a bug in the engine`);
+  }
+
+  private drawFrom(source: Source, trending: number[], chosen: number[], rng: Rng): number {
+    const p = (this.state as WorldState).posts;
+    const persona = this.persona as Persona;
+    for (let t = 0; t < TRIES_PER_SOURCE; t++) {
+      let candidate = -1;
+      if (source === 'interest') {
+        const list = p.byTopic.get(persona.interests[rng.int(persona.interests.length)]);
+        if (list && list.length) candidate = list[rng.int(list.length)];
+      } else if (source === 'followed') {
+        const count = this.followedCount();
+        if (count) candidate = this.followedPost(rng.int(count));
+        else return -1;
+      } else if (source === 'trending') {
+        if (trending.length) candidate = trending[rng.int(trending.length)];
+        else return -1;
+      } else if (p.count > 0) {
+        candidate = rng.int(p.count);
+      }
+      if (candidate >= 0 && this.eligible(candidate, chosen)) return candidate;
+    }
+    return -1;
   }
 }

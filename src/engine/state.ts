@@ -101,9 +101,8 @@ export interface WorldState {
    * posts?": walking the followed accounts' short lists beats testing each of them against every post.
    */
   engaged: AgentLists;
-  /** Post ids seen, and the reply count each had when seen (parallel arrays per agent). */
-  seenIds: number[][];
-  seenReplies: number[][];
+  /** Posts each agent has seen: pairs (post id, reply count when seen), in order of first sight. */
+  seen: AgentLists;
   /**
    * Accounts followed, when they differ from the base network (sorted, replaced — never mutated — on each change, so
    * forks may share them).
@@ -132,12 +131,6 @@ export function emptyPosts(n: number): PostStore {
 
 export function createState(net: FollowNetwork): WorldState {
   const n = net.n;
-  const seenIds: number[][] = new Array(n);
-  const seenReplies: number[][] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    seenIds[i] = [];
-    seenReplies[i] = [];
-  }
   return {
     n,
     posts: emptyPosts(n),
@@ -146,8 +139,7 @@ export function createState(net: FollowNetwork): WorldState {
     delay: new Int8Array(n).fill(3),
     memory: new Array(n).fill(null),
     engaged: AgentLists.create(n),
-    seenIds,
-    seenReplies,
+    seen: AgentLists.create(n),
     followOverride: new Array(n).fill(null),
     baseFollowing: Array.from({ length: n }, (_, a) => net.outTargets.subarray(net.outOffsets[a], net.outOffsets[a + 1])),
   };
@@ -179,8 +171,7 @@ export function forkState(s: WorldState): WorldState {
     // Memory objects are never mutated after an activation creates them, so forks may share them.
     memory: s.memory.slice(),
     engaged: s.engaged.clone(),
-    seenIds: s.seenIds.map((x) => x.slice()),
-    seenReplies: s.seenReplies.map((x) => x.slice()),
+    seen: s.seen.clone(),
     followOverride: s.followOverride.slice(),
     baseFollowing: s.baseFollowing,
   };
@@ -255,23 +246,25 @@ export function setFollow(s: WorldState, a: number, b: number, on: boolean): boo
 
 /** Whether `agent` has seen `post` with no replies added since. */
 export function seenUnchanged(s: WorldState, agent: number, post: number): boolean {
-  const ids = s.seenIds[agent];
-  for (let k = ids.length - 1; k >= 0; k--) {
-    if (ids[k] === post) return s.seenReplies[agent][k] >= s.posts.replies[post];
+  const { pool, start, size } = s.seen;
+  const first = start[agent];
+  for (let k = first + size[agent] - 2; k >= first; k -= 2) {
+    if (pool[k] === post) return pool[k + 1] >= s.posts.replies[post];
   }
   return false;
 }
 
 /** Record that `agent` saw `post` when it had `replyCount` replies (the count shown in its feed). */
 export function markSeen(s: WorldState, agent: number, post: number, replyCount: number): void {
-  const ids = s.seenIds[agent];
-  const reps = s.seenReplies[agent];
-  for (let k = ids.length - 1; k >= 0; k--) {
-    if (ids[k] === post) {
-      reps[k] = replyCount;
+  const seen = s.seen;
+  const pool = seen.pool;
+  const first = seen.start[agent];
+  for (let k = first + seen.size[agent] - 2; k >= first; k -= 2) {
+    if (pool[k] === post) {
+      pool[k + 1] = replyCount;
       return;
     }
   }
-  ids.push(post);
-  reps.push(replyCount);
+  seen.push(agent, post);
+  seen.push(agent, replyCount);
 }
