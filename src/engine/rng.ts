@@ -59,6 +59,8 @@ export type RngState = [number, number, number, number];
  * sfc32: small, fast, passes PractRand to 2^40+; state is four 32-bit words so it can be saved and restored.
  */
 export class Rng {
+  // The four words are held as signed 32-bit integers: V8 keeps those unboxed in fields, whereas a value ≥ 2^31 in a
+  // field is a heap-allocated number, which used to cost up to four allocations per draw. The bits are those of sfc32.
   private a: number;
   private b: number;
   private c: number;
@@ -66,24 +68,14 @@ export class Rng {
 
   constructor(seed: number | RngState) {
     if (Array.isArray(seed)) {
-      [this.a, this.b, this.c, this.d] = seed;
+      this.a = seed[0] | 0;
+      this.b = seed[1] | 0;
+      this.c = seed[2] | 0;
+      this.d = seed[3] | 0;
     } else {
       this.a = this.b = this.c = this.d = 0;
       this.reseed(seed);
     }
-  }
-
-  /**
-   * Restart this generator as `new Rng(seed)` would start. Hot loops reuse one generator per stream label instead of
-   * allocating one per agent and round; the draws are the same.
-   */
-  reseed(seed: number): this {
-    this.a = fmix32(seed ^ 0xa341316c);
-    this.b = fmix32(seed ^ 0xc8013ea4);
-    this.c = fmix32(seed ^ 0xad90777d);
-    this.d = 1;
-    for (let i = 0; i < 12; i++) this.nextUint32();
-    return this;
   }
 
   /** A generator for an independent stream labelled by `parts` under `seed`. */
@@ -91,18 +83,33 @@ export class Rng {
     return new Rng(hashSeed(seed, ...parts));
   }
 
+  /**
+   * Restart this generator as `new Rng(seed)` would start. Hot loops reuse one generator per stream label instead of
+   * allocating one per agent and round; the draws are the same.
+   */
+  reseed(seed: number): this {
+    this.a = fmix32(seed ^ 0xa341316c) | 0;
+    this.b = fmix32(seed ^ 0xc8013ea4) | 0;
+    this.c = fmix32(seed ^ 0xad90777d) | 0;
+    this.d = 1;
+    for (let i = 0; i < 12; i++) this.nextUint32();
+    return this;
+  }
+
+  /** The four words, as earlier versions gave them (`a` signed, the others unsigned); `new Rng(state)` accepts either. */
   state(): RngState {
-    return [this.a, this.b, this.c, this.d];
+    return [this.a, this.b >>> 0, this.c >>> 0, this.d >>> 0];
   }
 
   nextUint32(): number {
-    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
-    this.d = (this.d + 1) >>> 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) >>> 0;
-    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
-    this.c = (this.c + t) >>> 0;
-    return t;
+    const b = this.b;
+    const c = this.c;
+    const t = (((this.a + b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = b ^ (b >>> 9);
+    this.b = (c + (c << 3)) | 0;
+    this.c = ((((c << 21) | (c >>> 11)) + t) | 0);
+    return t >>> 0;
   }
 
   /** Uniform in [0, 1) with 32 bits of resolution. */
