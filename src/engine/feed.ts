@@ -6,7 +6,7 @@
  */
 import type { FeedConfig } from './config';
 import type { Rng } from './rng';
-import { followingNow, LIKED, REPLIED, seenUnchanged, sortedHas, type AgentLists, type WorldState } from './state';
+import { followingNow, LIKED, REPLIED, seenUnchanged, sortedHas, type WorldState } from './state';
 import type { FeedItem, Persona } from './types';
 
 /** Trending = the most engaged posts; this many are kept per round. */
@@ -55,11 +55,20 @@ function pickSource(mix: FeedConfig['mix'], rng: Rng): Source {
  * accounts that engaged: one walk over the followed accounts' engagement lists, ascending, with `slot` (post id →
  * item index + 1, zero elsewhere) telling which entries concern this feed. `slot` is left all zero.
  */
-function fillFollowedEngagers(items: FeedItem[], engaged: AgentLists, following: Int32Array, slot: Uint8Array): void {
-  for (let k = 0; k < items.length; k++) slot[items[k].postId] = k + 1;
-  const { start, size, pool } = engaged;
+function fillFollowedEngagers(items: FeedItem[], state: WorldState, following: Int32Array, slot: Uint8Array): void {
+  let lo = 0;
+  let hi = 0;
+  for (let k = 0; k < items.length; k++) {
+    const id = items[k].postId;
+    slot[id] = k + 1;
+    if (id & 32) hi |= 1 << (id & 31);
+    else lo |= 1 << (id & 31);
+  }
+  const { start, size, pool } = state.engaged;
+  const mask = state.engagedMask;
   for (let j = 0; j < following.length; j++) {
     const f = following[j];
+    if (((mask[2 * f] & lo) | (mask[2 * f + 1] & hi)) === 0) continue;
     const first = start[f];
     const end = first + size[f];
     for (let i = first; i < end; i++) {
@@ -167,7 +176,7 @@ export class FeedBuilder {
       };
     }
     if (this.slot.length < p.count) this.slot = new Uint8Array(p.count * 2);
-    fillFollowedEngagers(items, state.engaged, following, this.slot);
+    fillFollowedEngagers(items, state, following, this.slot);
     // Insertion sort: feeds hold a handful of posts.
     for (let i = 1; i < items.length; i++) {
       const x = items[i];
