@@ -106,6 +106,10 @@ export class FeedBuilder {
   private persona: Persona | null = null;
   private following: Int32Array = new Int32Array(0);
   private followedTotal = -1;
+  // The posts picked so far for the feed being built, and their sources (reused: only the first `picks` count).
+  private readonly chosen: number[] = [];
+  private readonly sources: Source[] = [];
+  private picks = 0;
 
   /** `profiles[a]` = personas[a].publicProfile (read from one flat array rather than from 20,000 persona objects). */
   constructor(
@@ -124,39 +128,34 @@ export class FeedBuilder {
     this.persona = persona;
     this.following = following;
     this.followedTotal = -1;
-    const chosen: number[] = [];
-    const sources: Source[] = [];
+    this.picks = 0;
     if (config.mode === 'as-published') {
       for (let i = 0; i < Math.min(2, config.size); i++) {
-        const id = this.drawFrom('interest', trending, chosen, rng);
-        if (id >= 0) {
-          chosen.push(id);
-          sources.push('interest');
-        }
+        const id = this.drawFrom('interest', trending, rng);
+        if (id >= 0) this.pick(id, 'interest');
       }
-      while (chosen.length < config.size) {
-        const id = this.drawFrom('random', trending, chosen, rng);
+      while (this.picks < config.size) {
+        const id = this.drawFrom('random', trending, rng);
         if (id < 0) break;
-        chosen.push(id);
-        sources.push('random');
+        this.pick(id, 'random');
       }
     } else {
       for (let slot = 0; slot < config.size; slot++) {
         const first = pickSource(config.mix, rng);
-        let id = this.drawFrom(first, trending, chosen, rng);
+        let id = this.drawFrom(first, trending, rng);
         let used = first;
         for (let f = 0; id < 0 && f < FALLBACK.length; f++) {
           if (FALLBACK[f] === first) continue;
           used = FALLBACK[f];
-          id = this.drawFrom(used, trending, chosen, rng);
+          id = this.drawFrom(used, trending, rng);
         }
         if (id < 0) break;
-        chosen.push(id);
-        sources.push(used);
+        this.pick(id, used);
       }
     }
-    const items: FeedItem[] = new Array(chosen.length);
-    for (let k = 0; k < chosen.length; k++) {
+    const { chosen, sources } = this;
+    const items: FeedItem[] = new Array(this.picks);
+    for (let k = 0; k < items.length; k++) {
       const id = chosen[k];
       const author = p.author[id];
       const latestAuthor = p.latestReplyAuthor[id];
@@ -192,10 +191,18 @@ export class FeedBuilder {
     return items;
   }
 
-  private eligible(post: number, chosen: number[]): boolean {
+  private pick(id: number, source: Source): void {
+    this.chosen[this.picks] = id;
+    this.sources[this.picks] = source;
+    this.picks++;
+  }
+
+  private eligible(post: number): boolean {
     const state = this.state as WorldState;
     const agent = (this.persona as Persona).id;
-    return state.posts.author[post] !== agent && !chosen.includes(post) && !seenUnchanged(state, agent, post);
+    if (state.posts.author[post] === agent) return false;
+    for (let k = 0; k < this.picks; k++) if (this.chosen[k] === post) return false;
+    return !seenUnchanged(state, agent, post);
   }
 
   /**
@@ -204,32 +211,29 @@ export class FeedBuilder {
    */
   private followedCount(): number {
     if (this.followedTotal < 0) {
-      const byAuthor = (this.state as WorldState).posts.byAuthor;
+      const counts = (this.state as WorldState).posts.authorPostCount;
       const following = this.following;
       let total = 0;
-      for (let k = 0; k < following.length; k++) {
-        const list = byAuthor[following[k]];
-        if (list) total += list.length;
-      }
+      for (let k = 0; k < following.length; k++) total += counts[following[k]];
       this.followedTotal = total;
     }
     return this.followedTotal;
   }
 
   private followedPost(index: number): number {
-    const byAuthor = (this.state as WorldState).posts.byAuthor;
+    const posts = (this.state as WorldState).posts;
+    const counts = posts.authorPostCount;
     const following = this.following;
     let i = index;
     for (let k = 0; k < following.length; k++) {
-      const list = byAuthor[following[k]];
-      if (!list) continue;
-      if (i < list.length) return list[i];
-      i -= list.length;
+      const c = counts[following[k]];
+      if (i < c) return (posts.byAuthor[following[k]] as number[])[i];
+      i -= c;
     }
     throw new Error(`feed: followed post ${index} is past the end of the followed accounts' posts; this is a bug in the engine`);
   }
 
-  private drawFrom(source: Source, trending: number[], chosen: number[], rng: Rng): number {
+  private drawFrom(source: Source, trending: number[], rng: Rng): number {
     const p = (this.state as WorldState).posts;
     const persona = this.persona as Persona;
     for (let t = 0; t < TRIES_PER_SOURCE; t++) {
@@ -247,7 +251,7 @@ export class FeedBuilder {
       } else if (p.count > 0) {
         candidate = rng.int(p.count);
       }
-      if (candidate >= 0 && this.eligible(candidate, chosen)) return candidate;
+      if (candidate >= 0 && this.eligible(candidate)) return candidate;
     }
     return -1;
   }

@@ -24,6 +24,7 @@ import {
   type DecisionOutcome,
   type ElectionRecord,
   type EngagementEvent,
+  type FeedItem,
   type Likelihood,
   type LlmTotals,
   type Memory,
@@ -121,7 +122,7 @@ export function checkDecision(decision: Decision, request: ActivationRequest, pe
   const actions = decision.actions;
   for (let i = 0; i < actions.length; i++) {
     const a = actions[i];
-    if (!request.feed.some((f) => f.postId === a.postId)) return `action on post ${a.postId}, which is not in the feed`;
+    if (feedIndex(request.feed, a.postId) < 0) return `action on post ${a.postId}, which is not in the feed`;
     for (let j = 0; j < i; j++) if (actions[j].postId === a.postId) return `two actions on post ${a.postId}`;
     if (a.engagement !== 'none' && a.engagement !== 'like' && a.engagement !== 'reply') return `engagement '${a.engagement}' is unknown`;
     if (a.engagement === 'reply' && (typeof a.replyText !== 'string' || a.replyText.trim() === '')) return `reply to post ${a.postId} has no text`;
@@ -134,6 +135,26 @@ export function checkDecision(decision: Decision, request: ActivationRequest, pe
     if (!persona.interests.includes(decision.newPost.topic)) return `the new post's topic '${decision.newPost.topic}' is not one of the agent's interests`;
   }
   return null;
+}
+
+/** Position of `postId` in a feed, or −1. */
+function feedIndex(feed: readonly FeedItem[], postId: number): number {
+  for (let k = 0; k < feed.length; k++) if (feed[k].postId === postId) return k;
+  return -1;
+}
+
+/** Ascending in place; for the handful of faces a social message shows (Array.prototype.sort allocates). */
+function sortSmall(ids: number[]): number[] {
+  for (let i = 1; i < ids.length; i++) {
+    const x = ids[i];
+    let j = i - 1;
+    while (j >= 0 && ids[j] > x) {
+      ids[j + 1] = ids[j];
+      j--;
+    }
+    ids[j + 1] = x;
+  }
+  return ids;
 }
 
 interface ConditionRun {
@@ -277,7 +298,8 @@ export async function runExperiment(
         } else if (run.spec.message === 'social') {
           const eligible: number[] = [];
           for (let k = 0; k < follow.length; k++) if (state.current[follow[k]] >= 3) eligible.push(follow[k]);
-          const shown = facesRng.reseed(hashTail(facesHead, a, round)).sample(eligible, config.maxFollowedLikelyShown).sort((x, y) => x - y);
+          const shown = facesRng.reseed(hashTail(facesHead, a, round)).sample(eligible, config.maxFollowedLikelyShown);
+          sortSmall(shown);
           treatment = {
             kind: 'social',
             text: socialText,
@@ -329,7 +351,8 @@ export async function runExperiment(
       }
       decisions[i] = outcome;
       tables.active[a * R + c] = 1;
-      for (const item of req.feed) markSeen(state, a, item.postId, item.replyCount);
+      const feed = req.feed;
+      for (let k = 0; k < feed.length; k++) markSeen(state, a, feed[k].postId, feed[k].replyCount);
       if (!outcome.ok) {
         invalidAgents.push(a);
         llm.invalid++;
@@ -350,7 +373,7 @@ export async function runExperiment(
       };
       const base = a * ACTIVITY_WIDTH;
       for (const act of d.actions) {
-        const item = req.feed.find((f) => f.postId === act.postId) as (typeof req.feed)[number];
+        const item = feed[feedIndex(feed, act.postId)];
         const pid = act.postId;
         if (act.engagement === 'like') {
           state.posts.likes[pid]++;
@@ -410,7 +433,7 @@ export async function runExperiment(
     return {
       condition: run.name,
       round,
-      active: Int32Array.from(requests, (r) => r.agentId),
+      active: activeIds(requests),
       stated,
       current: state.current.slice(),
       treated,
@@ -496,6 +519,12 @@ export async function runExperiment(
     warmupLlm: warmRun.tables.llm,
     invalidWarmup: warmRun.tables.invalidDecisions,
   };
+}
+
+function activeIds(requests: readonly ActivationRequest[]): Int32Array {
+  const ids = new Int32Array(requests.length);
+  for (let i = 0; i < requests.length; i++) ids[i] = requests[i].agentId;
+  return ids;
 }
 
 function addLlm(into: LlmTotals, from: LlmTotals): void {

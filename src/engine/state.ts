@@ -20,6 +20,8 @@ export interface PostStore {
   byTopic: Map<string, number[]>;
   /** Post ids per author (null for authors without posts). */
   byAuthor: Array<number[] | null>;
+  /** byAuthor[a].length (0 for none), in a flat array a feed can sum over followed accounts without chasing lists. */
+  authorPostCount: Int32Array;
 }
 
 /**
@@ -133,6 +135,7 @@ export function emptyPosts(n: number): PostStore {
     latestReplyText: [],
     byTopic: new Map(),
     byAuthor: new Array(n).fill(null),
+    authorPostCount: new Int32Array(n),
   };
 }
 
@@ -169,6 +172,7 @@ export function forkState(s: WorldState): WorldState {
     latestReplyText: p.latestReplyText.slice(),
     byTopic: new Map([...p.byTopic].map(([k, v]) => [k, v.slice()])),
     byAuthor: p.byAuthor.map((x) => (x ? x.slice() : null)),
+    authorPostCount: p.authorPostCount.slice(),
   };
   return {
     n: s.n,
@@ -204,6 +208,7 @@ export function addPost(s: WorldState, author: number, round: number, topic: str
   let a = p.byAuthor[author];
   if (!a) p.byAuthor[author] = a = [];
   a.push(id);
+  p.authorPostCount[author]++;
   return id;
 }
 

@@ -26,6 +26,7 @@ export class OfflinePort implements DecisionPort {
   /** hashHead(seed, 'offline'), and one generator reseeded per decision (same draws as Rng.derive, no allocation). */
   private head = hashHead(0, 'offline');
   private readonly rng = new Rng(0);
+  private row = new Float64Array(5);
 
   constructor(private readonly params: OfflineParameters = OFFLINE_PARAMETERS) {}
 
@@ -61,7 +62,9 @@ export class OfflinePort implements DecisionPort {
 
     const actions: PostAction[] = [];
     const e = p.engagement;
-    req.feed.forEach((item, rank) => {
+    const feed = req.feed;
+    for (let rank = 0; rank < feed.length; rank++) {
+      const item = feed[rank];
       let boost = Math.pow(e.rankDecay, rank);
       if (item.followed) boost *= e.followedBoost;
       if (item.likedByFollowed.length + item.repliedByFollowed.length > 0) boost *= e.friendsBoost;
@@ -73,7 +76,7 @@ export class OfflinePort implements DecisionPort {
       else if (item.followed && engagement === 'none' && y < e.unfollow) follow = 'unfollow';
       const replyText = engagement === 'reply' ? offlineReplyText(rng) : undefined;
       if (engagement !== 'none' || follow !== 'none') actions.push({ postId: item.postId, engagement, replyText, follow });
-    });
+    }
 
     let newPost: Decision['newPost'] = null;
     if (req.invitedToPost && rng.next() < p.postWhenInvited) {
@@ -91,7 +94,10 @@ export class OfflinePort implements DecisionPort {
     const vote = req.vote as NonNullable<ActivationRequest['vote']>;
     const prev = vote.previousLikelihood;
     if (prev === null) return pickIndex(p.firstValue[persona.turnoutHabit], u1) as Likelihood;
-    const row = p.transitions[prev].slice();
+    // A copy of the transition row in a scratch array (the same doubles as a slice, without the allocation).
+    const from = p.transitions[prev];
+    const row = this.row.length === from.length ? this.row : (this.row = new Float64Array(from.length));
+    row.set(from);
     let up13 = 0;
     let up23 = 0;
     let up34 = 0;
@@ -133,15 +139,15 @@ export class OfflinePort implements DecisionPort {
   }
 }
 
-function shift(row: number[], from: number, to: number, amount: number): void {
+function shift(row: Float64Array, from: number, to: number, amount: number): void {
   const moved = Math.min(amount, row[from]);
   row[from] -= moved;
   row[to] += moved;
 }
 
-function pickIndex(weights: readonly number[], u: number): number {
+function pickIndex(weights: ArrayLike<number>, u: number): number {
   let total = 0;
-  for (const w of weights) total += w;
+  for (let i = 0; i < weights.length; i++) total += weights[i];
   let x = u * total;
   for (let i = 0; i < weights.length; i++) {
     x -= weights[i];
