@@ -56,19 +56,26 @@ function pickSource(mix: FeedConfig['mix'], rng: Rng): Source {
  * item index + 1, zero elsewhere) telling which entries concern this feed. `slot` is left all zero.
  */
 function fillFollowedEngagers(items: FeedItem[], state: WorldState, following: Int32Array, slot: Uint8Array): void {
-  let lo = 0;
-  let hi = 0;
+  let m0 = 0;
+  let m1 = 0;
+  let m2 = 0;
+  let m3 = 0;
   for (let k = 0; k < items.length; k++) {
     const id = items[k].postId;
     slot[id] = k + 1;
-    if (id & 32) hi |= 1 << (id & 31);
-    else lo |= 1 << (id & 31);
+    const word = (id >>> 5) & 3;
+    const bit = 1 << (id & 31);
+    if (word === 0) m0 |= bit;
+    else if (word === 1) m1 |= bit;
+    else if (word === 2) m2 |= bit;
+    else m3 |= bit;
   }
   const { start, size, pool } = state.engaged;
   const mask = state.engagedMask;
   for (let j = 0; j < following.length; j++) {
     const f = following[j];
-    if (((mask[2 * f] & lo) | (mask[2 * f + 1] & hi)) === 0) continue;
+    const w = 4 * f;
+    if (((mask[w] & m0) | (mask[w + 1] & m1) | (mask[w + 2] & m2) | (mask[w + 3] & m3)) === 0) continue;
     const first = start[f];
     const end = first + size[f];
     for (let i = first; i < end; i++) {

@@ -85,7 +85,7 @@ export function recordEngagement(s: WorldState, id: number, a: number, kind: 0 |
     }
   }
   lists.push(a, id * 4 + bit);
-  s.engagedMask[2 * a + ((id >>> 5) & 1)] |= 1 << (id & 31);
+  s.engagedMask[4 * a + ((id >>> 5) & 3)] |= 1 << (id & 31);
 }
 
 export interface WorldState {
@@ -105,9 +105,9 @@ export interface WorldState {
    */
   engaged: AgentLists;
   /**
-   * A 64-bit summary of each agent's `engaged` posts (bit id mod 64, two words per agent): a feed skips a followed
+   * A 128-bit summary of each agent's `engaged` posts (bit id mod 128, four words per agent): a feed skips a followed
    * account whose summary shares no bit with its posts without touching that account's list, which is mostly a cache
-   * miss. Small enough (8 bytes an agent) to stay in cache.
+   * miss. Small enough (16 bytes an agent) to stay in cache.
    */
   engagedMask: Int32Array;
   /** Posts each agent has seen: pairs (post id, reply count when seen), in order of first sight. */
@@ -149,7 +149,7 @@ export function createState(net: FollowNetwork): WorldState {
     delay: new Int8Array(n).fill(3),
     memory: new Array(n).fill(null),
     engaged: AgentLists.create(n),
-    engagedMask: new Int32Array(2 * n),
+    engagedMask: new Int32Array(4 * n),
     seen: AgentLists.create(n),
     followOverride: new Array(n).fill(null),
     baseFollowing: Array.from({ length: n }, (_, a) => net.outTargets.subarray(net.outOffsets[a], net.outOffsets[a + 1])),
