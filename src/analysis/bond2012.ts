@@ -69,11 +69,17 @@ export function compareWithBond(summary: Summary): BondComparison {
   const rows: BondRow[] = [];
   const like = lastOutcome(summary, 'likelihood_r');
   const share = lastOutcome(summary, 'share_likely_r');
+  // A run of the Bond design randomises arms inside one condition ('<name>:social' vs '<name>:control'); protocol A
+  // runs compare whole conditions.
+  const armed = summary.effects.find((e) => /:social$/.test(e.treatment) && /:control$/.test(e.baseline))?.treatment.replace(/:social$/, '');
+  const soc = armed ? `${armed}:social` : 'treatment_soc_message';
+  const inf = armed ? `${armed}:info` : 'treatment_info_message';
+  const ctl = armed ? `${armed}:control` : 'control';
   const arms: [string, string, string, string][] = [
-    ['Social message vs control', 'treatment_soc_message', 'control',
+    ['Social message vs control', soc, ctl,
       `+${BOND_2012.socialVsControlPp} pp validated voting (s.e.m. ${BOND_2012.socialVsControlSemPp}, P = ${BOND_2012.socialVsControlP})`],
-    ['Informational message vs control', 'treatment_info_message', 'control', 'no difference in validated voting'],
-    ['Social vs informational message', 'treatment_soc_message', 'treatment_info_message', 'not reported as such; ≈ +0.39 pp if informational ≈ control, as reported'],
+    ['Informational message vs control', inf, ctl, 'no difference in validated voting'],
+    ['Social vs informational message', soc, inf, 'not reported as such; ≈ +0.39 pp if informational ≈ control, as reported'],
   ];
   for (const [label, t, b, bond] of arms) {
     const turnout = pooledOrOnly(summary, t, b, 'turnout');
@@ -96,17 +102,29 @@ export function compareWithBond(summary: Summary): BondComparison {
 
   // Spillover: Bond's total through close friends vs direct total; the run gives per-agent effects, not totals.
   const spillOut = summary.effects.some((e) => e.outcome === 'turnout') ? 'turnout' : share;
-  const spill = spillOut ? pooledOrOnly(summary, 'experiment_soc_message:untreated', 'control', spillOut) : undefined;
-  const direct = spillOut ? pooledOrOnly(summary, 'experiment_soc_message:treated', 'experiment_soc_message:untreated', spillOut) : undefined;
+  const spill = spillOut
+    ? armed
+      ? pooledOrOnly(summary, `${soc}:friends`, `${ctl}:friends`, spillOut)
+      : pooledOrOnly(summary, 'experiment_soc_message:untreated', 'control', spillOut)
+    : undefined;
+  const direct = spillOut
+    ? armed
+      ? pooledOrOnly(summary, soc, ctl, spillOut)
+      : pooledOrOnly(summary, 'experiment_soc_message:treated', 'experiment_soc_message:untreated', spillOut)
+    : undefined;
   const bondRatio = BOND_2012.additionalVotesViaCloseFriends / BOND_2012.additionalVotesDirect;
   rows.push({
     label: 'Spillover vs direct effect',
     bond: `≈ ${BOND_2012.additionalVotesDirect.toLocaleString('en-US')} votes directly + ≈ ${BOND_2012.additionalVotesViaCloseFriends.toLocaleString('en-US')} through close friends ≈ ${BOND_2012.additionalVotesTotal.toLocaleString('en-US')} (friends ≈ ${bondRatio.toFixed(1)} × direct, in totals)`,
     run: spill && direct
-      ? `untreated vs control ${withSe(spill, 100, 'pp')}; treated vs untreated ${withSe(direct, 100, 'pp')} (social roll-out, ${spillOut})`
+      ? armed
+        ? `close friends of social-arm vs control-arm agents ${withSe(spill, 100, 'pp')}; social vs control ${withSe(direct, 100, 'pp')} (${spillOut})`
+        : `untreated vs control ${withSe(spill, 100, 'pp')}; treated vs untreated ${withSe(direct, 100, 'pp')} (social roll-out, ${spillOut})`
       : '—',
     comparability: spill && direct ? (spillOut === 'turnout' ? 'same outcome' : 'different outcome') : 'not estimable',
-    note: 'Bond counts votes summed over all friends of the treated (totals); the run gives the effect per untreated agent in a roll-out where 80 % are treated, so only signs and rough sizes compare',
+    note: armed
+      ? 'Bond counts votes summed over all close friends of the treated (totals); the run gives the effect per close friend, as Bond estimated it before scaling up, so signs and sizes per friend compare'
+      : 'Bond counts votes summed over all friends of the treated (totals); the run gives the effect per untreated agent in a roll-out where 80 % are treated, so only signs and rough sizes compare',
   });
   rows.push({
     label: 'Said they voted but had not',
@@ -116,6 +134,15 @@ export function compareWithBond(summary: Summary): BondComparison {
     note: 'the run has no separate self-report and validated vote to compare',
   });
 
+  if (armed) {
+    const designDifferences = [
+      'Same design. This run follows Bond: a single election day on which every adult was randomised into one population (by default 98 % social message, 1 % informational, 1 % none), with up to six close friends who say they will vote pictured in the social message, and close friends as the channel of spillover.',
+      'Outcome. Bond measured validated voting from public records (and "I Voted" clicks). Here each agent answers once whether it voted: a self-report with no record to validate it against.',
+      'Scale. Bond\'s 1 % arms held about 600,000 people each; with a few thousand agents the same shares leave a few dozen in each small arm, so intervals are wide. Raise the small arms\' shares for power; the estimates stay unbiased.',
+      'Network. Close friends here are drawn among mutual follows of a Twitter-like graph, not Facebook\'s frequent-interaction ties, and the agents are LLMs (or the offline stand-in) with census personas.',
+    ];
+    return { rows, designDifferences };
+  }
   const designDifferences = [
     'One day versus thirty rounds. Bond showed the message on election day only (at the top of the news feed); LLM-SocioPol shows it at every activation over 30 daily rounds before a round-30 election, after a 16-round warm-up, so effects can build up and spread.',
     'Arms. Bond randomised every user into one population (98 % social, 1 % informational, 1 % control), so the treated and untreated lived in the same network. Here each condition is a separate copy of the whole population forked from a shared warm-up: full treatments treat every adult, and only the roll-out experiments (20/40/80 % over periods) put treated and untreated side by side.',

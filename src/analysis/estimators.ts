@@ -380,7 +380,57 @@ export function seedEffects(seed: SeedData, options: EstimatorOptions = {}): { e
       }
     }
   }
+  for (const cd of seed.conditions) if (cd.arms) armEffects(seed, cd, outcomes, s, push, notes);
   return { effects, notes };
+}
+
+/**
+ * Contrasts of a condition that randomises its own adults into arms (the Bond 2012 design), for each outcome:
+ * - each arm with a message vs the arm without one, and social vs informational: Neyman differences in means
+ *   (assignment is random within the condition; arms share one world, so interference between arms is part of what
+ *   is measured, as in Bond et al.);
+ * - with close friends: the mean outcome of the close friends of egos in an arm vs that of the close friends of egos in
+ *   the arm without a message (Bond's friend spillover: egos are randomised, friends are not, and a friend counts once
+ *   per ego who names them; the SE treats egos as independent).
+ */
+function armEffects(seed: SeedData, cd: ConditionData, outcomes: string[], s: string, push: (e: Effect | null) => void, notes: string[]): void {
+  const arms = cd.arms as NonNullable<ConditionData['arms']>;
+  const base = arms.messages.indexOf('none');
+  const social = arms.messages.indexOf('social');
+  const info = arms.messages.indexOf('info');
+  const mask = (k: number) => Uint8Array.from(arms.byRow, (a) => (a === k ? 1 : 0));
+  const label = (k: number) => `${cd.name}:${arms.names[k]}`;
+  const rows = rowIndex(cd);
+  for (const o of outcomes) {
+    const yo = outcomeVector(cd, o);
+    if (base >= 0) {
+      for (let k = 0; k < arms.names.length; k++) {
+        if (k === base) continue;
+        push(effect(label(k), label(base), o, neyman(yo, yo, mask(k), mask(base)), s, 'neyman'));
+      }
+    }
+    if (social >= 0 && info >= 0) push(effect(label(social), label(info), o, neyman(yo, yo, mask(social), mask(info)), s, 'neyman'));
+    if (seed.closeFriends && base >= 0) {
+      const friendsMean = new Float64Array(cd.agentIds.length).fill(NaN);
+      for (let i = 0; i < cd.agentIds.length; i++) {
+        const friends = seed.closeFriends[cd.agentIds[i]] ?? [];
+        let sum = 0;
+        let k = 0;
+        for (const f of friends) {
+          const j = rows.get(f);
+          if (j === undefined || Number.isNaN(yo[j])) continue;
+          sum += yo[j];
+          k++;
+        }
+        if (k) friendsMean[i] = sum / k;
+      }
+      for (let k = 0; k < arms.names.length; k++) {
+        if (k === base) continue;
+        push(effect(`${label(k)}:friends`, `${label(base)}:friends`, o, neyman(friendsMean, friendsMean, mask(k), mask(base)), s, 'neyman'));
+      }
+    }
+  }
+  if (base < 0) notes.push(`${s}/${cd.name}: no arm without a message, so arm effects have no baseline`);
 }
 
 /**

@@ -21,6 +21,11 @@ export interface ConditionData {
   /** Problems met while reading (quirks handled, columns missing), reported beside the tables. */
   notes: string[];
   /**
+   * Arms randomised within this condition (the Bond 2012 design): arm names, each arm's message, and the arm index of
+   * each row (−1 unknown).
+   */
+  arms?: { names: string[]; messages: string[]; byRow: Int8Array };
+  /**
    * True when only the last round's treatment column can be trusted (a roll-out file whose earlier columns contradict
    * its schedule and could not be rebuilt): per-period (cohort) estimates are then skipped for this condition.
    */
@@ -33,6 +38,8 @@ export interface SeedData {
   conditions: ConditionData[];
   /** Follower graph over agent ids (rows map to nodes by id); enables exposure-based spillover estimates. */
   network?: FollowNetwork;
+  /** Close friends per agent id; enables the friends-of-treated spillover estimate of arm designs (Bond 2012). */
+  closeFriends?: number[][];
   /** Seed-level problems met while reading (a condition or file missing), reported beside the tables. */
   notes?: string[];
 }

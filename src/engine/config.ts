@@ -7,12 +7,30 @@ import { configError } from './errors';
 
 export type MessageKind = 'none' | 'info' | 'social';
 
+/** One arm of a condition that randomises its own adults (Bond et al. 2012: 98 % social, 1 % informational, 1 % none). */
+export interface ArmSpec {
+  /** e.g. 'social', 'info', 'control'. */
+  name: string;
+  message: MessageKind;
+  /** Share of adults in this arm; the arms' shares sum to 1. */
+  share: number;
+}
+
 export interface ConditionSpec {
   /** Folder and column name, e.g. 'treatment_soc_message'. */
   name: string;
+  /** The message of a condition without arms (ignored when `arms` is set). */
   message: MessageKind;
-  /** Treatment probability per period (one entry per `periodEnds` entry). */
+  /**
+   * Treatment probability per period (one entry per `periodEnds` entry). With arms, 1 means "every adult of an arm
+   * with a message sees it in that period" and 0 "nobody does".
+   */
   schedule: number[];
+  /**
+   * Arms randomised within this condition: each adult's assignment uniform u falls in one arm by cumulative share
+   * (the same u as the roll-outs use, so assignment is reproducible from the seed). Absent: one arm, `message`.
+   */
+  arms?: ArmSpec[];
 }
 
 export type FeedMode = 'described' | 'as-published';
@@ -58,6 +76,11 @@ export interface SimConfig {
   };
   /** LLM sampling temperature. @default 0.5 */
   temperature: number;
+  /**
+   * Whose likely-voter status the social message pictures and the peer signal counts: accounts followed (protocol A)
+   * or close friends (Bond et al. 2012). @default 'followed'
+   */
+  friendsChannel: 'followed' | 'closeFriends';
 }
 
 export const CONDITION_NAMES = [
@@ -94,7 +117,57 @@ export const DEFAULT_CONFIG: SimConfig = {
     social: '{count} people on this platform say they are likely to vote.',
   },
   temperature: 0.5,
+  friendsChannel: 'followed',
 };
+
+/**
+ * The Bond et al. 2012 design (protocols.md §B) in this engine: a quiet warm-up on the platform, then one round that is
+ * election day, on which every adult is randomised to the social message (98 %), the informational one (1 %) or none
+ * (1 %); the social message pictures up to six close friends who say they will vote; close friends carry the peer
+ * signal. With a few thousand agents the 1 % arms are tiny: raise their shares for power.
+ */
+export const BOND_2012_CONFIG: Partial<SimConfig> = {
+  firstRound: -15,
+  lastRound: 1,
+  periodEnds: [1],
+  conditions: [
+    {
+      name: 'bond2012',
+      message: 'social',
+      schedule: [1],
+      arms: [
+        { name: 'social', message: 'social', share: 0.98 },
+        { name: 'info', message: 'info', share: 0.01 },
+        { name: 'control', message: 'none', share: 0.01 },
+      ],
+    },
+  ],
+  messages: {
+    info: "Today is Election Day. Find your polling place, and click 'I Voted' to tell your friends.",
+    social: '{count} people on this platform have said they will vote.',
+  },
+  friendsChannel: 'closeFriends',
+};
+
+/** Arm index of each agent under a condition's arms (−1 for minors and for conditions without arms). */
+export function armIndex(spec: ConditionSpec, u: number): number {
+  if (!spec.arms) return -1;
+  let acc = 0;
+  for (let k = 0; k < spec.arms.length; k++) {
+    acc += spec.arms[k].share;
+    if (u < acc) return k;
+  }
+  return spec.arms.length - 1;
+}
+
+/** The message an adult with assignment uniform u sees in `spec` when its period's schedule entry is p. */
+export function messageFor(spec: ConditionSpec, u: number, p: number): MessageKind {
+  if (spec.arms) {
+    const arm = spec.arms[armIndex(spec, u)];
+    return p >= 1 ? arm.message : 'none';
+  }
+  return spec.message !== 'none' && u < p ? spec.message : 'none';
+}
 
 /** A deep copy of the defaults with `overrides` applied at the top level (and inside `feed` / `messages`). */
 export function makeConfig(overrides: Partial<SimConfig> = {}): SimConfig {
@@ -167,8 +240,26 @@ export function validateConfig(config: SimConfig): SimConfig {
         throw configError(`${field}.schedule[${k}]`, `is ${p}, below the previous period's ${c.schedule[k - 1]}`, 'the roll-out is nested and absorbing: probabilities must not decrease');
       }
     });
-    if (c.message === 'none' && c.schedule.some((p) => p > 0)) {
+    if (!c.arms && c.message === 'none' && c.schedule.some((p) => p > 0)) {
       throw configError(`${field}.schedule`, "treats agents but the message is 'none'", "set the message to 'info' or 'social', or the schedule to zeros");
+    }
+    if (c.arms !== undefined) {
+      if (!Array.isArray(c.arms) || c.arms.length < 2) throw configError(`${field}.arms`, 'has fewer than two arms', 'give at least two arms, e.g. social 0.98, info 0.01, control 0.01');
+      const names = new Set<string>();
+      let total = 0;
+      c.arms.forEach((arm, k) => {
+        if (typeof arm.name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(arm.name) || names.has(arm.name)) {
+          throw configError(`${field}.arms[${k}].name`, `is ${JSON.stringify(arm.name)}`, 'give each arm a distinct name of letters, digits, _ or -');
+        }
+        names.add(arm.name);
+        if (!['none', 'info', 'social'].includes(arm.message)) throw configError(`${field}.arms[${k}].message`, `is ${JSON.stringify(arm.message)}`, "use 'none', 'info' or 'social'");
+        if (!isProbability(arm.share) || arm.share === 0) throw configError(`${field}.arms[${k}].share`, `is ${arm.share}`, 'use a share in (0, 1]');
+        total += arm.share;
+      });
+      if (Math.abs(total - 1) > 1e-6) throw configError(`${field}.arms`, `shares sum to ${total}`, 'make the arms\' shares sum to 1');
+      if (c.schedule.some((p) => p !== 0 && p !== 1)) {
+        throw configError(`${field}.schedule`, 'has a value other than 0 or 1 in a condition with arms', 'use 1 for periods in which each arm sees its message and 0 otherwise');
+      }
     }
   });
   if (!isInt(config.firstActiveWithin) || config.firstActiveWithin < 1) {
@@ -200,6 +291,10 @@ export function validateConfig(config: SimConfig): SimConfig {
   if (typeof config.messages.social !== 'string') throw configError('messages.social', 'is not text', 'write the social addition');
   if (typeof config.temperature !== 'number' || !(config.temperature >= 0 && config.temperature <= 2)) {
     throw configError('temperature', `is ${config.temperature}`, 'use a number between 0 and 2 (0.5 as published)');
+  }
+  // Configurations stored before this field existed mean 'followed'.
+  if (config.friendsChannel !== undefined && config.friendsChannel !== 'followed' && config.friendsChannel !== 'closeFriends') {
+    throw configError('friendsChannel', `is ${JSON.stringify(config.friendsChannel)}`, "use 'followed' or 'closeFriends'");
   }
   return config;
 }
