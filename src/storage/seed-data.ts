@@ -2,6 +2,7 @@
  * Turns a stored run back into the analysis module's input (SeedData: wide tables per condition, one row per adult,
  * warm-up columns shared by every condition), so the app's results come from the same estimators as the CLI's.
  */
+import { armsOf, assignmentUniforms } from '../engine/assignment';
 import { buildNetwork } from '../engine/network';
 import type { SeedData, ConditionData } from '../analysis/types';
 import { loadElections, loadNetwork, loadPersonas, loadRoundRows, type RunRow, type SpilloverDb } from './db';
@@ -50,6 +51,10 @@ export async function seedDataFromDb(db: SpilloverDb, run: RunRow, seedIndex: nu
       }
     }
     const cd: ConditionData = { name: spec.name, agentIds, rounds, voting, treatment, notes: [] };
+    if (spec.arms && personas) {
+      const byAgent = armsOf(spec, assignmentUniforms(seed, personas), personas);
+      cd.arms = { names: spec.arms.map((a) => a.name), messages: spec.arms.map((a) => a.message), byRow: Int8Array.from(adults, (a) => byAgent[a]) };
+    }
     const election = elections.find((e) => e.condition === spec.name);
     if (election) cd.votes = Int8Array.from(adults, (a) => election.votes[a]);
     const last = main.reduce((m, r) => Math.max(m, r.round), 0);
@@ -58,5 +63,6 @@ export async function seedDataFromDb(db: SpilloverDb, run: RunRow, seedIndex: nu
   }
   const out: SeedData = { seed: `seed_${seedIndex + 1}`, conditions, notes };
   if (netRow) out.network = buildNetwork(netRow.n, netRow.src, netRow.dst);
+  if (personas && config.conditions.some((c) => c.arms)) out.closeFriends = personas.map((p) => p.closeFriends);
   return out;
 }
