@@ -51,18 +51,29 @@ function pickSource(mix: FeedConfig['mix'], rng: Rng): Source {
 }
 
 /**
- * Fill each item's likedByFollowed / repliedByFollowed with the (at most MAX_FRIENDS_LISTED lowest-id) followed
- * accounts that engaged: one walk over the followed accounts' engagement lists, ascending, with `slot` (post id →
- * item index + 1, zero elsewhere) telling which entries concern this feed. `slot` is left all zero.
+ * The (at most MAX_FRIENDS_LISTED lowest-id) followed accounts that liked / replied to each of the `count` posts in
+ * `chosen`, written to `liked` / `replied` (MAX_FRIENDS_LISTED slots per post) with their counts in `likedN` /
+ * `repliedN`: one walk over the followed accounts' engagement lists, ascending, with `slot` (post id → index + 1,
+ * zero elsewhere) telling which entries concern this feed. `slot` is left all zero. The lists are gathered before
+ * the feed items exist so that each item gets an array of its exact size.
  */
-function fillFollowedEngagers(items: FeedItem[], state: WorldState, following: Int32Array, slot: Uint8Array): void {
+function followedEngagers(
+  chosen: number[],
+  count: number,
+  state: WorldState,
+  following: Int32Array,
+  scratch: { slot: Uint8Array; liked: Int32Array; replied: Int32Array; likedN: Uint8Array; repliedN: Uint8Array },
+): void {
+  const { slot, liked, replied, likedN, repliedN } = scratch;
   let m0 = 0;
   let m1 = 0;
   let m2 = 0;
   let m3 = 0;
-  for (let k = 0; k < items.length; k++) {
-    const id = items[k].postId;
+  for (let k = 0; k < count; k++) {
+    const id = chosen[k];
     slot[id] = k + 1;
+    likedN[k] = 0;
+    repliedN[k] = 0;
     const word = (id >>> 5) & 3;
     const bit = 1 << (id & 31);
     if (word === 0) m0 |= bit;
@@ -80,14 +91,22 @@ function fillFollowedEngagers(items: FeedItem[], state: WorldState, following: I
     const end = first + size[f];
     for (let i = first; i < end; i++) {
       const v = pool[i];
-      const k = slot[v >>> 2];
-      if (k === 0) continue;
-      const item = items[k - 1];
-      if ((v & LIKED) !== 0 && item.likedByFollowed.length < MAX_FRIENDS_LISTED) item.likedByFollowed.push(f);
-      if ((v & REPLIED) !== 0 && item.repliedByFollowed.length < MAX_FRIENDS_LISTED) item.repliedByFollowed.push(f);
+      const k = slot[v >>> 2] - 1;
+      if (k < 0) continue;
+      if ((v & LIKED) !== 0 && likedN[k] < MAX_FRIENDS_LISTED) liked[k * MAX_FRIENDS_LISTED + likedN[k]++] = f;
+      if ((v & REPLIED) !== 0 && repliedN[k] < MAX_FRIENDS_LISTED) replied[k * MAX_FRIENDS_LISTED + repliedN[k]++] = f;
     }
   }
-  for (let k = 0; k < items.length; k++) slot[items[k].postId] = 0;
+  for (let k = 0; k < count; k++) slot[chosen[k]] = 0;
+}
+
+/** The `n` ids at `ids[k * MAX_FRIENDS_LISTED…]` as an array of exactly that size. */
+function friendList(ids: Int32Array, k: number, n: number): number[] {
+  const o = k * MAX_FRIENDS_LISTED;
+  if (n === 0) return [];
+  if (n === 1) return [ids[o]];
+  if (n === 2) return [ids[o], ids[o + 1]];
+  return [ids[o], ids[o + 1], ids[o + 2]];
 }
 
 /** Feed order: followed authors first, then posts followed accounts engaged with, then engagement, then newest. */
@@ -107,7 +126,13 @@ function before(a: FeedItem, b: FeedItem): boolean {
  * scratch table reused by every feed, so a feed costs no more allocation than its items.
  */
 export class FeedBuilder {
-  private slot = new Uint8Array(1024);
+  private readonly scratch = {
+    slot: new Uint8Array(1024),
+    liked: new Int32Array(0),
+    replied: new Int32Array(0),
+    likedN: new Uint8Array(0),
+    repliedN: new Uint8Array(0),
+  };
   // Per feed: the viewer, its followed accounts, and how many posts they wrote (−1 until the 'followed' source asks).
   private state: WorldState | null = null;
   private persona: Persona | null = null;
@@ -122,7 +147,13 @@ export class FeedBuilder {
   constructor(
     private readonly profiles: readonly string[],
     private readonly config: FeedConfig,
-  ) {}
+  ) {
+    const scratch = this.scratch;
+    scratch.liked = new Int32Array(config.size * MAX_FRIENDS_LISTED);
+    scratch.replied = new Int32Array(config.size * MAX_FRIENDS_LISTED);
+    scratch.likedN = new Uint8Array(config.size);
+    scratch.repliedN = new Uint8Array(config.size);
+  }
 
   /** The ranked feed of `persona`. Pure apart from the draws it takes from `rng`. */
   build(state: WorldState, persona: Persona, trending: number[], rng: Rng): FeedItem[] {
@@ -161,6 +192,9 @@ export class FeedBuilder {
       }
     }
     const { chosen, sources } = this;
+    const scratch = this.scratch;
+    if (scratch.slot.length < p.count) scratch.slot = new Uint8Array(p.count * 2);
+    followedEngagers(chosen, this.picks, state, following, scratch);
     const items: FeedItem[] = new Array(this.picks);
     for (let k = 0; k < items.length; k++) {
       const id = chosen[k];
@@ -175,14 +209,12 @@ export class FeedBuilder {
         text: p.text[id],
         likeCount: p.likes[id],
         replyCount: p.replies[id],
-        likedByFollowed: [],
-        repliedByFollowed: [],
+        likedByFollowed: friendList(scratch.liked, k, scratch.likedN[k]),
+        repliedByFollowed: friendList(scratch.replied, k, scratch.repliedN[k]),
         latestReply: latestAuthor >= 0 ? { authorId: latestAuthor, text: p.latestReplyText[id] as string } : null,
         source: sources[k],
       };
     }
-    if (this.slot.length < p.count) this.slot = new Uint8Array(p.count * 2);
-    fillFollowedEngagers(items, state, following, this.slot);
     // Insertion sort: feeds hold a handful of posts.
     for (let i = 1; i < items.length; i++) {
       const x = items[i];

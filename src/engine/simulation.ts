@@ -320,6 +320,10 @@ export async function runExperiment(
     return { agentId: a, round, condition: run.name, memory: state.memory[a], feed, invitedToPost, vote };
   };
 
+  const engagedScratch: Memory['engaged'] = [];
+  const followedScratch: number[] = [];
+  const unfollowedScratch: number[] = [];
+
   const applyRound = (
     run: ConditionRun,
     round: number,
@@ -361,16 +365,11 @@ export async function runExperiment(
         continue;
       }
       const d = outcome.decision;
-      const memory: Memory = {
-        round,
-        engaged: [],
-        followed: [],
-        unfollowed: [],
-        posted: null,
-        likelihood: null,
-        followedLikelyShare: req.vote ? req.vote.followedLikelyShare : 0,
-        sawMessage: req.vote?.treatment != null,
-      };
+      // The memory's lists are gathered in reused arrays and copied at their exact size (a push onto [] reserves 17).
+      let nEngaged = 0;
+      let nFollowed = 0;
+      let nUnfollowed = 0;
+      let posted: string | null = null;
       const base = a * ACTIVITY_WIDTH;
       for (const act of d.actions) {
         const item = feed[feedIndex(feed, act.postId)];
@@ -380,7 +379,7 @@ export async function runExperiment(
           recordEngagement(state, pid, a, 0);
           activity[base]++;
           engagements.push({ round, agent: a, kind: 'like', postId: pid, target: item.authorId });
-          memory.engaged.push({ postId: pid, topic: item.topic, text: item.text, action: 'like' });
+          engagedScratch[nEngaged++] = { postId: pid, topic: item.topic, text: item.text, action: 'like' };
         } else if (act.engagement === 'reply') {
           const text = (act.replyText as string).slice(0, config.postMaxChars);
           state.posts.replies[pid]++;
@@ -390,16 +389,16 @@ export async function runExperiment(
           activity[base + 1]++;
           engagements.push({ round, agent: a, kind: 'reply', postId: pid, target: item.authorId, text });
           replies.push({ postId: pid, author: a, round, text });
-          memory.engaged.push({ postId: pid, topic: item.topic, text: item.text, action: 'reply', replyText: text });
+          engagedScratch[nEngaged++] = { postId: pid, topic: item.topic, text: item.text, action: 'reply', replyText: text };
         }
         if (act.follow === 'follow' && setFollow(state, a, item.authorId, true)) {
           activity[base + 3]++;
           engagements.push({ round, agent: a, kind: 'follow', postId: pid, target: item.authorId });
-          memory.followed.push(item.authorId);
+          followedScratch[nFollowed++] = item.authorId;
         } else if (act.follow === 'unfollow' && setFollow(state, a, item.authorId, false)) {
           activity[base + 4]++;
           engagements.push({ round, agent: a, kind: 'unfollow', postId: pid, target: item.authorId });
-          memory.unfollowed.push(item.authorId);
+          unfollowedScratch[nUnfollowed++] = item.authorId;
         }
       }
       if (d.newPost) {
@@ -407,17 +406,24 @@ export async function runExperiment(
         posts.push({ id, author: a, round, topic: d.newPost.topic, text: d.newPost.text, seed: false });
         activity[base + 2]++;
         engagements.push({ round, agent: a, kind: 'post', postId: id, target: a, text: d.newPost.text });
-        memory.posted = d.newPost.text;
+        posted = d.newPost.text;
         tables.posts++;
       }
       if (req.vote && d.likelihood !== null) {
         stated[a] = d.likelihood;
         state.current[a] = d.likelihood;
         tables.stated[a * R + c] = d.likelihood;
-        memory.likelihood = d.likelihood;
-      } else {
-        memory.likelihood = state.current[a] >= 0 ? (state.current[a] as Likelihood) : null;
       }
+      const memory: Memory = {
+        round,
+        engaged: engagedScratch.slice(0, nEngaged),
+        followed: followedScratch.slice(0, nFollowed),
+        unfollowed: unfollowedScratch.slice(0, nUnfollowed),
+        posted,
+        likelihood: req.vote && d.likelihood !== null ? d.likelihood : state.current[a] >= 0 ? (state.current[a] as Likelihood) : null,
+        followedLikelyShare: req.vote ? req.vote.followedLikelyShare : 0,
+        sawMessage: req.vote?.treatment != null,
+      };
       state.memory[a] = memory;
       state.delay[a] = d.nextDelay;
       state.nextActive[a] = round + d.nextDelay + Math.floor(uniform(gapHead, a, round) * (d.nextDelay + 2));
