@@ -168,9 +168,20 @@ export interface CallMeta {
   model?: string;
 }
 
+/**
+ * What an LLM agent was asked and what it answered, kept with its outcome so the agent card can show it (also after
+ * a replay or an import, since the outcome is stored with its round). `prompt` is the per-agent user message (persona
+ * and this activation); the system prompt shared by every agent is not repeated. `answer` is the raw text of the last
+ * attempt ('' if the endpoint gave none). Never holds the API key. Absent for offline agents, so their runs don't grow.
+ */
+export interface LlmExchange {
+  prompt: string;
+  answer: string;
+}
+
 export type DecisionOutcome =
-  | { ok: true; decision: Decision; meta?: CallMeta }
-  | { ok: false; error: string; meta?: CallMeta };
+  | { ok: true; decision: Decision; meta?: CallMeta; exchange?: LlmExchange }
+  | { ok: false; error: string; meta?: CallMeta; exchange?: LlmExchange };
 
 export interface VoteRequest {
   agentId: number;
@@ -179,7 +190,10 @@ export interface VoteRequest {
   treatedEver: boolean;
 }
 
-export type VoteOutcome = { ok: true; voted: 0 | 1; meta?: CallMeta } | { ok: false; error: string; meta?: CallMeta };
+/** `exchange`: the election-day question and raw answer, as on DecisionOutcome. */
+export type VoteOutcome =
+  | { ok: true; voted: 0 | 1; meta?: CallMeta; exchange?: LlmExchange }
+  | { ok: false; error: string; meta?: CallMeta; exchange?: LlmExchange };
 
 export type EngagementKind = 'like' | 'reply' | 'follow' | 'unfollow' | 'post';
 

@@ -5,6 +5,7 @@
  * ticked) and not in the URL. Its bundle then replays in a fresh browser without a single request.
  */
 import { unzipSync } from 'fflate';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startFakeOpenAI, type FakeServer } from '../integration/fake-openai-server';
 import { downloadFromRunList, dumpIndexedDb, openTab, runButton, runDigest, startApp, waitForComplete, type App } from './harness';
@@ -12,6 +13,18 @@ import { downloadFromRunList, dumpIndexedDb, openTab, runButton, runDigest, star
 const KEY = 'sk-test-e2e-DO-NOT-STORE-1234567890';
 /** A distinctive part of the key too, in case something stored a truncated or reformatted copy. */
 const KEY_PART = 'DO-NOT-STORE';
+
+/** Opens agent 3's card from the graph's agent field and returns the text of its first activation's prompt. */
+async function firstPromptOfAgent(page: Page): Promise<{ prompt: string; card: string }> {
+  await page.getByLabel('Agent id').fill('3');
+  await page.getByRole('button', { name: 'Show agent' }).click();
+  const card = page.getByLabel('Agent details');
+  const summary = card.locator('summary', { hasText: /^Prompt, round/ }).first();
+  await summary.waitFor({ timeout: 60_000 });
+  await summary.click();
+  const prompt = await card.locator('pre.prompt').first().innerText();
+  return { prompt, card: await card.innerText() };
+}
 
 let app: App;
 let llm: FakeServer;
@@ -43,6 +56,12 @@ test('an LLM run against the local test server completes and its API key is stor
   // The key did reach the server, so searching for it below is meaningful.
   expect([...llm.counters.authorization]).toEqual([`Bearer ${KEY}`]);
 
+  // The agent card shows what the agent was asked (its persona line first) and what it answered, never the key.
+  const shown = await firstPromptOfAgent(page);
+  expect(shown.prompt).toContain('You are @3');
+  expect(shown.card).toMatch(/answer/);
+  expect(shown.card).not.toContain(KEY_PART);
+
   const dump = await dumpIndexedDb(page);
   expect(dump).toContain('llmCalls');
   expect(dump).not.toContain(KEY_PART);
@@ -71,6 +90,8 @@ test('an LLM run against the local test server completes and its API key is stor
   await waitForComplete(other.page);
   expect(llm.counters.received).toBe(before);
   expect(await runDigest(other.page)).toEqual({ ...run, calls: 0 });
+  // The prompts travel in the bundle's stored outcomes, so the imported run's card shows the same text.
+  expect((await firstPromptOfAgent(other.page)).prompt).toBe(shown.prompt);
   expect(other.errors).toEqual([]);
   await other.context.close();
 });

@@ -197,6 +197,34 @@ describe('LLM agents over HTTP', () => {
     expect(String(err?.stack)).not.toContain(KEY);
   });
 
+  it('should return with every outcome, valid or invalid, fresh or cached, the agent prompt and raw answer without the key', async () => {
+    const cache = new MemoryCacheStore();
+    const s = await server({ alwaysInvalid: (prompt) => prompt.startsWith('You are @5:') });
+    const requests = contractRequests(personas, 6, 'control');
+    const fresh = await port(s, { cache, maxAttempts: 2 }).decideRound({ condition: 'control', round: 6, requests });
+    const votes = await port(s, { cache }).decideVotes({ condition: 'control', requests: contractVotes(personas) });
+    fresh.forEach((o, i) => {
+      const id = requests[i].agentId;
+      expect(o.exchange?.prompt.startsWith(`You are @${id}:`)).toBe(true);
+      // The per-agent message only: the shared system prompt is shown once by the UI, not stored per activation.
+      expect(o.exchange?.prompt).not.toContain('US social media user');
+      expect(o.exchange?.prompt).toContain('Round 6.');
+      expect(o.exchange?.answer.length).toBeGreaterThan(0);
+    });
+    const bad = fresh[requests.findIndex((r) => r.agentId === 5)];
+    expect(bad.ok).toBe(false);
+    // The invalid answer is the text the model gave, not a placeholder.
+    expect(bad.exchange?.answer).toBeTruthy();
+    expect(fresh.filter((o) => o.ok).every((o) => o.ok && JSON.parse(o.exchange!.answer) !== null)).toBe(true);
+    votes.forEach((v) => expect(v.exchange?.prompt).toMatch(/Did you vote\?$/));
+
+    const second = await server();
+    const cached = await port(second, { cache, maxAttempts: 2 }).decideRound({ condition: 'control', round: 6, requests });
+    expect(second.counters.received).toBe(0);
+    expect(cached.map((o) => o.exchange)).toEqual(fresh.map((o) => o.exchange));
+    expect(JSON.stringify([fresh, votes, cached])).not.toContain(KEY);
+  });
+
   it('should report the budget as reached once the spend passes the cap, and clear it when the cap is raised', async () => {
     const s = await server();
     const p = port(s, { budgetUsd: 0.000001 });

@@ -30,10 +30,10 @@ function bundle(): RunBundle {
           {
             condition: 'control', round: 1, active: Int32Array.from([0, 2]), stated: Int8Array.from([3, -1, 2]), current: Int8Array.from([3, -1, 2]),
             treated: Uint8Array.from([0, 0, 1]), activity: new Uint16Array(15).fill(7), engagements: [], posts: [], replies: [], likelyCount: 1,
-            invalidAgents: [], decisions: [{ ok: false, error: 'bad' }], llm: emptyLlmTotals(),
+            invalidAgents: [], decisions: [{ ok: false, error: 'bad', exchange: { prompt: 'You are @0: …', answer: '{"likelihood":9}' } }], llm: emptyLlmTotals(),
           },
         ],
-        elections: [{ condition: 'control', votes: Int8Array.from([1, -1, 0]), invalidAgents: [], outcomes: [], llm: emptyLlmTotals() }],
+        elections: [{ condition: 'control', votes: Int8Array.from([1, -1, 0]), invalidAgents: [], outcomes: [{ ok: true, voted: 1, exchange: { prompt: 'Did you vote?', answer: '{"voted":1}' } }], llm: emptyLlmTotals() }],
       },
     ],
     llmCache: [['k', { text: '{"likelihood":3}', model: 'c', usage: { promptTokens: 1, cachedPromptTokens: 0, completionTokens: 1 } }]],
@@ -50,6 +50,9 @@ describe('run bundle', () => {
     expect(Array.from(back.network.dst)).toEqual([1, 2]);
     expect(Array.from(back.seeds[0].elections[0].votes)).toEqual([1, -1, 0]);
     expect(back.llmCache[0][0]).toBe('k');
+    // LLM prompts and answers travel with their outcomes, so an imported run's agent cards show them.
+    expect(r.decisions[0].exchange).toEqual({ prompt: 'You are @0: …', answer: '{"likelihood":9}' });
+    expect(back.seeds[0].elections[0].outcomes[0].exchange?.answer).toBe('{"voted":1}');
   });
 
   it('should never write an apiKey field, even if one sneaks onto the settings', () => {

@@ -3,7 +3,9 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_CONFIG } from '../../src/engine/config';
+import { DEFAULT_CONFIG, makeConfig } from '../../src/engine/config';
+import { OfflinePort } from '../../src/agents/offline/offline-port';
+import { contractPersonas, contractRequests, contractVotes } from './decision-port-contract';
 import { emptyLlmTotals, type ElectionRecord, type RoundRecord } from '../../src/engine/types';
 import {
   createDb,
@@ -70,7 +72,7 @@ function roundRecord(condition: string, round: number, n = 4): RoundRecord {
     likelyCount: 1,
     invalidAgents: [],
     decisions: [
-      { ok: true, decision: { actions: [], newPost: null, likelihood: 3, nextDelay: 2 } },
+      { ok: true, decision: { actions: [], newPost: null, likelihood: 3, nextDelay: 2 }, exchange: { prompt: 'You are @0: 34…', answer: '{"likelihood":3}' } },
       { ok: false, error: 'invalid JSON' },
     ],
     llm: emptyLlmTotals(),
@@ -96,8 +98,21 @@ describe('storage', () => {
     expect(r.posts).toEqual([{ id: 101, author: 2, round: 1, topic: 'health', text: 'a post', seed: false }]);
     expect(r.replies[0].text).toBe('a reply');
     expect(r.decisions[1]).toEqual({ ok: false, error: 'invalid JSON' });
+    // An LLM decision keeps its prompt and raw answer, for the agent card.
+    expect(r.decisions[0].exchange).toEqual({ prompt: 'You are @0: 34…', answer: '{"likelihood":3}' });
     expect((await getRun(db, runId))?.progress.roundsDone).toBe(1);
     expect([...(await storedRoundKeys(db, runId, 1))].sort()).toEqual(['control|1', 'warmup|-15']);
+  });
+
+  it('should leave the exchange out of offline outcomes, so offline runs store nothing more', async () => {
+    const personas = contractPersonas(12);
+    const port = new OfflinePort();
+    await port.init({ seed: 3, config: makeConfig({ agents: 12 }), personas });
+    const requests = contractRequests(personas, 4, 'control');
+    const decisions = await port.decideRound({ condition: 'control', round: 4, requests });
+    const votes = await port.decideVotes({ condition: 'control', requests: contractVotes(personas, 'control') });
+    expect(decisions).toHaveLength(requests.length);
+    expect(JSON.stringify([decisions, votes])).not.toContain('exchange');
   });
 
   it('should store election records per condition', async () => {

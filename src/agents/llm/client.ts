@@ -199,7 +199,8 @@ export interface AskContext {
   apiKey: string;
 }
 
-export type Asked<T> = { ok: true; value: T; meta: CallMeta } | { ok: false; error: string; meta: CallMeta };
+/** `answer`: the raw text of the last attempt, cached or fresh ('' when the endpoint rejected the request), key scrubbed. */
+export type Asked<T> = { ok: true; value: T; meta: CallMeta; answer: string } | { ok: false; error: string; meta: CallMeta; answer: string };
 
 /**
  * Ask until an answer validates: each answer comes from the cache when it holds the exact request, otherwise from the
@@ -215,6 +216,7 @@ export async function askValidated<T>(
   const meta: CallMeta = { calls: 0, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, costUsd: 0, cacheHits: 0, retries: 0, model: req.model };
   let messages = req.messages;
   let lastError = 'no answer';
+  let lastAnswer = '';
   for (let attempt = 1; attempt <= ctx.maxAttempts; attempt++) {
     if (signal?.aborted) throw cancelled();
     if (attempt > 1) meta.retries++;
@@ -230,7 +232,7 @@ export async function askValidated<T>(
         sent = await ctx.throughput.run((s) => ctx.transport.send(call, s), signal);
       } catch (err) {
         if (err instanceof RequestRejected) {
-          return { ok: false, error: scrubKey(`the endpoint rejected the request: ${err.message}`, ctx.apiKey), meta };
+          return { ok: false, error: scrubKey(`the endpoint rejected the request: ${err.message}`, ctx.apiKey), meta, answer: scrubKey(lastAnswer, ctx.apiKey) };
         }
         throw err;
       }
@@ -243,11 +245,12 @@ export async function askValidated<T>(
       meta.costUsd += costOf(req.model, answer.usage, ctx.prices);
       if (ctx.cache) await ctx.cache.put(key, { text: answer.text, model: answer.model, usage: { ...answer.usage } });
     }
+    lastAnswer = answer.text;
     const parsed = extractJson(answer.text);
     const checked = parsed.ok ? validate(parsed.value) : parsed;
-    if (checked.ok) return { ok: true, value: checked.value, meta };
+    if (checked.ok) return { ok: true, value: checked.value, meta, answer: scrubKey(lastAnswer, ctx.apiKey) };
     lastError = checked.error;
     messages = repairMessages(req.messages, answer.text, checked.error);
   }
-  return { ok: false, error: scrubKey(`invalid answer after ${ctx.maxAttempts} attempts: ${lastError}`, ctx.apiKey), meta };
+  return { ok: false, error: scrubKey(`invalid answer after ${ctx.maxAttempts} attempts: ${lastError}`, ctx.apiKey), meta, answer: scrubKey(lastAnswer, ctx.apiKey) };
 }

@@ -7,11 +7,11 @@ import type { SimConfig } from '../../engine/config';
 import { SpilloverError } from '../../engine/errors';
 import type { DecisionPort, PortContext, RoundBatch, VoteBatch } from '../../engine/ports';
 import { hashSeed } from '../../engine/rng';
-import type { ActivationRequest, DecisionOutcome, LlmTotals, Persona, Tier, VoteOutcome, VoteRequest } from '../../engine/types';
+import type { ActivationRequest, DecisionOutcome, LlmExchange, LlmTotals, Persona, Tier, VoteOutcome, VoteRequest } from '../../engine/types';
 import type { CacheLike } from './cache';
-import { askValidated, ChatTransport, type AskContext, type StructuredOutputs } from './client';
+import { askValidated, ChatTransport, scrubKey, type AskContext, type StructuredOutputs } from './client';
 import { CostMeter, DEFAULT_PRICES, estimateCost, type Estimate, type PriceTable } from './cost';
-import { activationMessages, voteMessages } from './prompts';
+import { activationMessages, voteMessages, type ChatMessage } from './prompts';
 import { SAMPLE_PERSONA, typicalActivation } from './samples';
 import { activationSchema, validateActivation, validateVote, voteSchema } from './schema';
 import { Throughput, cancelled } from './throughput';
@@ -105,11 +105,12 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
   async function decideOne(req: ActivationRequest, signal?: AbortSignal): Promise<DecisionOutcome> {
     const { config } = context();
     const p = persona(req.agentId);
+    const messages = activationMessages(req, p, config);
     const result = await askValidated(
       ask(),
       {
         model: models[p.tier],
-        messages: activationMessages(req, p, config),
+        messages,
         schema: activationSchema(req.vote !== null, req.invitedToPost, p.interests),
         temperature: config.temperature,
         seed: callSeed(req.agentId, req.round),
@@ -117,17 +118,25 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
       (raw) => validateActivation(raw, req, p, config),
       signal,
     );
-    return result.ok ? { ok: true, decision: result.value, meta: result.meta } : { ok: false, error: result.error, meta: result.meta };
+    const exchange = exchangeOf(messages, result.answer);
+    return result.ok ? { ok: true, decision: result.value, meta: result.meta, exchange } : { ok: false, error: result.error, meta: result.meta, exchange };
+  }
+
+  /** The per-agent user message and the raw answer; the shared system message is left out (the UI shows it once). */
+  function exchangeOf(messages: ChatMessage[], answer: string): LlmExchange {
+    const user = messages.find((m) => m.role === 'user')?.content ?? '';
+    return { prompt: scrubKey(user, opts.apiKey), answer };
   }
 
   async function voteOne(req: VoteRequest, signal?: AbortSignal): Promise<VoteOutcome> {
     const { config } = context();
     const p = persona(req.agentId);
+    const messages = voteMessages(req, p);
     const result = await askValidated(
       ask(),
       {
         model: models[p.tier],
-        messages: voteMessages(req, p),
+        messages,
         schema: voteSchema(),
         temperature: config.temperature,
         seed: callSeed(req.agentId, config.lastRound + 1),
@@ -135,7 +144,8 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
       validateVote,
       signal,
     );
-    return result.ok ? { ok: true, voted: result.value, meta: result.meta } : { ok: false, error: result.error, meta: result.meta };
+    const exchange = exchangeOf(messages, result.answer);
+    return result.ok ? { ok: true, voted: result.value, meta: result.meta, exchange } : { ok: false, error: result.error, meta: result.meta, exchange };
   }
 
   /**
