@@ -16,7 +16,7 @@ export interface ConditionRow extends ConditionSpec {
 }
 
 export const PRESETS = {
-  sociopol: 'LLM-SocioPol (5 conditions, 30 days, election on day 30)',
+  sociopol: 'LLM-SocioPol (5 conditions, 30 rounds, election in round 30)',
 } as const;
 export type PresetId = keyof typeof PRESETS;
 
