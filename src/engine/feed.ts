@@ -6,7 +6,7 @@
  */
 import type { FeedConfig } from './config';
 import type { Rng } from './rng';
-import { followingNow, LIKED, REPLIED, seenUnchanged, sortedHas, type WorldState } from './state';
+import { followingNow, LIKED, REPLIED, sortedHas, type WorldState } from './state';
 import type { FeedItem, Persona } from './types';
 
 /** Trending = the most engaged posts; this many are kept per round. */
@@ -142,6 +142,7 @@ export class FeedBuilder {
   private readonly chosen: number[] = [];
   private readonly sources: Source[] = [];
   private picks = 0;
+  private seenReplies = new Int32Array(1024);
 
   /** `profiles[a]` = personas[a].publicProfile (read from one flat array rather than from 20,000 persona objects). */
   constructor(
@@ -167,6 +168,14 @@ export class FeedBuilder {
     this.following = following;
     this.followedTotal = -1;
     this.picks = 0;
+    // The viewer's seen list, scattered into a table over post ids (reply count + 1; 0 = never seen) for the
+    // eligibility tests, and cleared once the posts are picked.
+    if (this.seenReplies.length < p.count) this.seenReplies = new Int32Array(p.count * 2);
+    const seenReplies = this.seenReplies;
+    const { pool, start, size } = state.seen;
+    const seenFirst = start[agent];
+    const seenEnd = seenFirst + size[agent];
+    for (let i = seenFirst; i < seenEnd; i += 2) seenReplies[pool[i]] = pool[i + 1] + 1;
     if (config.mode === 'as-published') {
       for (let i = 0; i < Math.min(2, config.size); i++) {
         const id = this.drawFrom('interest', trending, rng);
@@ -191,6 +200,7 @@ export class FeedBuilder {
         this.pick(id, used);
       }
     }
+    for (let i = seenFirst; i < seenEnd; i += 2) seenReplies[pool[i]] = 0;
     const { chosen, sources } = this;
     const scratch = this.scratch;
     if (scratch.slot.length < p.count) scratch.slot = new Uint8Array(p.count * 2);
@@ -236,12 +246,13 @@ export class FeedBuilder {
     this.picks++;
   }
 
+  /** Not the viewer's own post, not picked already, and not seen unless it gained replies since (seenUnchanged). */
   private eligible(post: number): boolean {
-    const state = this.state as WorldState;
-    const agent = (this.persona as Persona).id;
-    if (state.posts.author[post] === agent) return false;
+    const posts = (this.state as WorldState).posts;
+    if (posts.author[post] === (this.persona as Persona).id) return false;
     for (let k = 0; k < this.picks; k++) if (this.chosen[k] === post) return false;
-    return !seenUnchanged(state, agent, post);
+    const seen = this.seenReplies[post];
+    return seen === 0 || seen - 1 < posts.replies[post];
   }
 
   /**

@@ -14,7 +14,7 @@ import { FeedBuilder, trendingPosts } from './feed';
 import type { FollowNetwork } from './network';
 import type { DecisionPort } from './ports';
 import { hashHead, hashTail, Rng } from './rng';
-import { addPost, createState, followingNow, forkState, markSeen, recordEngagement, setFollow, type WorldState } from './state';
+import { addPost, createState, followingNow, forkState, markFeedSeen, recordEngagement, setFollow, type WorldState } from './state';
 import {
   ACTIVITY_WIDTH,
   addMeta,
@@ -320,6 +320,7 @@ export async function runExperiment(
     return { agentId: a, round, condition: run.name, memory: state.memory[a], feed, invitedToPost, vote };
   };
 
+  let seenSlot = new Uint8Array(1024);
   const engagedScratch: Memory['engaged'] = [];
   const followedScratch: number[] = [];
   const unfollowedScratch: number[] = [];
@@ -356,7 +357,8 @@ export async function runExperiment(
       decisions[i] = outcome;
       tables.active[a * R + c] = 1;
       const feed = req.feed;
-      for (let k = 0; k < feed.length; k++) markSeen(state, a, feed[k].postId, feed[k].replyCount);
+      if (seenSlot.length < state.posts.count) seenSlot = new Uint8Array(state.posts.count * 2);
+      markFeedSeen(state, a, feed, seenSlot);
       if (!outcome.ok) {
         invalidAgents.push(a);
         llm.invalid++;

@@ -4,7 +4,7 @@
  * into every condition, so conditions share the warm-up exactly and then diverge only through treatment.
  */
 import type { FollowNetwork } from './network';
-import type { Memory } from './types';
+import type { FeedItem, Memory } from './types';
 
 export interface PostStore {
   count: number;
@@ -286,4 +286,31 @@ export function markSeen(s: WorldState, agent: number, post: number, replyCount:
   }
   seen.push(agent, post);
   seen.push(agent, replyCount);
+}
+
+/**
+ * `markSeen` for every item of one feed (distinct posts), in one pass over the agent's seen list instead of one per
+ * item. `slot` is a scratch table over post ids, all zero, with room for every post; it is left all zero.
+ */
+export function markFeedSeen(s: WorldState, agent: number, feed: readonly FeedItem[], slot: Uint8Array): void {
+  if (feed.length === 0) return;
+  for (let k = 0; k < feed.length; k++) slot[feed[k].postId] = k + 1;
+  const seen = s.seen;
+  const pool = seen.pool;
+  const first = seen.start[agent];
+  let found = 0;
+  for (let i = first + seen.size[agent] - 2; i >= first && found < feed.length; i -= 2) {
+    const k = slot[pool[i]];
+    if (k === 0) continue;
+    pool[i + 1] = feed[k - 1].replyCount;
+    slot[pool[i]] = 0;
+    found++;
+  }
+  for (let k = 0; k < feed.length; k++) {
+    const id = feed[k].postId;
+    if (slot[id] === 0) continue;
+    slot[id] = 0;
+    seen.push(agent, id);
+    seen.push(agent, feed[k].replyCount);
+  }
 }
