@@ -144,11 +144,39 @@ export class FeedBuilder {
   private picks = 0;
   private seenReplies = new Int32Array(1024);
 
+  // Interests as topic numbers: agent a's are interestTopics[interestStart[a]…interestStart[a + 1]), in persona order.
+  private readonly topicNames: string[] = [];
+  private readonly interestStart: Int32Array;
+  private readonly interestTopics: Int32Array;
+  // Per post store, its byTopic lists by topic number (a list, once created, is only appended to, so it can be kept).
+  private readonly topicLists = new WeakMap<WorldState['posts'], Array<number[] | undefined>>();
+  private lists: Array<number[] | undefined> = [];
+
   /** `profiles[a]` = personas[a].publicProfile (read from one flat array rather than from 20,000 persona objects). */
   constructor(
     private readonly profiles: readonly string[],
     private readonly config: FeedConfig,
+    personas: readonly Persona[],
   ) {
+    const numbers = new Map<string, number>();
+    this.interestStart = new Int32Array(personas.length + 1);
+    let total = 0;
+    for (let a = 0; a < personas.length; a++) total += personas[a].interests.length;
+    this.interestTopics = new Int32Array(total);
+    let w = 0;
+    for (let a = 0; a < personas.length; a++) {
+      this.interestStart[a] = w;
+      for (const topic of personas[a].interests) {
+        let t = numbers.get(topic);
+        if (t === undefined) {
+          t = this.topicNames.length;
+          numbers.set(topic, t);
+          this.topicNames.push(topic);
+        }
+        this.interestTopics[w++] = t;
+      }
+    }
+    this.interestStart[personas.length] = w;
     const scratch = this.scratch;
     scratch.liked = new Int32Array(config.size * MAX_FRIENDS_LISTED);
     scratch.replied = new Int32Array(config.size * MAX_FRIENDS_LISTED);
@@ -168,6 +196,9 @@ export class FeedBuilder {
     this.following = following;
     this.followedTotal = -1;
     this.picks = 0;
+    let lists = this.topicLists.get(p);
+    if (!lists) this.topicLists.set(p, (lists = []));
+    this.lists = lists;
     // The viewer's seen list, scattered into a table over post ids (reply count + 1; 0 = never seen) for the
     // eligibility tests, and cleared once the posts are picked.
     if (this.seenReplies.length < p.count) this.seenReplies = new Int32Array(p.count * 2);
@@ -289,7 +320,10 @@ export class FeedBuilder {
     for (let t = 0; t < TRIES_PER_SOURCE; t++) {
       let candidate = -1;
       if (source === 'interest') {
-        const list = p.byTopic.get(persona.interests[rng.int(persona.interests.length)]);
+        const first = this.interestStart[persona.id];
+        const t = this.interestTopics[first + rng.int(this.interestStart[persona.id + 1] - first)];
+        const lists = this.lists;
+        const list = lists[t] ?? (lists[t] = p.byTopic.get(this.topicNames[t]));
         if (list && list.length) candidate = list[rng.int(list.length)];
       } else if (source === 'followed') {
         const count = this.followedCount();

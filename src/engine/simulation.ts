@@ -192,7 +192,7 @@ export async function runExperiment(
   const gapHead = hashHead(seed, 'gap');
   const feedRng = new Rng(0);
   const profiles = personas.map((p) => p.publicProfile);
-  const feeds = new FeedBuilder(profiles, config.feed);
+  const feeds = new FeedBuilder(profiles, config.feed, personas);
   const facesRng = new Rng(0);
 
   // One uniform per adult per run, shared by every condition: the nested, absorbing roll-out (treated in period k
