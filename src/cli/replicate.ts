@@ -11,7 +11,7 @@ import { formatTables, summarize } from '../analysis/summary';
 import { seedDataFromTables } from '../analysis/from-run';
 import type { SeedData } from '../analysis/types';
 import { createOfflinePort } from '../agents/offline/offline-port';
-import { CONDITION_NAMES, DEFAULT_CONDITIONS, makeConfig, validateConfig, type ConditionSpec, type FeedMode, type SimConfig } from '../engine/config';
+import { BOND_2012_CONFIG, CONDITION_NAMES, DEFAULT_CONDITIONS, makeConfig, validateConfig, type ConditionSpec, type FeedMode, type SimConfig } from '../engine/config';
 import { configError, isSpilloverError } from '../engine/errors';
 import type { FollowNetwork } from '../engine/network';
 import { generateTwitterNetwork } from '../engine/network-generator';
@@ -23,7 +23,8 @@ import { emptyLlmTotals, type EngagementEvent, type LlmTotals, type Persona, typ
 import { loadCensus } from './load-data';
 import { readNetworkFile } from './read-network';
 
-const USAGE = `usage: npm run replicate -- [--agents N] [--seeds S] [--seed BASE] [--conditions a,b,…]
+const USAGE = `usage: npm run replicate -- [--preset sociopol|bond2012] [--arms social=0.98,info=0.01,control=0.01]
+       [--agents N] [--seeds S] [--seed BASE] [--conditions a,b,…]
        [--schedule name=p1,p2,p3,p4 …] [--feed described|as-published] [--network FILE.edges]
        [--out DIR] [--json FILE] [--force] [--quiet]
        [--llm [--model-full M] [--model-mini M] [--model-nano M] [--concurrency K] [--budget USD] [--cache FILE]
@@ -62,6 +63,8 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
       args: argv,
       allowPositionals: false,
       options: {
+        preset: { type: 'string' },
+        arms: { type: 'string' },
         agents: { type: 'string' },
         seeds: { type: 'string' },
         seed: { type: 'string' },
@@ -100,6 +103,38 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
   const agents = wholeNumber('agents', agentsRaw, 2000, 1);
   const seeds = wholeNumber('seeds', v.seeds, 1, 1);
   const baseSeed = wholeNumber('seed', v.seed, 1, 0);
+
+  const preset = v.preset ?? 'sociopol';
+  if (preset !== 'sociopol' && preset !== 'bond2012') fail('--preset', `is '${preset}'`, "use 'sociopol' (LLM-SocioPol, five conditions over 30 rounds) or 'bond2012' (one election day, arms 98/1/1)");
+  if (preset === 'bond2012') {
+    if (v.conditions !== undefined || v.schedule !== undefined) fail('--conditions/--schedule', 'do not apply to --preset bond2012', 'set the arms with --arms social=0.98,info=0.01,control=0.01');
+    const bond = structuredClone(BOND_2012_CONFIG);
+    const spec = (bond.conditions as ConditionSpec[])[0];
+    if (v.arms !== undefined) {
+      spec.arms = v.arms.split(',').map((item) => {
+        const m = /^(social|info|control)=([0-9.]+)$/.exec(item.trim());
+        if (!m) fail('--arms', `has '${item}'`, 'write it as social=0.98,info=0.01,control=0.01 (shares summing to 1)');
+        return { name: m[1], message: m[1] === 'control' ? 'none' : (m[1] as 'social' | 'info'), share: Number(m[2]) };
+      });
+    }
+    const feedMode = v.feed as FeedMode | undefined;
+    if (feedMode !== undefined && feedMode !== 'described' && feedMode !== 'as-published') fail('--feed', `is '${feedMode}'`, "use 'described' or 'as-published'");
+    const config = makeConfig({ ...bond, agents, feed: { ...makeConfig().feed, mode: feedMode ?? 'described' } });
+    validateConfig(config);
+    return {
+      config,
+      seeds,
+      baseSeed,
+      networkFile: v.network ?? null,
+      out: v.out ?? null,
+      json: v.json ?? null,
+      force: v.force ?? false,
+      quiet: v.quiet ?? false,
+      llm: v.llm ?? false,
+      flags: v as Record<string, string | boolean | undefined>,
+    };
+  }
+  if (v.arms !== undefined) fail('--arms', 'applies only to --preset bond2012', 'add --preset bond2012, or drop --arms');
 
   let conditions: ConditionSpec[] = structuredClone(DEFAULT_CONDITIONS);
   if (v.conditions !== undefined) {
@@ -250,7 +285,7 @@ export async function replicate(
     add(llm, result.warmupLlm);
     invalid[WARMUP] = (invalid[WARMUP] ?? 0) + result.invalidWarmup;
     outputs.push({ label, result, events, posts });
-    seeds.push(seedDataFromTables(label, result.conditions, personas, network));
+    seeds.push(seedDataFromTables(label, result.conditions, personas, network, { seed, conditions: opts.config.conditions }));
   }
   return { outputs, personas, network, seeds, llm, invalid, port };
 }

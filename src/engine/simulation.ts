@@ -7,7 +7,8 @@
  * decisions are then applied in ascending agent id. This synchronous update is what lets LLM calls of a round run
  * concurrently while keeping records identical for the same responses.
  */
-import { periodOf, validateConfig, type ConditionSpec, type SimConfig } from './config';
+import { messageFor, periodOf, validateConfig, type ConditionSpec, type SimConfig } from './config';
+import { assignmentUniforms } from './assignment';
 import { seedPostText } from './content';
 import { SpilloverError } from './errors';
 import { FeedBuilder, trendingPosts } from './feed';
@@ -197,9 +198,10 @@ export async function runExperiment(
 
   // One uniform per adult per run, shared by every condition: the nested, absorbing roll-out (treated in period k
   // iff u < p_k) and common random numbers across arms.
-  const assignment = new Float64Array(n);
-  const assignRng = Rng.derive(seed, 'assignment');
-  for (let a = 0; a < n; a++) assignment[a] = personas[a].adult ? assignRng.next() : 2;
+  const assignment = assignmentUniforms(seed, personas);
+  // Whose statements the social message pictures and the peer signal counts (protocol A: followed accounts; Bond
+  // 2012: close friends).
+  const closeFriends = config.friendsChannel === 'closeFriends' ? personas.map((p) => Int32Array.from(p.closeFriends).sort()) : null;
 
   const warm = createState(network);
   for (let a = 0; a < n; a++) warm.nextActive[a] = config.firstRound + Rng.derive(seed, 'first-active', a).int(config.firstActiveWithin);
@@ -245,16 +247,24 @@ export async function runExperiment(
     const trending = trendingPosts(state);
     let likelyCount = 0;
     for (let a = 0; a < n; a++) if (state.current[a] >= 3) likelyCount++;
+    // 0 no message, 1 informational, 2 social; `treated` is its 0/1 shadow, as the published CSVs record it.
     const treated = new Uint8Array(n);
+    const message = new Uint8Array(n);
     const spec = run.spec;
-    if (spec && round >= 1 && spec.message !== 'none') {
+    if (spec && round >= 1 && (spec.arms || spec.message !== 'none')) {
       const p = spec.schedule[periodOf(config, round)];
-      for (let a = 0; a < n; a++) if (assignment[a] < p) treated[a] = 1;
+      for (let a = 0; a < n; a++) {
+        const m = messageFor(spec, assignment[a], p);
+        if (m !== 'none') {
+          treated[a] = 1;
+          message[a] = m === 'info' ? 1 : 2;
+        }
+      }
     }
     const socialText = `${config.messages.info} ${config.messages.social.replace('{count}', likelyCount.toLocaleString('en-US'))}`;
     const requests: ActivationRequest[] = new Array(active.length);
     for (let i = 0; i < active.length; i++) {
-      requests[i] = buildRequest(run, active[i], round, treated[active[i]] === 1, likelyCount, socialText, trending);
+      requests[i] = buildRequest(run, active[i], round, message[active[i]], likelyCount, socialText, trending);
     }
     const outcomes = await port.decideRound({ condition: run.name, round, requests }, signal);
     if (signal?.aborted) throw cancelled();
@@ -268,7 +278,7 @@ export async function runExperiment(
     run: ConditionRun,
     a: number,
     round: number,
-    isTreated: boolean,
+    messageKind: number,
     likelyCount: number,
     socialText: string,
     trending: number[],
@@ -280,24 +290,25 @@ export async function runExperiment(
     let vote: ActivationRequest['vote'] = null;
     if (persona.adult) {
       const follow = followingNow(state, a);
-      // The peer signal counts only followed accounts that have said something, so it does not rise merely because
-      // more accounts have spoken (early in the warm-up).
+      const peers = closeFriends ? closeFriends[a] : follow;
+      // The peer signal counts only peers that have said something, so it does not rise merely because more accounts
+      // have spoken (early in the warm-up).
       let likely = 0;
       let stated = 0;
-      for (let k = 0; k < follow.length; k++) {
-        const v = state.current[follow[k]];
+      for (let k = 0; k < peers.length; k++) {
+        const v = state.current[peers[k]];
         if (v >= 0) {
           stated++;
           if (v >= 3) likely++;
         }
       }
       let treatment: TreatmentMessage | null = null;
-      if (isTreated && run.spec) {
-        if (run.spec.message === 'info') {
+      if (messageKind !== 0) {
+        if (messageKind === 1) {
           treatment = { kind: 'info', text: config.messages.info };
-        } else if (run.spec.message === 'social') {
+        } else {
           const eligible: number[] = [];
-          for (let k = 0; k < follow.length; k++) if (state.current[follow[k]] >= 3) eligible.push(follow[k]);
+          for (let k = 0; k < peers.length; k++) if (state.current[peers[k]] >= 3) eligible.push(peers[k]);
           const shown = facesRng.reseed(hashTail(facesHead, a, round)).sample(eligible, config.maxFollowedLikelyShown);
           sortSmall(shown);
           treatment = {

@@ -105,6 +105,20 @@ describe('npm run replicate', () => {
     expect(r.stderr).toMatch(/already holds/);
   });
 
+  it('should run the Bond 2012 preset: one election day, arms within one population, arm effects in the summary', () => {
+    const json = join(work, 'bond.json');
+    const r = replicate(['--preset', 'bond2012', '--arms', 'social=0.5,info=0.25,control=0.25', '--agents', '600', '--json', json, '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(json, 'utf8'));
+    expect(Object.keys(summary.conditions)).toEqual(['bond2012']);
+    expect(summary.config.lastRound).toBe(1);
+    const arms = summary.effects.filter((e: { treatment: string; baseline: string }) => e.baseline.startsWith('bond2012:control'));
+    expect(arms.map((e: { treatment: string }) => e.treatment)).toEqual(expect.arrayContaining(['bond2012:social', 'bond2012:info', 'bond2012:social:friends']));
+    const bad = replicate(['--preset', 'bond2012', '--arms', 'social=0.9,control=0.2']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/shares sum to/);
+  });
+
   it('should run on an imported edge list, using its accounts as agents', () => {
     const file = join(work, 'ring.edges');
     const lines: string[] = [];
