@@ -19,7 +19,7 @@ import type { DecisionPort } from '../engine/ports';
 import { generatePopulation } from '../engine/population';
 import { activityCsv, adultIds, engagementCsv, personasCsv, postsCsv, treatmentCsv, votingCsv } from '../engine/reporters';
 import { runExperiment, WARMUP, type ExperimentResult } from '../engine/simulation';
-import { emptyLlmTotals, type EngagementEvent, type LlmTotals, type Persona, type Post } from '../engine/types';
+import { addTotals, emptyLlmTotals, type EngagementEvent, type LlmTotals, type Persona, type Post } from '../engine/types';
 import { loadCensus } from './load-data';
 import { readNetworkFile } from './read-network';
 
@@ -279,19 +279,15 @@ export async function replicate(
     );
     if (!opts.quiet) log(`${label} · election day done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     for (const t of result.conditions) {
-      add(llm, t.llm);
+      addTotals(llm, t.llm);
       invalid[t.name] = (invalid[t.name] ?? 0) + t.invalidDecisions + t.invalidVotes;
     }
-    add(llm, result.warmupLlm);
+    addTotals(llm, result.warmupLlm);
     invalid[WARMUP] = (invalid[WARMUP] ?? 0) + result.invalidWarmup;
     outputs.push({ label, result, events, posts });
     seeds.push(seedDataFromTables(label, result.conditions, personas, network, { seed, conditions: opts.config.conditions }));
   }
   return { outputs, personas, network, seeds, llm, invalid, port };
-}
-
-function add(into: LlmTotals, from: LlmTotals): void {
-  for (const k of Object.keys(into) as Array<keyof LlmTotals>) into[k] += from[k];
 }
 
 async function makeLlmPort(opts: ReplicateOptions): Promise<DecisionPort> {

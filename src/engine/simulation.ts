@@ -19,6 +19,7 @@ import { addPost, createState, followingNow, forkState, markFeedSeen, recordEnga
 import {
   ACTIVITY_WIDTH,
   addMeta,
+  addTotals,
   emptyLlmTotals,
   type ActivationRequest,
   type Decision,
@@ -448,7 +449,7 @@ export async function runExperiment(
       }
     }
     tables.invalidDecisions += invalidAgents.length;
-    addLlm(tables.llm, llm);
+    addTotals(tables.llm, llm);
     return {
       condition: run.name,
       round,
@@ -522,7 +523,7 @@ export async function runExperiment(
     });
     run.tables.votes = votes;
     run.tables.invalidVotes = invalidAgents.length;
-    addLlm(run.tables.llm, llm);
+    addTotals(run.tables.llm, llm);
     done++;
     const record: ElectionRecord = { condition: run.name, votes: votes.slice(), invalidAgents, outcomes, llm };
     await hooks.onElection?.(record, { roundsDone: done, roundsTotal: total, condition: run.name, round: config.lastRound });
@@ -544,15 +545,4 @@ function activeIds(requests: readonly ActivationRequest[]): Int32Array {
   const ids = new Int32Array(requests.length);
   for (let i = 0; i < requests.length; i++) ids[i] = requests[i].agentId;
   return ids;
-}
-
-function addLlm(into: LlmTotals, from: LlmTotals): void {
-  into.calls += from.calls;
-  into.promptTokens += from.promptTokens;
-  into.cachedPromptTokens += from.cachedPromptTokens;
-  into.completionTokens += from.completionTokens;
-  into.costUsd += from.costUsd;
-  into.cacheHits += from.cacheHits;
-  into.retries += from.retries;
-  into.invalid += from.invalid;
 }

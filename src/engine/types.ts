@@ -266,6 +266,13 @@ export function emptyLlmTotals(): LlmTotals {
   return { calls: 0, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, costUsd: 0, cacheHits: 0, retries: 0, invalid: 0 };
 }
 
+/** Add one set of totals to another (invalid counts included). */
+export function addTotals(into: LlmTotals, from: LlmTotals): void {
+  addMeta(into, from);
+  into.invalid += from.invalid;
+}
+
+/** Add one decision's accounting to running totals (a CallMeta is an LlmTotals without the invalid count). */
 export function addMeta(totals: LlmTotals, meta: CallMeta | undefined): void {
   if (!meta) return;
   totals.calls += meta.calls;

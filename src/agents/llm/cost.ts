@@ -5,7 +5,7 @@
  */
 import type { SimConfig } from '../../engine/config';
 import type { CallMeta, LlmTotals, Persona, Tier } from '../../engine/types';
-import { emptyLlmTotals } from '../../engine/types';
+import { addMeta, emptyLlmTotals } from '../../engine/types';
 
 /** USD per 1M tokens. */
 export interface ModelPrice {
@@ -62,15 +62,7 @@ export class CostMeter {
   add(arm: string, meta: CallMeta | undefined, invalid: boolean): void {
     const arms = (this.arms[arm] ??= emptyLlmTotals());
     for (const t of [this.run, arms]) {
-      if (meta) {
-        t.calls += meta.calls;
-        t.promptTokens += meta.promptTokens;
-        t.cachedPromptTokens += meta.cachedPromptTokens;
-        t.completionTokens += meta.completionTokens;
-        t.costUsd += meta.costUsd;
-        t.cacheHits += meta.cacheHits;
-        t.retries += meta.retries;
-      }
+      addMeta(t, meta);
       if (invalid) t.invalid += 1;
     }
   }
