@@ -221,13 +221,33 @@ export function readPublishedFromFiles(files: Map<string, string>, rootName = 's
   return out.sort((a, b) => naturalCompare(a.seed, b.seed));
 }
 
-/** Same as readPublishedFromFiles, from the bytes of a zip archive (only the CSVs of the layout are inflated). */
-export function readPublishedZip(bytes: Uint8Array, rootName = 'seed'): SeedData[] {
+/** What a file that should be a zip actually looks like, from its first bytes, so the error can say what to do. */
+function notAZip(bytes: Uint8Array): string | null {
+  const b = bytes;
+  if (b.length === 0) return 'is empty';
+  // Local file header (PK\3\4), or an empty archive's end record (PK\5\6).
+  if (b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && ((b[2] === 3 && b[3] === 4) || (b[2] === 5 && b[3] === 6))) return null;
+  if (b[0] === 0x1f && b[1] === 0x8b) return 'is a gzip file (.gz or .tar.gz), not a zip';
+  if (b.length > 261 && String.fromCharCode(...b.subarray(257, 262)) === 'ustar') return 'is a tar archive, not a zip';
+  if (b[0] === 0x52 && b[1] === 0x61 && b[2] === 0x72 && b[3] === 0x21) return 'is a RAR archive, not a zip';
+  if (b[0] === 0x37 && b[1] === 0x7a && b[2] === 0xbc && b[3] === 0xaf) return 'is a 7-Zip archive, not a zip';
+  return 'is not a zip archive (it does not start with the zip signature "PK")';
+}
+
+/**
+ * Same as readPublishedFromFiles, from the bytes of a zip archive (only the CSVs of the layout are inflated).
+ * `fileName` names the upload in errors.
+ */
+export function readPublishedZip(bytes: Uint8Array, rootName = 'seed', fileName = `${rootName}.zip`): SeedData[] {
+  const source = `published results '${fileName}'`;
+  const FIX = 'choose a .zip of the seed folders (or of one seed folder), or unpack the archive and choose its seed folder with "Folder" instead';
+  const problem = notAZip(bytes);
+  if (problem) throw dataError(source, 'the file', problem, FIX);
   let entries: Record<string, Uint8Array>;
   try {
     entries = unzipSync(bytes, { filter: (f) => FILE_RE.test(f.name.split('/').pop() ?? '') && !f.name.includes('__MACOSX') });
   } catch (err) {
-    throw dataError('zip upload', 'archive', `could not be opened (${(err as Error).message})`, 'upload a .zip of the seed folders (or of one seed folder)');
+    throw dataError(source, 'the zip', `could not be opened (${(err as Error).message}; the download may be incomplete)`, `download it again, or ${FIX}`);
   }
   const dec = new TextDecoder();
   const files = new Map<string, string>();

@@ -143,7 +143,7 @@ const api = {
 
   analysePublishedZip(bytes: Uint8Array, name: string): Results {
     try {
-      return results(`Published results: ${name}`, readPublishedZip(bytes, name.replace(/\.zip$/i, '')), name);
+      return results(`Published results: ${name}`, readPublishedZip(bytes, name.replace(/\.zip$/i, ''), name), name);
     } catch (err) {
       plain(err);
     }

@@ -50,7 +50,7 @@ test('malformed edge lists, run bundles and published-results files are refused 
   const zipInput = page.locator('input[type="file"][accept*=".zip"]');
   const resultsError = page.locator('#results .error[role="alert"]');
   await zipInput.setInputFiles({ name: 'not-a-zip.zip', mimeType: 'application/zip', buffer: Buffer.from('this is not a zip file') });
-  await expect.poll(() => resultsError.innerText().catch(() => ''), { timeout: 30_000 }).toMatch(/zip upload: archive could not be opened/);
+  await expect.poll(() => resultsError.innerText().catch(() => ''), { timeout: 30_000 }).toMatch(/published results 'not-a-zip\.zip': the file is not a zip archive .*; choose a \.zip of the seed folders .* with "Folder" instead/);
   const badCsv = zipSync({
     'seed_1/control/control_voting_data.csv': strToU8('agent,round_1\n0,three\n1\n'),
     'seed_1/control/control_treatment_data.csv': strToU8('nonsense'),

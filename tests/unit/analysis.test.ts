@@ -247,6 +247,26 @@ describe('published layout reader', () => {
     expect(fromZip.seeds).toEqual(['seed_2']);
   });
 
+  it('should refuse an upload that is not a zip, naming the file and the fix', () => {
+    const refuse = (bytes: Uint8Array) => {
+      try {
+        readPublishedZip(bytes, 'results', 'results.zip');
+      } catch (err) {
+        return err as Error;
+      }
+      throw new Error('expected a refusal');
+    };
+    const text = refuse(strToU8('seed,round\n1,2\n'));
+    expect(text.name).toBe('DataError');
+    expect(text.message).toMatch(/^published results 'results\.zip': the file is not a zip archive/);
+    expect(text.message).toMatch(/choose a \.zip of the seed folders .* "Folder" instead$/);
+    expect(refuse(Uint8Array.from([0x1f, 0x8b, 8, 0, 0, 0]))?.message).toMatch(/is a gzip file/);
+    expect(refuse(new Uint8Array(0))?.message).toMatch(/'results\.zip': the file is empty/);
+    // A zip cut short keeps its signature but cannot be opened: the advice is to download it again.
+    const zip = zipSync({ 'seed_1/control/control_voting_data.csv': strToU8('agent,round_1\n0,3\n'.repeat(50)) });
+    expect(refuse(zip.subarray(0, 40))?.message).toMatch(/^published results 'results\.zip': the zip could not be opened .*; download it again/);
+  });
+
   it('should refuse a folder without any voting file', () => {
     expect(() => readPublishedFromFiles(new Map([['notes.txt', 'x']]))).toThrowError(/holds no <condition>_voting_data\.csv/);
   });
