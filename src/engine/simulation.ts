@@ -364,7 +364,7 @@ export async function runExperiment(
       addMeta(llm, outcome.meta);
       if (outcome.ok) {
         const problem = checkDecision(outcome.decision, req, persona, config.postMaxChars);
-        if (problem) outcome = { ok: false, error: `invalid decision: ${problem}`, meta: outcome.meta };
+        if (problem) outcome = { ok: false, error: `invalid decision: ${problem}`, meta: outcome.meta, exchange: outcome.exchange };
       }
       decisions[i] = outcome;
       tables.active[a * R + c] = 1;

@@ -4,7 +4,7 @@
  * worker takes. The API key stays in memory unless the user ticks "remember on this device", and then it goes to
  * localStorage on this page only, never into a run.
  */
-import { DEFAULT_CONFIG, makeConfig, validateConfig, type ConditionSpec, type FeedMode } from '../../engine/config';
+import { BOND_2012_CONFIG, DEFAULT_CONFIG, makeConfig, validateConfig, type ConditionSpec, type FeedMode } from '../../engine/config';
 import type { Tier } from '../../engine/types';
 import type { NetworkChoice, RunSpec } from '../../workers/protocol';
 import { dataFolderUrl } from './run-controller.svelte';
@@ -17,6 +17,7 @@ export interface ConditionRow extends ConditionSpec {
 
 export const PRESETS = {
   sociopol: 'LLM-SocioPol (5 conditions, 30 rounds, election in round 30)',
+  bond2012: 'Bond et al. 2012 (one election-day message; arms 98/1/1 in one population)',
 } as const;
 export type PresetId = keyof typeof PRESETS;
 
@@ -28,6 +29,10 @@ export function conditionLabel(name: string): string {
     experiment_info_message: 'Info message, staggered roll-out',
     experiment_soc_message: 'Social message, staggered roll-out',
     warmup: 'Warm-up',
+    bond2012: 'Bond 2012 arms',
+    'bond2012:social': 'Social message (arm)',
+    'bond2012:info': 'Info message (arm)',
+    'bond2012:control': 'No message (arm)',
   };
   return labels[name] ?? name.replace(/_/g, ' ');
 }
@@ -59,6 +64,8 @@ export class SetupState {
   models = $state<Record<Tier, string>>({ full: 'gpt-4.1', mini: 'gpt-4.1-mini', nano: 'gpt-4.1-nano' });
   budgetUsd = $state(5);
   concurrency = $state(8);
+  /** Bond 2012 preset: shares of adults per arm (Bond: 98 / 1 / 1; equal thirds give a small run power). */
+  armShares = $state({ social: 0.98, info: 0.01, control: 0.01 });
 
   seeds = $derived(
     this.seedsText
@@ -83,7 +90,29 @@ export class SetupState {
   /** The bundled file has 2,000 accounts: other sizes are generated. */
   effectiveNetwork = $derived(this.networkKind === 'bundled' && this.agents !== 2000 ? 'generated' : this.networkKind);
 
+  /** Switch the preset: its own messages and design; the agents, seeds, network and agent choices stay. */
+  applyPreset(): void {
+    const messages = this.preset === 'bond2012' ? (BOND_2012_CONFIG.messages as { info: string; social: string }) : DEFAULT_CONFIG.messages;
+    this.infoMessage = messages.info;
+    this.socialMessage = messages.social;
+  }
+
   config() {
+    if (this.preset === 'bond2012') {
+      const bond = structuredClone(BOND_2012_CONFIG);
+      const spec = (bond.conditions as ConditionSpec[])[0];
+      spec.arms = [
+        { name: 'social', message: 'social', share: Number(this.armShares.social) },
+        { name: 'info', message: 'info', share: Number(this.armShares.info) },
+        { name: 'control', message: 'none', share: Number(this.armShares.control) },
+      ];
+      return makeConfig({
+        ...bond,
+        agents: Number(this.agents),
+        messages: { info: this.infoMessage, social: this.socialMessage },
+        feed: { ...DEFAULT_CONFIG.feed, mode: this.feedMode },
+      });
+    }
     return makeConfig({
       agents: Number(this.agents),
       conditions: this.conditions.filter((c) => c.enabled).map(({ enabled: _e, ...c }) => ({ ...c, schedule: c.schedule.map(Number) })),
@@ -143,6 +172,9 @@ export class SetupState {
     const net = params.get('network');
     if (net === 'generated' || net === 'bundled') this.networkKind = net;
     const preset = params.get('preset');
-    if (preset && preset in PRESETS) this.preset = preset as PresetId;
+    if (preset && preset in PRESETS) {
+      this.preset = preset as PresetId;
+      this.applyPreset();
+    }
   }
 }
