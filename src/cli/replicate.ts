@@ -106,6 +106,7 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
 
   const preset = v.preset ?? 'sociopol';
   if (preset !== 'sociopol' && preset !== 'bond2012') fail('--preset', `is '${preset}'`, "use 'sociopol' (LLM-SocioPol, five conditions over 30 rounds) or 'bond2012' (one election day, arms 98/1/1)");
+  let config: SimConfig;
   if (preset === 'bond2012') {
     if (v.conditions !== undefined || v.schedule !== undefined) fail('--conditions/--schedule', 'do not apply to --preset bond2012', 'set the arms with --arms social=0.98,info=0.01,control=0.01');
     const bond = structuredClone(BOND_2012_CONFIG);
@@ -117,47 +118,10 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
         return { name: m[1], message: m[1] === 'control' ? 'none' : (m[1] as 'social' | 'info'), share: Number(m[2]) };
       });
     }
-    const feedMode = v.feed as FeedMode | undefined;
-    if (feedMode !== undefined && feedMode !== 'described' && feedMode !== 'as-published') fail('--feed', `is '${feedMode}'`, "use 'described' or 'as-published'");
-    const config = makeConfig({ ...bond, agents, feed: { ...makeConfig().feed, mode: feedMode ?? 'described' } });
-    validateConfig(config);
-    return {
-      config,
-      seeds,
-      baseSeed,
-      networkFile: v.network ?? null,
-      out: v.out ?? null,
-      json: v.json ?? null,
-      force: v.force ?? false,
-      quiet: v.quiet ?? false,
-      llm: v.llm ?? false,
-      flags: v as Record<string, string | boolean | undefined>,
-    };
+    config = makeConfig({ ...bond, agents, feed: { ...makeConfig().feed, mode: feedMode(v.feed) } });
+  } else {
+    config = makeConfig({ agents, conditions: sociopolConditions(v.conditions, v.schedule, v.arms), feed: { ...makeConfig().feed, mode: feedMode(v.feed) } });
   }
-  if (v.arms !== undefined) fail('--arms', 'applies only to --preset bond2012', 'add --preset bond2012, or drop --arms');
-
-  let conditions: ConditionSpec[] = structuredClone(DEFAULT_CONDITIONS);
-  if (v.conditions !== undefined) {
-    const names = v.conditions.split(',').map((s) => s.trim()).filter(Boolean);
-    if (names.length === 0) fail('--conditions', 'is empty', `name at least one of ${CONDITION_NAMES.join(', ')}`);
-    conditions = names.map((name) => {
-      const spec = DEFAULT_CONDITIONS.find((c) => c.name === name);
-      if (!spec) fail('--conditions', `names an unknown condition '${name}'`, `use ${CONDITION_NAMES.join(', ')}`);
-      return structuredClone(spec);
-    });
-  }
-  for (const item of v.schedule ?? []) {
-    const m = /^([A-Za-z0-9_-]+)=(.+)$/.exec(item);
-    if (!m) fail('--schedule', `is '${item}'`, 'write it as name=p1,p2,p3,p4 (e.g. experiment_soc_message=0.1,0.2,0.5,0.5)');
-    const spec = conditions.find((c) => c.name === m[1]);
-    if (!spec) fail('--schedule', `names '${m[1]}', which is not among the conditions run`, `use one of ${conditions.map((c) => c.name).join(', ')}`);
-    const probs = m[2].split(',').map((x) => Number(x));
-    if (probs.some((p) => !Number.isFinite(p))) fail(`--schedule ${m[1]}`, `has a value that is not a number ('${m[2]}')`, 'use probabilities such as 0.1,0.2,0.5,0.5');
-    spec.schedule = probs;
-  }
-  const feed = v.feed as FeedMode | undefined;
-  if (feed !== undefined && feed !== 'described' && feed !== 'as-published') fail('--feed', `is '${feed}'`, "use 'described' or 'as-published'");
-  const config = makeConfig({ agents, conditions, feed: { ...makeConfig().feed, mode: feed ?? 'described' } });
   validateConfig(config);
   return {
     config,
@@ -171,6 +135,36 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
     llm: v.llm ?? false,
     flags: v as Record<string, string | boolean | undefined>,
   };
+}
+
+function feedMode(raw: string | undefined): FeedMode {
+  if (raw !== undefined && raw !== 'described' && raw !== 'as-published') fail('--feed', `is '${raw}'`, "use 'described' or 'as-published'");
+  return (raw as FeedMode | undefined) ?? 'described';
+}
+
+/** The LLM-SocioPol conditions, narrowed by --conditions and with --schedule applied. */
+function sociopolConditions(names: string | undefined, schedules: string[] | undefined, arms: string | undefined): ConditionSpec[] {
+  if (arms !== undefined) fail('--arms', 'applies only to --preset bond2012', 'add --preset bond2012, or drop --arms');
+  let conditions: ConditionSpec[] = structuredClone(DEFAULT_CONDITIONS);
+  if (names !== undefined) {
+    const list = names.split(',').map((s) => s.trim()).filter(Boolean);
+    if (list.length === 0) fail('--conditions', 'is empty', `name at least one of ${CONDITION_NAMES.join(', ')}`);
+    conditions = list.map((name) => {
+      const spec = DEFAULT_CONDITIONS.find((c) => c.name === name);
+      if (!spec) fail('--conditions', `names an unknown condition '${name}'`, `use ${CONDITION_NAMES.join(', ')}`);
+      return structuredClone(spec);
+    });
+  }
+  for (const item of schedules ?? []) {
+    const m = /^([A-Za-z0-9_-]+)=(.+)$/.exec(item);
+    if (!m) fail('--schedule', `is '${item}'`, 'write it as name=p1,p2,p3,p4 (e.g. experiment_soc_message=0.1,0.2,0.5,0.5)');
+    const spec = conditions.find((c) => c.name === m[1]);
+    if (!spec) fail('--schedule', `names '${m[1]}', which is not among the conditions run`, `use one of ${conditions.map((c) => c.name).join(', ')}`);
+    const probs = m[2].split(',').map((x) => Number(x));
+    if (probs.some((p) => !Number.isFinite(p))) fail(`--schedule ${m[1]}`, `has a value that is not a number ('${m[2]}')`, 'use probabilities such as 0.1,0.2,0.5,0.5');
+    spec.schedule = probs;
+  }
+  return conditions;
 }
 
 export interface SeedOutput {

@@ -71,17 +71,21 @@ export function followers(net: FollowNetwork, b: number): Int32Array {
   return net.inSources.subarray(net.inOffsets[b], net.inOffsets[b + 1]);
 }
 
-/** Whether a follows b (binary search in a's sorted row). */
-export function follows(net: FollowNetwork, a: number, b: number): boolean {
-  let lo = net.outOffsets[a];
-  let hi = net.outOffsets[a + 1] - 1;
-  const t = net.outTargets;
+/** Binary search in an ascending row. */
+export function sortedHas(row: ArrayLike<number>, b: number): boolean {
+  let lo = 0;
+  let hi = row.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    const v = t[mid];
+    const v = row[mid];
     if (v === b) return true;
     if (v < b) lo = mid + 1;
     else hi = mid - 1;
   }
   return false;
+}
+
+/** Whether a follows b (binary search in a's sorted row). */
+export function follows(net: FollowNetwork, a: number, b: number): boolean {
+  return sortedHas(following(net, a), b);
 }

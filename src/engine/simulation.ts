@@ -230,8 +230,8 @@ export async function runExperiment(
   });
 
   const warmRun: ConditionRun = { spec: null, name: WARMUP, state: warm, tables: newTables(WARMUP), treatedEver: new Uint8Array(n) };
-  const paused = (runs: ConditionRun[]): ExperimentResult => ({
-    status: 'paused',
+  const resultOf = (status: ExperimentResult['status'], runs: ConditionRun[]): ExperimentResult => ({
+    status,
     seed,
     roundsDone: done,
     roundsTotal: total,
@@ -477,7 +477,7 @@ export async function runExperiment(
   for (let r = config.firstRound; r <= 0; r++) {
     const record = await playRound(warmRun, r, r === config.firstRound ? seedPosts : []);
     await emit(record);
-    if (hooks.shouldPause?.()) return paused([warmRun]);
+    if (hooks.shouldPause?.()) return resultOf('paused', [warmRun]);
   }
 
   const runs: ConditionRun[] = config.conditions.map((spec) => {
@@ -491,7 +491,7 @@ export async function runExperiment(
     for (const run of runs) {
       const record = await playRound(run, r, []);
       await emit(record);
-      if (hooks.shouldPause?.()) return paused(runs);
+      if (hooks.shouldPause?.()) return resultOf('paused', runs);
     }
   }
 
@@ -527,18 +527,10 @@ export async function runExperiment(
     done++;
     const record: ElectionRecord = { condition: run.name, votes: votes.slice(), invalidAgents, outcomes, llm };
     await hooks.onElection?.(record, { roundsDone: done, roundsTotal: total, condition: run.name, round: config.lastRound });
-    if (done < total && hooks.shouldPause?.()) return paused(runs);
+    if (done < total && hooks.shouldPause?.()) return resultOf('paused', runs);
   }
 
-  return {
-    status: 'complete',
-    seed,
-    roundsDone: done,
-    roundsTotal: total,
-    conditions: runs.map((x) => x.tables),
-    warmupLlm: warmRun.tables.llm,
-    invalidWarmup: warmRun.tables.invalidDecisions,
-  };
+  return resultOf('complete', runs);
 }
 
 function activeIds(requests: readonly ActivationRequest[]): Int32Array {

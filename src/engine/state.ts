@@ -3,7 +3,7 @@
  * its last stated likelihood, memory and next activation. The warm-up builds one such state; `forkState` copies it
  * into every condition, so conditions share the warm-up exactly and then diverge only through treatment.
  */
-import type { FollowNetwork } from './network';
+import { sortedHas, type FollowNetwork } from './network';
 import type { FeedItem, Memory } from './types';
 
 export interface PostStore {
@@ -222,19 +222,7 @@ export function followingNow(s: WorldState, a: number): Int32Array {
   return s.followOverride[a] ?? s.baseFollowing[a];
 }
 
-/** Binary search in an ascending row. */
-export function sortedHas(row: Int32Array, b: number): boolean {
-  let lo = 0;
-  let hi = row.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = row[mid];
-    if (v === b) return true;
-    if (v < b) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
+export { sortedHas };
 
 export function isFollowing(s: WorldState, a: number, b: number): boolean {
   return sortedHas(followingNow(s, a), b);
