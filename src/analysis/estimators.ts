@@ -96,7 +96,12 @@ export function conditionSummary(cd: ConditionData): ConditionSummary {
   }
   let adults = 0;
   for (let i = 0; i < n; i++) adults += adult[i];
-  return { adults, meanIntentionByRound, shareLikelyByRound, turnout: turnoutOf(cd, adult) };
+  const out: ConditionSummary = { adults, meanIntentionByRound, shareLikelyByRound, turnout: turnoutOf(cd, adult) };
+  if (cd.arms) {
+    const arms = cd.arms;
+    out.turnoutByArm = Object.fromEntries(arms.names.map((name, k) => [name, turnoutOf(cd, Uint8Array.from(adult, (x, i) => (x && arms.byRow[i] === k ? 1 : 0)))]));
+  }
+  return out;
 }
 
 function turnoutOf(cd: ConditionData, adult: Uint8Array): number | null {

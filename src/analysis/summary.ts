@@ -44,13 +44,17 @@ export function poolConditions(seeds: Record<string, ConditionSummary>[]): Recor
       for (const r of [...acc.keys()].sort((a, b) => Number(a) - Number(b))) res[r] = acc.get(r)![0] / acc.get(r)![1];
       return res;
     };
-    const turnouts = present.map((c) => c.turnout);
+    const mean = (xs: Array<number | null>) => (xs.every((t): t is number => t !== null) ? xs.reduce((a, t) => a + t, 0) / xs.length : null);
     out[name] = {
       adults: present.reduce((a, c) => a + c.adults, 0) / present.length,
       meanIntentionByRound: avg('meanIntentionByRound'),
       shareLikelyByRound: avg('shareLikelyByRound'),
-      turnout: turnouts.every((t): t is number => t !== null) ? turnouts.reduce((a, t) => a + t, 0) / turnouts.length : null,
+      turnout: mean(present.map((c) => c.turnout)),
     };
+    if (present.every((c) => c.turnoutByArm)) {
+      const arms = Object.keys(present[0].turnoutByArm as Record<string, number | null>);
+      out[name].turnoutByArm = Object.fromEntries(arms.map((a) => [a, mean(present.map((c) => c.turnoutByArm?.[a] ?? null))]));
+    }
   }
   return out;
 }
@@ -77,7 +81,10 @@ function conditionTable(conds: Record<string, ConditionSummary>): string {
       r === undefined ? '—' : f(c.shareLikelyByRound[r]), c.turnout === null ? '—' : f(c.turnout),
     ];
   });
-  return table(['condition', 'adults', 'mean r0', 'mean last', 'share ≥3 last', 'turnout'], rows);
+  const arms = Object.entries(conds)
+    .filter(([, c]) => c.turnoutByArm)
+    .map(([name, c]) => `turnout by arm in ${name}: ${Object.entries(c.turnoutByArm as Record<string, number | null>).map(([a, t]) => `${a} ${f(t)}`).join(', ')}`);
+  return [table(['condition', 'adults', 'mean r0', 'mean last', 'share ≥3 last', 'turnout'], rows), ...arms].join('\n');
 }
 
 function effectName(e: Effect): string {

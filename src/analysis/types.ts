@@ -78,6 +78,8 @@ export interface ConditionSummary {
   shareLikelyByRound: Record<string, number>;
   /** Share of adults who voted; null when votes are unknown (published data). */
   turnout: number | null;
+  /** For a condition with arms (Bond 2012 design): the share who voted in each arm. */
+  turnoutByArm?: Record<string, number | null>;
 }
 
 /** The `--json` shape shared by `replicate` and `analyze`. */

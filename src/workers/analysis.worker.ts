@@ -60,7 +60,9 @@ function seriesFrom(summary: Summary): Series {
   for (const [name, c] of Object.entries(summary.conditions)) {
     out.meanLikelihood[name] = rounds.map((r) => c.meanIntentionByRound[String(r)] ?? null);
     out.shareLikely[name] = rounds.map((r) => c.shareLikelyByRound[String(r)] ?? null);
-    out.turnout[name] = c.turnout;
+    // A condition with arms (Bond design) shows one bar per arm.
+    if (c.turnoutByArm) for (const [arm, t] of Object.entries(c.turnoutByArm)) out.turnout[`${name}:${arm}`] = t;
+    else out.turnout[name] = c.turnout;
   }
   return out;
 }

@@ -78,6 +78,8 @@ describe('the Bond et al. 2012 design', () => {
     expect(names).toContain('bond2012:info vs bond2012:control turnout');
     expect(names).toContain('bond2012:social vs bond2012:info turnout');
     expect(names).toContain('bond2012:social:friends vs bond2012:control:friends turnout');
+    expect(Object.keys(summary.conditions.bond2012.turnoutByArm ?? {})).toEqual(['social', 'info', 'control']);
+    for (const t of Object.values(summary.conditions.bond2012.turnoutByArm ?? {})) expect(t).toBeGreaterThan(0);
     const bond = compareWithBond(summary);
     const social = bond.rows.find((r) => r.label === 'Social message vs control');
     expect(social?.comparability).toBe('same outcome');
