@@ -109,18 +109,6 @@ function friendList(ids: Int32Array, k: number, n: number): number[] {
   return [ids[o], ids[o + 1], ids[o + 2]];
 }
 
-/** Feed order: followed authors first, then posts followed accounts engaged with, then engagement, then newest. */
-function before(a: FeedItem, b: FeedItem): boolean {
-  if (a.followed !== b.followed) return a.followed;
-  const fa = a.likedByFollowed.length + a.repliedByFollowed.length > 0;
-  const fb = b.likedByFollowed.length + b.repliedByFollowed.length > 0;
-  if (fa !== fb) return fa;
-  const ea = a.likeCount + a.replyCount;
-  const eb = b.likeCount + b.replyCount;
-  if (ea !== eb) return ea > eb;
-  return a.postId > b.postId;
-}
-
 /**
  * Builds ranked feeds from the state at the start of a round. One per run: it holds the authors' profiles and a
  * scratch table reused by every feed, so a feed costs no more allocation than its items.
@@ -142,6 +130,12 @@ export class FeedBuilder {
   private readonly chosen: number[] = [];
   private readonly sources: Source[] = [];
   private picks = 0;
+  // followedPrefix[k] = posts written by following[0…k), filled by followedCount (so a draw binary-searches it).
+  private followedPrefix = new Int32Array(1024);
+  // Per picked post: its rank keys (followed author, followed accounts engaged, engagement) and the ranked order.
+  private readonly keyFollowed: Uint8Array;
+  private readonly keyEngagement: Int32Array;
+  private readonly order: Int32Array;
   private seenReplies = new Int32Array(1024);
 
   // Interests as topic numbers: agent a's are interestTopics[interestStart[a]…interestStart[a + 1]), in persona order.
@@ -182,6 +176,9 @@ export class FeedBuilder {
     scratch.replied = new Int32Array(config.size * MAX_FRIENDS_LISTED);
     scratch.likedN = new Uint8Array(config.size);
     scratch.repliedN = new Uint8Array(config.size);
+    this.keyFollowed = new Uint8Array(config.size);
+    this.keyEngagement = new Int32Array(config.size);
+    this.order = new Int32Array(config.size);
   }
 
   /** The ranked feed of `persona`. Pure apart from the draws it takes from `rng`. */
@@ -236,16 +233,32 @@ export class FeedBuilder {
     const scratch = this.scratch;
     if (scratch.slot.length < p.count) scratch.slot = new Uint8Array(p.count * 2);
     followedEngagers(chosen, this.picks, state, following, scratch);
-    const items: FeedItem[] = new Array(this.picks);
-    for (let k = 0; k < items.length; k++) {
+    // Rank first, on flat keys, then build the items in feed order. Feed order: followed authors first, then posts
+    // followed accounts engaged with, then engagement, then newest (a total order, so insertion sort gives the ranking).
+    const { keyFollowed, keyEngagement, order } = this;
+    const picks = this.picks;
+    for (let k = 0; k < picks; k++) {
+      const id = chosen[k];
+      keyFollowed[k] = (sortedHas(following, p.author[id]) ? 2 : 0) | (scratch.likedN[k] + scratch.repliedN[k] > 0 ? 1 : 0);
+      keyEngagement[k] = p.likes[id] + p.replies[id];
+      let j = k - 1;
+      while (j >= 0 && this.ranksBefore(k, order[j])) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = k;
+    }
+    const items: FeedItem[] = new Array(picks);
+    for (let r = 0; r < picks; r++) {
+      const k = order[r];
       const id = chosen[k];
       const author = p.author[id];
       const latestAuthor = p.latestReplyAuthor[id];
-      items[k] = {
+      items[r] = {
         postId: id,
         authorId: author,
         authorProfile: this.profiles[author],
-        followed: sortedHas(following, author),
+        followed: keyFollowed[k] >= 2,
         topic: p.topic[id],
         text: p.text[id],
         likeCount: p.likes[id],
@@ -256,19 +269,20 @@ export class FeedBuilder {
         source: sources[k],
       };
     }
-    // Insertion sort: feeds hold a handful of posts.
-    for (let i = 1; i < items.length; i++) {
-      const x = items[i];
-      let j = i - 1;
-      while (j >= 0 && before(x, items[j])) {
-        items[j + 1] = items[j];
-        j--;
-      }
-      items[j + 1] = x;
-    }
     this.state = null;
     this.persona = null;
     return items;
+  }
+
+  /** Whether picked post `a` ranks before picked post `b` (keys filled by build; post ids break ties, newest first). */
+  private ranksBefore(a: number, b: number): boolean {
+    const fa = this.keyFollowed[a];
+    const fb = this.keyFollowed[b];
+    if (fa !== fb) return fa > fb;
+    const ea = this.keyEngagement[a];
+    const eb = this.keyEngagement[b];
+    if (ea !== eb) return ea > eb;
+    return this.chosen[a] > this.chosen[b];
   }
 
   private pick(id: number, source: Source): void {
@@ -294,24 +308,35 @@ export class FeedBuilder {
     if (this.followedTotal < 0) {
       const counts = (this.state as WorldState).posts.authorPostCount;
       const following = this.following;
+      if (this.followedPrefix.length <= following.length) this.followedPrefix = new Int32Array(following.length * 2 + 1);
+      const prefix = this.followedPrefix;
       let total = 0;
-      for (let k = 0; k < following.length; k++) total += counts[following[k]];
+      for (let k = 0; k < following.length; k++) {
+        prefix[k] = total;
+        total += counts[following[k]];
+      }
+      prefix[following.length] = total;
       this.followedTotal = total;
     }
     return this.followedTotal;
   }
 
+  /** The followed account k with prefix[k] ≤ index < prefix[k + 1] (the one a walk would stop at) holds the post. */
   private followedPost(index: number): number {
     const posts = (this.state as WorldState).posts;
-    const counts = posts.authorPostCount;
     const following = this.following;
-    let i = index;
-    for (let k = 0; k < following.length; k++) {
-      const c = counts[following[k]];
-      if (i < c) return (posts.byAuthor[following[k]] as number[])[i];
-      i -= c;
+    const prefix = this.followedPrefix;
+    if (index < 0 || index >= this.followedCount()) {
+      throw new Error(`feed: followed post ${index} is past the end of the followed accounts' posts; this is a bug in the engine`);
     }
-    throw new Error(`feed: followed post ${index} is past the end of the followed accounts' posts; this is a bug in the engine`);
+    let lo = 0;
+    let hi = following.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (prefix[mid] <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return (posts.byAuthor[following[lo]] as number[])[index - prefix[lo]];
   }
 
   private drawFrom(source: Source, trending: number[], rng: Rng): number {
