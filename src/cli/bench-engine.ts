@@ -50,7 +50,8 @@ export async function measureEngine(agents: number, seed = 1): Promise<EngineBen
 /** Run `measureEngine` in a child process (fresh heap, its own peak memory). */
 export function benchEngine(agents: number): EngineBench {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--agents', String(agents)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  // The same young-generation size as `npm run replicate` (a round's feed items die young; a larger nursery halves GC).
+  const r = spawnSync(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', self, '--agents', String(agents)], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`bench-engine: the ${agents}-agent run failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as EngineBench;
 }
