@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startFakeOpenAI, type FakeServer } from '../integration/fake-openai-server';
 import { downloadFromRunList, dumpIndexedDb, openTab, runButton, runDigest, startApp, waitForComplete, type App } from './harness';
 
-const KEY = 'sk-test-e2e-DO-NOT-STORE-1234567890';
+const KEY = 'fake.key-e2e-DO-NOT-STORE-1234567890';
 /** A distinctive part of the key too, in case something stored a truncated or reformatted copy. */
 const KEY_PART = 'DO-NOT-STORE';
 

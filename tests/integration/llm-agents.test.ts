@@ -8,7 +8,7 @@ import { costOf } from '../../src/agents/llm/cost';
 import { startFakeOpenAI, type FakeServer, type FakeServerOptions } from './fake-openai-server';
 import { contractPersonas, contractRequests, contractVotes, expectValidDecision, runPortContract } from '../unit/decision-port-contract';
 
-const KEY = 'sk-test-Zq7u1Vb9Kx3mN5pR8sT2wY4a';
+const KEY = 'fake.key-Zq7u1Vb9Kx3mN5pR8sT2wY4a';
 const config = makeConfig({ agents: 48 });
 const personas = contractPersonas(48);
 const ctx: PortContext = { seed: 11, config, personas };

@@ -83,9 +83,9 @@ describe('rate-limit headers and key scrubbing', () => {
   });
 
   it('should scrub the key and long fragments of it from messages', () => {
-    const key = 'sk-proj-abcdEFGH12345678ijkl';
+    const key = 'fake.proj-abcdEFGH12345678ijkl';
     expect(scrubKey(`bad key ${key} given`, key)).toBe('bad key [key] given');
-    expect(scrubKey('Incorrect API key provided: sk-proj-abcdEFGH1234****', key)).not.toContain('abcdEFGH1234');
+    expect(scrubKey('Incorrect API key provided: fake.proj-abcdEFGH1234****', key)).not.toContain('abcdEFGH1234');
   });
 });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeServer } from './fake-openai-server';
 
 const ROOT = join(__dirname, '..', '..');
-const KEY = 'sk-test-cli-SECRET-9f8e7d6c5b4a39281706';
+const KEY = 'fake.key-cli-SECRET-9f8e7d6c5b4a39281706';
 
 /** Run the CLI without blocking this process's event loop (the fake server lives in it). */
 function replicate(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
