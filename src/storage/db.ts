@@ -67,20 +67,9 @@ export interface RunRow {
 }
 
 /** A RoundRecord without its event lists (those go to `events` and `posts`), keyed by run and seed. */
-export interface RoundRow {
+export interface RoundRow extends Omit<RoundRecord, 'engagements' | 'posts' | 'replies'> {
   runId: number;
   seed: number;
-  condition: string;
-  round: number;
-  active: Int32Array;
-  stated: Int8Array;
-  current: Int8Array;
-  treated: Uint8Array;
-  activity: Uint16Array;
-  likelyCount: number;
-  invalidAgents: number[];
-  decisions: DecisionOutcome[];
-  llm: LlmTotals;
 }
 
 /**

@@ -33,12 +33,7 @@ export async function svgToPng(svg: SVGSVGElement, scale = 2): Promise<Blob> {
       img.onerror = () => reject(new Error('PNG export: the chart could not be drawn as an image'));
       img.src = url;
     });
-    const canvas = document.createElement('canvas');
-    canvas.width = Math.round(w * scale);
-    canvas.height = Math.round(h * scale);
-    const ctx = canvas.getContext('2d')!;
-    ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    const { canvas, ctx } = whiteCanvas(w * scale, h * scale);
     ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
     return await canvasToBlob(canvas);
   } finally {
@@ -49,12 +44,18 @@ export async function svgToPng(svg: SVGSVGElement, scale = 2): Promise<Blob> {
 /** Stack sigma's layer canvases (edges, nodes, labels…) onto one white canvas. Call right after a synchronous render. */
 export function layersToPng(layers: HTMLCanvasElement[], width: number, height: number): Promise<Blob> {
   const ratio = window.devicePixelRatio || 1;
+  const { canvas, ctx } = whiteCanvas(width * ratio, height * ratio);
+  for (const layer of layers) ctx.drawImage(layer, 0, 0, canvas.width, canvas.height);
+  return canvasToBlob(canvas);
+}
+
+/** A canvas of the given size (rounded) filled white, so exported PNGs have no transparent background. */
+function whiteCanvas(width: number, height: number): { canvas: HTMLCanvasElement; ctx: CanvasRenderingContext2D } {
   const canvas = document.createElement('canvas');
-  canvas.width = Math.round(width * ratio);
-  canvas.height = Math.round(height * ratio);
+  canvas.width = Math.round(width);
+  canvas.height = Math.round(height);
   const ctx = canvas.getContext('2d')!;
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
-  for (const layer of layers) ctx.drawImage(layer, 0, 0, canvas.width, canvas.height);
-  return canvasToBlob(canvas);
+  return { canvas, ctx };
 }
