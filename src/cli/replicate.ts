@@ -23,10 +23,14 @@ import { addTotals, emptyLlmTotals, type EngagementEvent, type LlmTotals, type P
 import { loadCensus } from './load-data';
 import { readNetworkFile } from './read-network';
 
+/** The offline agents `--agents-kind` can pick; 'rules' are the hand-set calibrated rules. */
+export const OFFLINE_AGENTS_KINDS = ['rules'] as const;
+export type OfflineAgentsKind = (typeof OFFLINE_AGENTS_KINDS)[number];
+
 const USAGE = `usage: npm run replicate -- [--preset sociopol|bond2012] [--arms social=0.98,info=0.01,control=0.01]
        [--agents N] [--seeds S] [--seed BASE] [--conditions a,b,…]
        [--schedule name=p1,p2,p3,p4 …] [--feed described|as-published] [--network FILE.edges]
-       [--out DIR] [--json FILE] [--force] [--quiet]
+       [--agents-kind rules] [--out DIR] [--json FILE] [--force] [--quiet]
        [--llm [--model-full M] [--model-mini M] [--model-nano M] [--concurrency K] [--budget USD] [--cache FILE]
               [--base-url URL] [--timeout MS] [--max-attempts N] [--structured auto|on|off]]
 conditions: ${CONDITION_NAMES.join(', ')}`;
@@ -41,6 +45,8 @@ export interface ReplicateOptions {
   force: boolean;
   quiet: boolean;
   llm: boolean;
+  /** Which offline agents answer when `--llm` is absent: 'rules' = the hand-set calibrated rules. */
+  agentsKind: OfflineAgentsKind;
   flags: Record<string, string | boolean | undefined>;
 }
 
@@ -77,6 +83,7 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
         force: { type: 'boolean' },
         quiet: { type: 'boolean' },
         llm: { type: 'boolean' },
+        'agents-kind': { type: 'string' },
         'model-full': { type: 'string' },
         'model-mini': { type: 'string' },
         'model-nano': { type: 'string' },
@@ -123,6 +130,9 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
     config = makeConfig({ agents, conditions: sociopolConditions(v.conditions, v.schedule, v.arms), feed: { ...makeConfig().feed, mode: feedMode(v.feed) } });
   }
   validateConfig(config);
+  const agentsKind = v['agents-kind'] ?? 'rules';
+  if (!(OFFLINE_AGENTS_KINDS as readonly string[]).includes(agentsKind)) fail('--agents-kind', `is '${agentsKind}'`, `use one of ${OFFLINE_AGENTS_KINDS.join(', ')}`);
+  if (v.llm && v['agents-kind'] !== undefined) fail('--agents-kind', 'does not apply with --llm', 'drop --agents-kind (LLM agents answer) or drop --llm');
   return {
     config,
     seeds,
@@ -133,6 +143,7 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
     force: v.force ?? false,
     quiet: v.quiet ?? false,
     llm: v.llm ?? false,
+    agentsKind: agentsKind as OfflineAgentsKind,
     flags: v as Record<string, string | boolean | undefined>,
   };
 }
