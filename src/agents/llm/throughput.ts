@@ -36,7 +36,22 @@ export interface ThroughputOptions {
   maxBackoffMs?: number;
   /** Seeds the jitter stream (no Math.random in src/). */
   seed?: number;
+  /** Time and timers (tests inject a manual clock to replay exact interleavings). @default SYSTEM_CLOCK */
+  clock?: Clock;
 }
+
+/** The limiter's only view of time: one reading per decision, and timers that call back. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const SYSTEM_CLOCK: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 export interface Attempt<T> {
   value: T;
@@ -99,14 +114,14 @@ export function onAbort(signal: AbortSignal | undefined, fn: () => void): () => 
   return () => mine.delete(fn);
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(cancelled());
     const off = onAbort(signal, () => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       reject(cancelled());
     });
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       off();
       resolve();
     }, ms);
@@ -125,13 +140,17 @@ export class Throughput {
   private readonly queue: Waiter[] = [];
   /** No dispatch before this time (ms since epoch): set by 429s and exhausted rate-limit headers. */
   private gateUntil = 0;
-  private gateTimer: ReturnType<typeof setTimeout> | null = null;
+  private gateTimer: unknown = null;
+  private readonly clock: Clock;
   private slowStart = true;
   private lastDecrease = 0;
   private readonly rng: Rng;
-  private readonly opts: Required<Omit<ThroughputOptions, 'seed'>>;
-  /** Observed counts, for the benchmark and the UI. */
-  readonly stats = { attempts: 0, rateLimited: 0, transportErrors: 0, peakLimit: 0 };
+  private readonly opts: Required<Omit<ThroughputOptions, 'seed' | 'clock'>>;
+  /**
+   * Observed counts, for the benchmark and the UI. `repairs` counts pumps that found queued calls with nothing in
+   * flight and no timer after dispatching; pump() rules that out, so anything but 0 is a bug worth reporting.
+   */
+  readonly stats = { attempts: 0, rateLimited: 0, transportErrors: 0, peakLimit: 0, repairs: 0 };
 
   constructor(options: ThroughputOptions = {}) {
     this.opts = {
@@ -146,6 +165,12 @@ export class Throughput {
     this.limit = Math.min(this.max, Math.max(1, this.opts.initialConcurrency));
     this.stats.peakLimit = this.limit;
     this.rng = new Rng(hashSeed(options.seed ?? 0, 'llm-backoff'));
+    this.clock = options.clock ?? SYSTEM_CLOCK;
+  }
+
+  /** Calls waiting for a slot, calls in flight, and when the rate-limit gate opens (ms since epoch; past = open). */
+  get state(): { waiting: number; inFlight: number; gateUntil: number; gateTimer: boolean } {
+    return { waiting: this.queue.length, inFlight: this.inFlight, gateUntil: this.gateUntil, gateTimer: this.gateTimer !== null };
   }
 
   /** The current concurrency limit (fractional while growing). */
@@ -187,7 +212,7 @@ export class Throughput {
           throw new SpilloverError('LlmError', `LLM endpoint: ${failures} failed attempts in a row for one call (last: ${err.message}); check that the endpoint is up, then resume`);
         }
         if (err.kind === 'server') this.decrease(0.8);
-        await sleep(this.backoff(failures), signal);
+        await sleep(this.clock, this.backoff(failures), signal);
         continue;
       }
       this.release();
@@ -203,7 +228,7 @@ export class Throughput {
 
   private acquire(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(cancelled());
-    if (this.queue.length === 0 && this.canDispatch()) {
+    if (this.queue.length === 0 && this.hasSlot(this.clock.now())) {
       this.inFlight++;
       return Promise.resolve();
     }
@@ -219,8 +244,9 @@ export class Throughput {
     });
   }
 
-  private canDispatch(): boolean {
-    return this.inFlight < Math.floor(this.limit) && Date.now() >= this.gateUntil;
+  /** Takes the time as an argument so that one decision never reads the clock twice. */
+  private hasSlot(now: number): boolean {
+    return this.inFlight < Math.floor(this.limit) && now >= this.gateUntil;
   }
 
   private release(): void {
@@ -228,34 +254,45 @@ export class Throughput {
     this.pump();
   }
 
+  /**
+   * Dispatches what the limit and the gate allow, then makes sure queued calls have something that will pump again:
+   * a call in flight (its release pumps) or the gate timer. The clock is read once: reading it twice let a gate pass
+   * between "may not dispatch yet" and "no need to wait", which stranded the queue with nothing left to wake it, and
+   * Node exited mid-run with status 0 (issue 8).
+   */
   private pump(): void {
-    while (this.queue.length && this.canDispatch()) {
+    const now = this.clock.now();
+    while (this.queue.length && this.hasSlot(now)) {
       const w = this.queue.shift()!;
       w.off?.();
       this.inFlight++;
       w.resolve();
     }
-    const wait = this.gateUntil - Date.now();
-    if (this.queue.length && wait > 0 && !this.gateTimer) {
-      this.gateTimer = setTimeout(() => {
-        this.gateTimer = null;
-        this.pump();
-      }, wait);
-    }
+    if (this.queue.length === 0 || this.gateTimer !== null) return;
+    const gateClosed = now < this.gateUntil;
+    if (!gateClosed && this.inFlight > 0) return;
+    if (!gateClosed) this.stats.repairs++;
+    // Whole milliseconds, at least one: the gate time is fractional and timers are not, so a timer that fires a
+    // fraction early finds the gate still closed and simply arms again.
+    const wait = Math.max(1, Math.ceil(this.gateUntil - now));
+    this.gateTimer = this.clock.setTimeout(() => {
+      this.gateTimer = null;
+      this.pump();
+    }, wait);
   }
 
   private gate(ms: number): void {
-    const until = Date.now() + ms;
+    const until = this.clock.now() + ms;
     if (until > this.gateUntil) this.gateUntil = until;
-    if (this.gateTimer) {
-      clearTimeout(this.gateTimer);
+    if (this.gateTimer !== null) {
+      this.clock.clearTimeout(this.gateTimer);
       this.gateTimer = null;
     }
   }
 
   private decrease(factor: number): void {
     // One decrease per burst: the 429s of calls that were already in flight report the same overload.
-    const now = Date.now();
+    const now = this.clock.now();
     if (now - this.lastDecrease < 1000) return;
     this.lastDecrease = now;
     this.slowStart = false;
@@ -264,7 +301,7 @@ export class Throughput {
 
   private onRateLimit(headers: Headers | undefined): void {
     this.decrease(0.5);
-    const wait = retryAfterMs(headers, Date.now()) ?? this.backoff(1);
+    const wait = retryAfterMs(headers, this.clock.now()) ?? this.backoff(1);
     // A little jitter so the waiting calls do not all return at the same instant.
     this.gate(wait + 20 * this.rng.next());
     this.pump();
