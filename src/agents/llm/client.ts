@@ -16,9 +16,21 @@ import { TransportError, cancelled, onAbort, type Throughput } from './throughpu
 export type StructuredOutputs = 'auto' | 'on' | 'off';
 type FormatMode = 'json_schema' | 'json_object' | 'none';
 
+/**
+ * Keys shorter than this are placeholders for local servers ("x", "ollama"), not secrets: scrubbing every occurrence
+ * of such a string would mangle prompts ("example" → "e[key]ample"), so only whole-token matches are removed.
+ */
+export const MIN_SECRET_KEY_LENGTH = 8;
+
+const TOKEN_CHARS = 'A-Za-z0-9_\\-';
+
 /** Removes the API key (and any long fragment of it an error might echo) from a text. */
 export function scrubKey(text: string, apiKey: string): string {
   if (!apiKey) return text;
+  if (apiKey.length < MIN_SECRET_KEY_LENGTH) {
+    const escaped = apiKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return text.replace(new RegExp(`(?<![${TOKEN_CHARS}])${escaped}(?![${TOKEN_CHARS}])`, 'g'), '[key]');
+  }
   let out = text.split(apiKey).join('[key]');
   if (apiKey.length >= 12) {
     out = out.replace(/[A-Za-z0-9_\-]{8,}/g, (tok) => (apiKey.includes(tok) ? '[key]' : tok));
@@ -197,6 +209,11 @@ export interface AskContext {
   /** Answers tried per decision (first answer + repair turns). @default 3 */
   maxAttempts: number;
   apiKey: string;
+  /**
+   * Called with each attempt's own accounting the moment its answer arrives (from the endpoint or the cache), before
+   * validation and before the round completes, so spend is metered even if the decision or the round is later aborted.
+   */
+  onAttempt?: (attempt: CallMeta) => void;
 }
 
 /** `answer`: the raw text of the last attempt, cached or fresh ('' when the endpoint rejected the request), key scrubbed. */
@@ -224,8 +241,11 @@ export async function askValidated<T>(
     const key = ctx.cache ? await cacheKey({ model: call.model, messages: call.messages, schema: call.schema, temperature: call.temperature, seed: call.seed }) : '';
     const stored = ctx.cache ? await ctx.cache.get(key) : undefined;
     let answer: ChatAnswer | undefined = isCachedCall(stored) ? stored : undefined;
+    const one: CallMeta = { calls: 0, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, costUsd: 0, cacheHits: 0, retries: attempt > 1 ? 1 : 0, model: req.model };
     if (answer) {
       meta.cacheHits++;
+      one.cacheHits = 1;
+      ctx.onAttempt?.(one);
     } else {
       let sent: { value: ChatAnswer; retries: number };
       try {
@@ -237,12 +257,21 @@ export async function askValidated<T>(
         throw err;
       }
       answer = sent.value;
+      Object.assign(one, {
+        calls: 1,
+        retries: one.retries + sent.retries,
+        promptTokens: answer.usage.promptTokens,
+        cachedPromptTokens: answer.usage.cachedPromptTokens,
+        completionTokens: answer.usage.completionTokens,
+        costUsd: costOf(req.model, answer.usage, ctx.prices),
+      });
+      ctx.onAttempt?.(one);
       meta.retries += sent.retries;
       meta.calls++;
-      meta.promptTokens += answer.usage.promptTokens;
-      meta.cachedPromptTokens += answer.usage.cachedPromptTokens;
-      meta.completionTokens += answer.usage.completionTokens;
-      meta.costUsd += costOf(req.model, answer.usage, ctx.prices);
+      meta.promptTokens += one.promptTokens;
+      meta.cachedPromptTokens += one.cachedPromptTokens;
+      meta.completionTokens += one.completionTokens;
+      meta.costUsd += one.costUsd;
       if (ctx.cache) await ctx.cache.put(key, { text: answer.text, model: answer.model, usage: { ...answer.usage } });
     }
     lastAnswer = answer.text;

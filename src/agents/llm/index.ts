@@ -84,7 +84,16 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
   let ctx: PortContext | null = null;
   let throughput = new Throughput({ maxConcurrency: opts.maxConcurrency, maxTransportRetries: opts.maxTransportRetries, baseBackoffMs: opts.baseBackoffMs });
 
-  const ask = (): AskContext => ({ transport, throughput, cache: opts.cache, prices, maxAttempts, apiKey: opts.apiKey });
+  /** Every attempt is metered for its arm as its answer arrives (see AskContext.onAttempt). */
+  const ask = (arm: string): AskContext => ({
+    transport,
+    throughput,
+    cache: opts.cache,
+    prices,
+    maxAttempts,
+    apiKey: opts.apiKey,
+    onAttempt: (one) => meter.add(arm, one, false),
+  });
 
   function context(): PortContext {
     if (!ctx) throw new SpilloverError('LlmError', 'LLM agents: decideRound was called before init; call port.init({seed, config, personas}) first');
@@ -107,7 +116,7 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
     const p = persona(req.agentId);
     const messages = activationMessages(req, p, config);
     const result = await askValidated(
-      ask(),
+      ask(req.condition),
       {
         model: models[p.tier],
         messages,
@@ -133,7 +142,7 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
     const p = persona(req.agentId);
     const messages = voteMessages(req, p);
     const result = await askValidated(
-      ask(),
+      ask(req.condition),
       {
         model: models[p.tier],
         messages,
@@ -151,7 +160,9 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
   /**
    * Runs every request concurrently and returns outcomes in request order. If any call fails for good (or the run is
    * cancelled), the others are aborted and the round rejects once all have settled: a round is all or nothing, so a
-   * resume redoes it whole. Spend is metered as each answer arrives (it was paid whether or not the round completes).
+   * resume redoes it whole. Spend is metered per attempt as each answer arrives (it was paid whether or not the
+   * decision validates or the round completes); an attempt aborted before its response arrived has no usage to meter —
+   * providers usually do not bill a request cancelled before its answer, and if they do, this meter under-counts it.
    */
   async function all<R, O extends { ok: boolean; meta?: DecisionOutcome['meta'] }>(
     arm: string,
@@ -169,7 +180,7 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
         requests.map((r) =>
           one(r, inner.signal).then(
             (o) => {
-              meter.add(arm, o.meta, !o.ok);
+              if (!o.ok) meter.add(arm, undefined, true);
               return o;
             },
             (err: unknown) => {

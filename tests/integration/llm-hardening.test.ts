@@ -1,0 +1,74 @@
+// Hardening of the LLM agents (issue 14): key scrubbing, the cache key, unknown prices, metering every attempt.
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeConfig } from '../../src/engine/config';
+import type { PortContext } from '../../src/engine/ports';
+import { createLlmPort, type LlmOptions } from '../../src/agents/llm/index';
+import { scrubKey } from '../../src/agents/llm/client';
+import { startFakeOpenAI, type FakeServer, type FakeServerOptions } from './fake-openai-server';
+import { contractPersonas, contractRequests } from '../unit/decision-port-contract';
+
+const config = makeConfig({ agents: 48 });
+const personas = contractPersonas(48);
+const ctx: PortContext = { seed: 11, config, personas };
+
+const servers: FakeServer[] = [];
+async function server(opts: FakeServerOptions = {}): Promise<FakeServer> {
+  const s = await startFakeOpenAI(opts);
+  servers.push(s);
+  return s;
+}
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+function port(s: FakeServer, extra: Partial<LlmOptions> = {}) {
+  const p = createLlmPort({ apiKey: 'fake.key-Zq7u1Vb9Kx3mN5pR8sT2wY4a', baseURL: s.url, timeoutMs: 1500, baseBackoffMs: 10, maxConcurrency: 16, ...extra });
+  p.init(ctx);
+  return p;
+}
+
+describe('a short placeholder key (finding 12)', () => {
+  it('should scrub a short key only where it stands as a whole token', () => {
+    expect(scrubKey('for example, x marks the spot: key=x.', 'x')).toBe('for example, [key] marks the spot: key=[key].');
+    expect(scrubKey('an ollama server named ollama-2', 'ollama')).toBe('an [key] server named ollama-2');
+  });
+
+  it('should store the prompts of a run with the key "x" unchanged', async () => {
+    const s = await server();
+    const p = port(s, { apiKey: 'x' });
+    const requests = contractRequests(personas, 5, 'control');
+    const outcomes = await p.decideRound({ condition: 'control', round: 5, requests });
+    const prompts = outcomes.map((o) => o.exchange?.prompt ?? '');
+    expect(prompts.join('\n')).toMatch(/x/);
+    expect(prompts.join('\n')).not.toContain('[key]');
+  });
+});
+
+describe('metering every attempt (finding 13)', () => {
+  it('should meter the answered first attempts of decisions whose repair turn was cancelled', async () => {
+    const s = await server({ alwaysInvalid: (prompt) => prompt.startsWith('You are @5:') || prompt.startsWith('You are @7:') });
+    let repairsWaiting = 0;
+    // Repair turns (they carry the invalid answer as an assistant message) hang until the round is cancelled.
+    const hangRepairs: typeof fetch = async (input, init) => {
+      if (typeof init?.body === 'string' && init.body.includes('"role":"assistant"')) {
+        repairsWaiting++;
+        return new Promise<Response>((_ok, ko) => init.signal?.addEventListener('abort', () => ko(init.signal?.reason ?? new Error('aborted'))));
+      }
+      return fetch(input, init);
+    };
+    const p = port(s, { fetch: hangRepairs, maxAttempts: 3, maxTransportRetries: 0 });
+    const requests = contractRequests(personas, 5, 'control');
+    const abort = new AbortController();
+    const round = p.decideRound({ condition: 'control', round: 5, requests }, abort.signal);
+    await expect.poll(() => repairsWaiting, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => s.counters.answered, { timeout: 10_000 }).toBe(requests.length);
+    abort.abort();
+    await expect(round).rejects.toMatchObject({ name: 'Cancelled' });
+    // Every answer the server delivered (the two invalid first attempts included) is on the meter, and priced.
+    expect(p.totals().calls).toBe(s.counters.answered);
+    const usage = Object.values(s.counters.usage).reduce((a, u) => a + u.prompt, 0);
+    expect(p.totals().promptTokens).toBe(usage);
+    expect(p.perArm().control.calls).toBe(requests.length);
+    expect(p.totals().costUsd).toBeGreaterThan(0);
+  });
+});
