@@ -45,6 +45,13 @@ export interface FeedConfig {
 }
 
 export interface SimConfig {
+  /**
+   * Registry key of the experiment module that runs (src/protocols/registry.ts). Configurations stored before protocols
+   * existed have none and mean 'sociopol' (or 'bond2012' when a condition has arms). @default 'sociopol'
+   */
+  protocol?: string;
+  /** The protocol's own parameters, checked by its `validateParams`. @default the protocol's defaults */
+  params?: Record<string, unknown>;
   /** Number of agents (adults and minors). @default 2000 */
   agents: number;
   /** Share of agents who are minors (13–17): the paper has 215 of 20,000. @default 0.01075 */
