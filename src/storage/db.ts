@@ -408,9 +408,17 @@ export async function loadNetwork(db: SpilloverDb, runId: number): Promise<Netwo
 // ---------------------------------------------------------------------------------------------------------------
 // The LLM response cache
 
+/** Where a run's imported answers live: a namespace of its own, so they serve that run and no other. */
+function importedKey(runId: number, key: string): string {
+  return `imported:${runId}:${key}`;
+}
+
 /**
- * The LLM response cache (the agents' ResponseCacheStore) on Dexie: keyed by a hash of the request, shared by all
- * runs, exported with a run's bundle. `runId` scopes `entries()` and deletion to the run that stored them.
+ * The LLM response cache (the agents' ResponseCacheStore) on Dexie: keyed by a hash of the request (endpoint
+ * included), exported with a run's bundle. Answers this browser received are shared by all its runs; answers imported
+ * with a bundle sit in the importing run's own namespace and serve only that run, so a stranger's bundle can never
+ * answer the requests of another run. The first answer stored under a key is kept: nothing overwrites an entry.
+ * `runId` scopes `entries()` and deletion to the run that stored them.
  */
 export class DexieResponseCache implements ResponseCacheStore {
   constructor(
@@ -419,16 +427,27 @@ export class DexieResponseCache implements ResponseCacheStore {
   ) {}
 
   async get(key: string): Promise<CachedCall | undefined> {
-    return (await this.db.llmCalls.get(key))?.value as CachedCall | undefined;
+    const keys = this.runId === null ? [key] : [importedKey(this.runId, key), key];
+    const rows = await this.db.llmCalls.bulkGet(keys);
+    return rows.find((r) => r !== undefined)?.value as CachedCall | undefined;
   }
 
   async put(key: string, value: CachedCall): Promise<void> {
     try {
-      const existing = await this.db.llmCalls.get(key);
-      await this.db.llmCalls.put({ key, runId: existing?.runId ?? this.runId, value, createdAt: existing?.createdAt ?? Date.now() });
+      await this.db.transaction('rw', this.db.llmCalls, async () => {
+        if (await this.db.llmCalls.get(key)) return;
+        await this.db.llmCalls.add({ key, runId: this.runId, value, createdAt: Date.now() });
+      });
     } catch (err) {
       throw storageError(err, 'caching an LLM answer');
     }
+  }
+
+  /** Rows that put a bundle's answers into this run's own namespace (written by the import's one transaction). */
+  importRows(entries: Iterable<[string, unknown]>): LlmCallRow[] {
+    if (this.runId === null) throw new SpilloverError('StorageError', 'storage: imported answers need the run they belong to; this is a bug, please report it');
+    const now = Date.now();
+    return Array.from(entries, ([key, value]) => ({ key: importedKey(this.runId as number, key), runId: this.runId, value, createdAt: now }));
   }
 
   /** An async iterable over a snapshot read in one query (never holds a read open across consumer awaits). */
@@ -441,9 +460,10 @@ export class DexieResponseCache implements ResponseCacheStore {
     };
   }
 
-  /** All entries at once (for the run bundle). */
+  /** All entries at once (for the run bundle), under their request keys (the import namespace taken off). */
   async list(): Promise<Array<[string, CachedCall]>> {
     const rows = this.runId === null ? await this.db.llmCalls.toArray() : await this.db.llmCalls.where('runId').equals(this.runId).toArray();
-    return rows.map((r) => [r.key, r.value as CachedCall]);
+    const prefix = this.runId === null ? null : importedKey(this.runId, '');
+    return rows.map((r) => [prefix && r.key.startsWith(prefix) ? r.key.slice(prefix.length) : r.key, r.value as CachedCall]);
   }
 }

@@ -34,7 +34,6 @@ import {
   type RunRow,
 } from '../storage/db';
 import { decodeBundle, type RunBundle } from '../storage/bundle';
-import type { CachedCall } from '../agents/llm/cache';
 import { communityLayout } from './layout';
 import { loadLlmModule, loadPopulationModule } from './modules';
 import type { Estimate, ProgressUpdate, RunOutcome, RunSpec, UploadCheck } from './protocol';
@@ -428,8 +427,8 @@ const api = {
         totals: emptyLlmTotals(),
       });
       await saveNetwork(db, { runId, n: net.n, src: bundle.network.src, dst: bundle.network.dst, labels: bundle.network.labels, layout: communityLayout(net, bundle.run.seeds[0] ?? 1) });
-      const cache = new DexieResponseCache(db, runId);
-      for (const [k, v] of bundle.llmCache) await cache.put(k, v as CachedCall);
+      // The bundle's answers go to this run's own namespace: they replay this run and never answer another.
+      await db.llmCalls.bulkPut(new DexieResponseCache(db, runId).importRows(bundle.llmCache));
       return await execute(runId, onProgress, undefined, bundle);
     } catch (err) {
       rethrow(err);

@@ -65,8 +65,8 @@ describe('prompts and cache keys', () => {
     const b = activationMessages(reqs[2], personas[2], config);
     expect(a[0]).toEqual(b[0]);
     expect(a[1].content.startsWith('You are @1:')).toBe(true);
-    const k1 = await cacheKey({ model: 'm', messages: a, schema: { x: 1 }, temperature: 0.5, seed: 1 });
-    const k2 = await cacheKey({ model: 'm', messages: a, schema: { x: 1 }, temperature: 0.5, seed: 2 });
+    const k1 = await cacheKey({ endpoint: 'https://api.openai.com/v1', model: 'm', messages: a, schema: { x: 1 }, temperature: 0.5, seed: 1 });
+    const k2 = await cacheKey({ endpoint: 'https://api.openai.com/v1', model: 'm', messages: a, schema: { x: 1 }, temperature: 0.5, seed: 2 });
     expect(k1).toMatch(/^[0-9a-f]{64}$/);
     expect(k1).not.toBe(k2);
   });

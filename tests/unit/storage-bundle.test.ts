@@ -86,4 +86,31 @@ describe('run bundle', () => {
     db.close();
     await Dexie.delete(db.name);
   });
+
+  it('should keep imported answers in the importing run’s namespace and never overwrite a stored answer', async () => {
+    const db = createDb(`bundle-cache-scope-${process.pid}`);
+    const row = (): Parameters<typeof createRun>[1] => ({
+      name: 'r', status: 'complete', config: structuredClone(DEFAULT_CONFIG), seeds: [1], agentsKind: 'llm',
+      network: { kind: 'generated', label: 'g', nodes: 3, edges: 2 }, createdAt: 1, updatedAt: 1,
+      progress: { roundsDone: 0, roundsTotal: 1, seedIndex: 0, condition: 'warmup', round: -15 }, totals: emptyLlmTotals(),
+    });
+    const usage = { promptTokens: 1, cachedPromptTokens: 0, completionTokens: 1 };
+    const own = await createRun(db, row());
+    await new DexieResponseCache(db, own).put('shared', { text: 'honest', model: 'm', usage });
+    const imported = await createRun(db, row());
+    const cache = new DexieResponseCache(db, imported);
+    await db.llmCalls.bulkPut(cache.importRows([['shared', { text: 'hostile', model: 'm', usage }], ['fresh', { text: 'hostile', model: 'm', usage }]]));
+    // The imported run replays its own answers; every other run (and a new one) sees only what this browser received.
+    expect(await cache.get('fresh')).toMatchObject({ text: 'hostile' });
+    expect(await new DexieResponseCache(db, own).get('shared')).toMatchObject({ text: 'honest' });
+    expect(await new DexieResponseCache(db, own).get('fresh')).toBeUndefined();
+    expect(await new DexieResponseCache(db, null).get('fresh')).toBeUndefined();
+    // The bundle of the imported run carries its answers under their request keys.
+    expect((await cache.list()).map(([k]) => k).sort()).toEqual(['fresh', 'shared']);
+    // A later put under a stored key keeps the first answer.
+    await new DexieResponseCache(db, imported).put('shared', { text: 'other', model: 'm', usage });
+    expect(await new DexieResponseCache(db, own).get('shared')).toMatchObject({ text: 'honest' });
+    db.close();
+    await Dexie.delete(db.name);
+  });
 });

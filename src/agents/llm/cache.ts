@@ -1,7 +1,8 @@
 /**
- * The response cache: every answer stored under a SHA-256 of what determines it (model, messages, schema, temperature,
- * seed), so a run replays from its cache with zero calls and identical decisions. Entries hold the raw answer text and
- * its usage only — never the key, headers or the endpoint — so a cache can travel in an exported run bundle.
+ * The response cache: every answer stored under a SHA-256 of what determines it (endpoint, model, messages, schema,
+ * temperature, seed), so a run replays from its cache with zero calls and identical decisions. Entries hold the raw
+ * answer text and its usage only — never the key or headers — so a cache can travel in an exported run bundle. The
+ * endpoint is hashed into the key so answers from one server are never served for requests to another.
  */
 import type { ChatMessage } from './prompts';
 
@@ -44,6 +45,8 @@ export function isCachedCall(x: unknown): x is CachedCall {
 }
 
 export interface CacheKeyInput {
+  /** The endpoint's base URL as `endpointId` normalises it. */
+  endpoint: string;
   model: string;
   messages: ChatMessage[];
   schema: unknown;
@@ -65,9 +68,23 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Hex SHA-256 via WebCrypto (Node 20 and browsers alike). */
+/** The SDK's default endpoint, used when no base URL is given. */
+export const DEFAULT_ENDPOINT = 'https://api.openai.com/v1';
+
+/** One spelling per endpoint: the default when empty, lower-case scheme and host, no trailing slashes. */
+export function endpointId(baseURL: string | undefined): string {
+  const raw = (baseURL ?? '').trim() || DEFAULT_ENDPOINT;
+  try {
+    const u = new URL(raw);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return raw.replace(/\/+$/, '');
+  }
+}
+
+/** Hex SHA-256 via WebCrypto (Node 20 and browsers alike). Version 2 added the endpoint (v1 keys never match). */
 export async function cacheKey(input: CacheKeyInput): Promise<string> {
-  const bytes = new TextEncoder().encode(canonical({ v: 1, ...input }));
+  const bytes = new TextEncoder().encode(canonical({ v: 2, ...input }));
   const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -209,6 +209,8 @@ export interface AskContext {
   /** Answers tried per decision (first answer + repair turns). @default 3 */
   maxAttempts: number;
   apiKey: string;
+  /** The endpoint as `endpointId` spells it: part of every cache key. */
+  endpoint: string;
   /**
    * Called with each attempt's own accounting the moment its answer arrives (from the endpoint or the cache), before
    * validation and before the round completes, so spend is metered even if the decision or the round is later aborted.
@@ -238,7 +240,7 @@ export async function askValidated<T>(
     if (signal?.aborted) throw cancelled();
     if (attempt > 1) meta.retries++;
     const call: ChatRequest = { ...req, messages };
-    const key = ctx.cache ? await cacheKey({ model: call.model, messages: call.messages, schema: call.schema, temperature: call.temperature, seed: call.seed }) : '';
+    const key = ctx.cache ? await cacheKey({ endpoint: ctx.endpoint, model: call.model, messages: call.messages, schema: call.schema, temperature: call.temperature, seed: call.seed }) : '';
     const stored = ctx.cache ? await ctx.cache.get(key) : undefined;
     let answer: ChatAnswer | undefined = isCachedCall(stored) ? stored : undefined;
     const one: CallMeta = { calls: 0, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, costUsd: 0, cacheHits: 0, retries: attempt > 1 ? 1 : 0, model: req.model };

@@ -8,7 +8,7 @@ import { SpilloverError } from '../../engine/errors';
 import type { DecisionPort, PortContext, RoundBatch, VoteBatch } from '../../engine/ports';
 import { hashSeed } from '../../engine/rng';
 import type { ActivationRequest, DecisionOutcome, LlmExchange, LlmTotals, Persona, Tier, VoteOutcome, VoteRequest } from '../../engine/types';
-import type { CacheLike } from './cache';
+import { endpointId, type CacheLike } from './cache';
 import { askValidated, ChatTransport, scrubKey, type AskContext, type StructuredOutputs } from './client';
 import { CostMeter, DEFAULT_PRICES, estimateCost, type Estimate, type PriceTable } from './cost';
 import { activationMessages, voteMessages, type ChatMessage } from './prompts';
@@ -17,7 +17,7 @@ import { activationSchema, validateActivation, validateVote, voteSchema } from '
 import { Throughput, cancelled } from './throughput';
 
 export type { ResponseCacheStore, CachedCall, CacheLike } from './cache';
-export { MemoryCacheStore, cacheKey, isCachedCall } from './cache';
+export { MemoryCacheStore, cacheKey, endpointId, isCachedCall } from './cache';
 export { DEFAULT_PRICES, estimateCost, costOf } from './cost';
 export type { PriceTable, ModelPrice, Estimate } from './cost';
 
@@ -74,6 +74,7 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
   const prices: PriceTable = { ...DEFAULT_PRICES, ...(opts.prices ?? {}) };
   const maxAttempts = Math.max(1, opts.maxAttempts ?? 3);
   const meter = new CostMeter(opts.budgetUsd ?? null);
+  const endpoint = endpointId(opts.baseURL);
   const transport = new ChatTransport({
     apiKey: opts.apiKey,
     baseURL: opts.baseURL,
@@ -92,6 +93,7 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
     prices,
     maxAttempts,
     apiKey: opts.apiKey,
+    endpoint,
     onAttempt: (one) => meter.add(arm, one, false),
   });
 
