@@ -29,6 +29,14 @@ function port(s: FakeServer, extra: Partial<LlmOptions> = {}) {
   return p;
 }
 
+/** A fetch that records and refuses every request: a replay from the cache must make none. */
+function noRequest(log: string[]): typeof fetch {
+  return async (input) => {
+    log.push(String(input));
+    throw new Error('no request was expected: the answer should have come from the cache');
+  };
+}
+
 const strip = (o: DecisionOutcome[]) => JSON.parse(JSON.stringify(o, (k, v) => (k === 'meta' ? undefined : v)));
 
 describe('the LLM port keeps the decision-port contract', () => {
@@ -136,13 +144,14 @@ describe('LLM agents over HTTP', () => {
     const av = await port(first, { cache }).decideVotes({ condition: 'treatment_info_message', requests: contractVotes(personas) });
     expect(cache.size).toBeGreaterThan(0);
 
-    const second = await server();
-    const replay = port(second, { cache });
+    // The cache key names the endpoint, so the replay asks the same one; a request would be recorded and refused.
+    const requested: string[] = [];
+    const replay = port(first, { cache, fetch: noRequest(requested) });
     const b = await replay.decideRound({ condition: 'treatment_info_message', round: 9, requests });
     const bv = await replay.decideVotes({ condition: 'treatment_info_message', requests: contractVotes(personas) });
     expect(strip(b)).toEqual(strip(a));
     expect(strip(bv as never)).toEqual(strip(av as never));
-    expect(second.counters.received).toBe(0);
+    expect(requested).toEqual([]);
     expect(replay.totals().calls).toBe(0);
     expect(replay.totals().cacheHits).toBeGreaterThanOrEqual(requests.length);
     for await (const [key, entry] of cache.entries()) {
@@ -218,9 +227,9 @@ describe('LLM agents over HTTP', () => {
     expect(fresh.filter((o) => o.ok).every((o) => o.ok && JSON.parse(o.exchange!.answer) !== null)).toBe(true);
     votes.forEach((v) => expect(v.exchange?.prompt).toMatch(/Did you vote\?$/));
 
-    const second = await server();
-    const cached = await port(second, { cache, maxAttempts: 2 }).decideRound({ condition: 'control', round: 6, requests });
-    expect(second.counters.received).toBe(0);
+    const requested: string[] = [];
+    const cached = await port(s, { cache, maxAttempts: 2, fetch: noRequest(requested) }).decideRound({ condition: 'control', round: 6, requests });
+    expect(requested).toEqual([]);
     expect(cached.map((o) => o.exchange)).toEqual(fresh.map((o) => o.exchange));
     expect(JSON.stringify([fresh, votes, cached])).not.toContain(KEY);
   });
