@@ -1,0 +1,319 @@
+/**
+ * The S3 round loop (protocols.md §D): seed users post about the event in round 0; from round 1 each round delivers
+ * the previous round's messages to the authors' followers (plus a few platform recommendations), makes their readers
+ * aware, and asks every aware user with new messages for one decision through the S3 port — offline models, an LLM or
+ * a replay. Decisions are taken on the state at the start of the round and applied in ascending user id, so the
+ * records are the same for the same answers however the calls were scheduled.
+ */
+import { SpilloverError } from '../../engine/errors';
+import { followers, following, follows, type FollowNetwork } from '../../engine/network';
+import { hashHead, hashTail, Rng } from '../../engine/rng';
+import { addMeta, emptyLlmTotals, type Persona } from '../../engine/types';
+import { validateS3Config, type S3Condition, type S3Config } from './config';
+import { emotionStep } from './emotion';
+import { chooseSeeds } from './events';
+import { updateMemory, type MemoryEntry } from './memory';
+import { relevance } from './memory';
+import { ACTION_CODE, type S3RoundRecord } from './outcomes';
+import { assignRoles, s3Profile, type Role } from './users';
+import type { AttitudeValue, EmotionLevel, MessageSource, S3Message, S3Port, S3Request, SeenMessage } from './types';
+
+export const OFFICIAL_AUTHOR = -1;
+const OFFICIAL_PROFILE = 'official account';
+const U32 = 4294967296;
+
+export interface S3Inputs {
+  config: S3Config;
+  seed: number;
+  /** Indexed by user id; length must equal network.n. */
+  personas: readonly Persona[];
+  network: FollowNetwork;
+  port: S3Port;
+}
+
+export interface S3Progress {
+  roundsDone: number;
+  roundsTotal: number;
+  condition: string;
+  round: number;
+}
+
+export interface S3Hooks {
+  /** Awaited before the run goes on (a worker writes the round to IndexedDB here). */
+  onRound?(record: S3RoundRecord, progress: S3Progress): void | Promise<void>;
+  /** Polled at every round boundary; true pauses the run cleanly. */
+  shouldPause?(): boolean;
+}
+
+export interface S3Result {
+  status: 'complete' | 'paused';
+  seed: number;
+  roundsDone: number;
+  roundsTotal: number;
+  seeds: number[];
+  roles: Role[];
+}
+
+/** Records in a complete run: rounds 0…R for each condition. */
+export function s3RoundsTotal(config: S3Config): number {
+  return (config.rounds + 1) * config.conditions.length;
+}
+
+interface Arrival {
+  id: number;
+  source: MessageSource;
+}
+
+/** The state of one condition; rounds advance it in place. */
+class ConditionWorld {
+  readonly emotion: Int8Array;
+  readonly attitude: Int8Array;
+  readonly opinion: Float32Array;
+  readonly spread: Uint8Array;
+  readonly removed: Uint8Array;
+  /** Followers reached by each user's messages so far (ranks the remove-spreaders intervention). */
+  readonly reach: Float64Array;
+  readonly memory: Array<MemoryEntry[] | null>;
+  readonly messages: S3Message[] = [];
+  private last: number[] = [];
+
+  constructor(
+    private readonly inputs: S3Inputs,
+    private readonly cond: S3Condition,
+    private readonly shared: { seeds: number[]; profiles: string[]; heads: { prior: number; emotion: number; rec: number } },
+  ) {
+    const n = inputs.network.n;
+    this.emotion = new Int8Array(n).fill(-1);
+    this.attitude = new Int8Array(n).fill(-1);
+    this.opinion = new Float32Array(n);
+    this.spread = new Uint8Array(n);
+    this.removed = new Uint8Array(n);
+    this.reach = new Float64Array(n);
+    this.memory = new Array(n).fill(null);
+  }
+
+  /** The profile prior of the user's attitude (one draw per user, the same whenever it becomes aware). */
+  private becomeAware(a: number): void {
+    const p = this.inputs.config.event.priorPositive[this.inputs.personas[a].ideology];
+    const att = (hashTail(this.shared.heads.prior, a, 0) / U32 < p ? 1 : 0) as AttitudeValue;
+    this.attitude[a] = att;
+    this.opinion[a] = att;
+    this.emotion[a] = 0;
+  }
+
+  private write(m: Omit<S3Message, 'id'>): S3Message {
+    const msg = { ...m, id: this.messages.length } as S3Message;
+    this.messages.push(msg);
+    return msg;
+  }
+
+  private tags(m: S3Message): string[] {
+    return m.kind === 'official' ? [] : this.inputs.config.event.tags;
+  }
+
+  seen(id: number, source: MessageSource): SeenMessage {
+    const m = this.messages[id];
+    const profile = m.author === OFFICIAL_AUTHOR ? OFFICIAL_PROFILE : this.shared.profiles[m.author];
+    return { id, author: m.author, authorProfile: profile, source, round: m.round, kind: m.kind, emotion: m.emotion, attitude: m.attitude, opinion: m.opinion, text: m.text };
+  }
+
+  roundZero(): S3RoundRecord {
+    const { config } = this.inputs;
+    const out: S3Message[] = [];
+    for (const s of this.shared.seeds) {
+      this.becomeAware(s);
+      this.emotion[s] = 1;
+      this.spread[s] = 1;
+      const m = this.write({ author: s, round: 0, kind: 'seed', parent: -1, origin: -1, emotion: 1, attitude: this.attitude[s] as AttitudeValue, opinion: this.opinion[s], text: config.event.text });
+      m.parent = m.origin = m.id;
+      this.memory[s] = [{ messageId: m.id, source: 'own', round: 0, relevance: 1 }];
+      out.push(m);
+    }
+    this.last = out.map((m) => m.id);
+    const action = new Uint8Array(this.inputs.network.n);
+    for (const s of this.shared.seeds) action[s] = ACTION_CODE.post;
+    return this.record(0, new Int32Array(0), action, out, [], [], emptyLlmTotals(), []);
+  }
+
+  private record(round: number, active: Int32Array, action: Uint8Array, messages: S3Message[], removed: number[], decisions: S3RoundRecord['decisions'], llm: S3RoundRecord['llm'], invalid: number[]): S3RoundRecord {
+    return { condition: this.cond.name, round, active, emotion: this.emotion.slice(), attitude: this.attitude.slice(), action, messages, removed, decisions, invalidAgents: invalid, llm };
+  }
+
+  /** Arrivals of this round per user: followers of last round's authors, the correction, recommendations. */
+  private deliver(round: number, fresh: S3Message[]): Map<number, Arrival[]> {
+    const { network: net, config } = this.inputs;
+    const inbox = new Map<number, Arrival[]>();
+    const push = (w: number, id: number, source: MessageSource) => {
+      const list = inbox.get(w);
+      if (list) list.push({ id, source });
+      else inbox.set(w, [{ id, source }]);
+    };
+    for (const id of this.last) {
+      const u = this.messages[id].author;
+      if (u === OFFICIAL_AUTHOR || this.removed[u]) continue;
+      const fr = followers(net, u);
+      this.reach[u] += fr.length;
+      for (const w of fr) if (!this.removed[w]) push(w, id, follows(net, u, w) ? 'mutual' : 'followee');
+    }
+    if (this.cond.correction && this.cond.correction.round === round) {
+      const c = this.cond.correction;
+      const m = this.write({ author: OFFICIAL_AUTHOR, round, kind: 'official', parent: -1, origin: -1, emotion: 0, attitude: c.attitude, opinion: c.attitude, text: c.text });
+      m.parent = m.origin = m.id;
+      fresh.push(m);
+      for (let a = 0; a < net.n; a++) if (this.emotion[a] >= 0 && !this.removed[a]) push(a, m.id, 'recommended');
+    }
+    if (config.recommendation > 0 && this.last.length > 0) {
+      for (let a = 0; a < net.n; a++) {
+        if (this.removed[a]) continue;
+        const h = hashTail(this.shared.heads.rec, a, round);
+        if (h / U32 >= config.recommendation) continue;
+        const id = this.last[new Rng(h).int(this.last.length)];
+        const m = this.messages[id];
+        if (m.author === a || this.removed[m.author] || inbox.get(a)?.some((x) => x.id === id)) continue;
+        push(a, id, 'recommended');
+      }
+    }
+    return inbox;
+  }
+
+  private removeSpreaders(k: number): number[] {
+    const n = this.inputs.network.n;
+    const ids: number[] = [];
+    for (let a = 0; a < n; a++) if (this.reach[a] > 0 && !this.removed[a]) ids.push(a);
+    ids.sort((x, y) => this.reach[y] - this.reach[x] || x - y);
+    const out = ids.slice(0, k).sort((x, y) => x - y);
+    for (const a of out) this.removed[a] = 1;
+    return out;
+  }
+
+  /** Build this round's requests; the state changes only in `apply`. */
+  prepare(round: number): { requests: S3Request[]; inbox: Map<number, Arrival[]>; fresh: S3Message[]; removed: number[] } {
+    const { network: net, config } = this.inputs;
+    const removed = this.cond.removeSpreaders && this.cond.removeSpreaders.round === round ? this.removeSpreaders(this.cond.removeSpreaders.k) : [];
+    const fresh: S3Message[] = [];
+    const inbox = this.deliver(round, fresh);
+    const weight = config.memory.sourceWeight;
+    const requests: S3Request[] = [];
+    const users = [...inbox.keys()].sort((x, y) => x - y);
+    for (const a of users) {
+      const newlyAware = this.emotion[a] < 0;
+      if (newlyAware) this.becomeAware(a);
+      const arrivals = inbox.get(a)!;
+      const shown = arrivals.slice().sort((x, y) => weight[y.source] - weight[x.source] || y.id - x.id).slice(0, config.feedSize);
+      const fe = following(net, a);
+      let spreadFe = 0;
+      for (const b of fe) spreadFe += this.spread[b];
+      const pool = this.memory[a] ?? [];
+      requests.push({
+        agentId: a,
+        round,
+        condition: this.cond.name,
+        newlyAware,
+        emotion: this.emotion[a] as EmotionLevel,
+        attitude: this.attitude[a] as AttitudeValue,
+        opinion: this.opinion[a],
+        spread: this.spread[a] === 1,
+        feed: shown.map((x) => this.seen(x.id, x.source)),
+        arrivals: arrivals.length,
+        memory: pool.map((e) => this.seen(e.messageId, e.source)),
+        spreadFolloweeShare: fe.length ? spreadFe / fe.length : 0,
+      });
+    }
+    return { requests, inbox, fresh, removed };
+  }
+
+  /** Apply the round's outcomes (aligned with `requests`), decay everyone else's emotion, and record the round. */
+  apply(round: number, prep: ReturnType<ConditionWorld['prepare']>, outcomes: S3RoundRecord['decisions']): S3RoundRecord {
+    const { network: net, config } = this.inputs;
+    const n = net.n;
+    const { requests, inbox, fresh, removed } = prep;
+    if (outcomes.length !== requests.length) {
+      throw new SpilloverError('LlmError', `S3 round ${round} (${this.cond.name}): the agents answered ${outcomes.length} of ${requests.length} requests; this is a bug in the decision port, please report it`);
+    }
+    const action = new Uint8Array(n);
+    const llm = emptyLlmTotals();
+    const invalid: number[] = [];
+    const decided = new Uint8Array(n);
+    const tags = config.event.tags;
+    requests.forEach((req, i) => {
+      const a = req.agentId;
+      decided[a] = 1;
+      const out = outcomes[i];
+      addMeta(llm, out.meta);
+      const arrivals: MemoryEntry[] = inbox.get(a)!.map((x) => ({ messageId: x.id, source: x.source, round, relevance: relevance(this.inputs.personas[a].interests, this.tags(this.messages[x.id])) }));
+      if (!out.ok) {
+        invalid.push(a);
+        llm.invalid++;
+        this.memory[a] = updateMemory(this.memory[a] ?? [], arrivals, round, config.memory);
+        return;
+      }
+      const d = out.decision;
+      this.emotion[a] = d.emotion;
+      this.attitude[a] = d.attitude;
+      this.opinion[a] = d.opinion;
+      if (d.action !== 'none') {
+        const parent = d.action === 'repost' ? this.messages[d.repostId!] : null;
+        const m = this.write({
+          author: a,
+          round,
+          kind: d.action,
+          parent: parent ? parent.id : -1,
+          origin: parent ? parent.origin : -1,
+          emotion: d.emotion,
+          attitude: d.attitude,
+          opinion: d.opinion,
+          text: parent ? parent.text : d.postText!,
+        });
+        if (!parent) m.parent = m.origin = m.id;
+        fresh.push(m);
+        this.spread[a] = 1;
+        action[a] = ACTION_CODE[d.action];
+        arrivals.push({ messageId: m.id, source: 'own', round, relevance: relevance(tags, tags) });
+      }
+      this.memory[a] = updateMemory(this.memory[a] ?? [], arrivals, round, config.memory);
+    });
+    // Aware users without new messages: emotion decays by the chain's coefficient (the same stream as the offline agent).
+    const decay = config.offline.emotion.decay;
+    for (let a = 0; a < n; a++) {
+      if (decided[a] || this.emotion[a] <= 0 || this.removed[a]) continue;
+      this.emotion[a] = emotionStep(this.emotion[a] as EmotionLevel, 0, decay, hashTail(this.shared.heads.emotion, a, round) / U32);
+    }
+    this.last = fresh.filter((m) => m.kind !== 'official').map((m) => m.id);
+    const active = Int32Array.from(requests, (r) => r.agentId);
+    return this.record(round, active, action, fresh, removed, outcomes, llm, invalid);
+  }
+}
+
+/** Run every condition of an S3 experiment for one seed. */
+export async function runS3(inputs: S3Inputs, hooks: S3Hooks = {}, signal?: AbortSignal): Promise<S3Result> {
+  const { config, seed, personas, network, port } = inputs;
+  validateS3Config(config);
+  if (personas.length !== network.n) {
+    throw new SpilloverError('ConfigError', `config: the population has ${personas.length} users but the network has ${network.n} accounts; generate one persona per network account`, 'agents');
+  }
+  const roles = assignRoles(network, config.roles);
+  const profiles = personas.map((p, i) => s3Profile(p, roles[i]));
+  const seeds = chooseSeeds(network, config.seedUsers, Rng.derive(seed, 's3-seeds'));
+  const shared = { seeds, profiles, heads: { prior: hashHead(seed, 's3-prior'), emotion: hashHead(seed, 's3-emotion'), rec: hashHead(seed, 's3-rec') } };
+  const total = s3RoundsTotal(config);
+  let done = 0;
+  const progress = (condition: string, round: number): S3Progress => ({ roundsDone: done, roundsTotal: total, condition, round });
+  const paused = (): S3Result => ({ status: 'paused', seed, roundsDone: done, roundsTotal: total, seeds, roles });
+  for (const cond of config.conditions) {
+    const world = new ConditionWorld(inputs, cond, shared);
+    if (hooks.shouldPause?.()) return paused();
+    const zero = world.roundZero();
+    done++;
+    await hooks.onRound?.(zero, progress(cond.name, 0));
+    for (let r = 1; r <= config.rounds; r++) {
+      if (signal?.aborted) throw new SpilloverError('Cancelled', 'run cancelled: it stopped at a round boundary; start it again or resume it from the run list');
+      if (hooks.shouldPause?.()) return paused();
+      const prep = world.prepare(r);
+      const outcomes = prep.requests.length ? await port.decideRound({ condition: cond.name, round: r, requests: prep.requests }, signal) : [];
+      const rec = world.apply(r, prep, outcomes);
+      done++;
+      await hooks.onRound?.(rec, progress(cond.name, r));
+    }
+  }
+  return { status: 'complete', seed, roundsDone: done, roundsTotal: total, seeds, roles };
+}
