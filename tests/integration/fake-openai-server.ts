@@ -8,11 +8,12 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Rng, hashSeed } from '../../src/engine/rng';
+import { createFakeBatchApi, type FakeBatchCounters, type FakeBatchOptions } from './fake-batch-api';
 
 export type FaultKind = 'rate-limit' | 'server-error' | 'truncated' | 'invalid-content' | 'stall' | 'drop';
 export type RequestKind = 'activation' | 'vote' | 'repair';
 
-export interface FakeServerOptions {
+export interface FakeServerOptions extends FakeBatchOptions {
   /** Delay before answering, ms. @default 0 */
   latencyMs?: number;
   /** Share of requests that get a fault. @default 0 */
@@ -48,6 +49,8 @@ export interface FakeServer {
   /** Base URL for the SDK, ending in /v1. */
   url: string;
   counters: FakeServerCounters;
+  /** Files and Batch API routes (fake-batch-api.ts). */
+  batch: FakeBatchCounters;
   options: FakeServerOptions;
   close(): Promise<void>;
 }
@@ -143,6 +146,43 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}): Promise<
     res.end(text);
   }
 
+  function hashOf(body: Body): Buffer {
+    return createHash('sha256').update(JSON.stringify({ m: body.model, msg: body.messages, s: body.seed })).digest();
+  }
+
+  /** The chat.completion for a body that meets no fault (`invalid`: the answer breaks the schema). */
+  function completion(body: Body, hash: Buffer, invalid: boolean) {
+    const prompt = promptOf(body);
+    const rng = new Rng(hash.readUInt32BE(0));
+    let content = buildAnswer(body, rng);
+    if (invalid || (options.alwaysInvalid?.(prompt) ?? false)) {
+      content = rng.bernoulli(0.5) ? '{"posts": [{"p": 99, "like": true' : JSON.stringify({ posts: [{ p: 99, like: true, reply: '', author: 'keep' }], vote: 7, delay: 9 });
+    } else if (!body.response_format) {
+      // Servers without structured outputs wrap answers in prose and fences.
+      content = `Sure, here is my answer:\n\`\`\`json\n${content}\n\`\`\``;
+    }
+    const msgs = body.messages ?? [];
+    const promptTokens = Math.ceil(msgs.reduce((s, m) => s + m.content.length, 0) / 4);
+    const system = msgs.find((m) => m.role === 'system')?.content ?? '';
+    const cached = systemsSeen.has(system) ? Math.floor(system.length / 4) : 0;
+    systemsSeen.add(system);
+    return {
+      id: `chatcmpl-${hash.toString('hex').slice(0, 12)}`,
+      object: 'chat.completion',
+      created: 1_700_000_000,
+      model: body.model ?? 'unknown',
+      choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: 'stop', logprobs: null }],
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: Math.ceil(content.length / 4),
+        total_tokens: promptTokens + Math.ceil(content.length / 4),
+        prompt_tokens_details: { cached_tokens: cached },
+      },
+    };
+  }
+
+  const batchApi = createFakeBatchApi(options, (body) => ({ status: 200, payload: completion(body as Body, hashOf(body as Body), false) }), (res, status, payload) => sendJson(res, status, payload));
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -152,6 +192,7 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}): Promise<
       res.end();
       return;
     }
+    if (batchApi.handle(req, res, Buffer.concat(chunks))) return;
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
       sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
       return;
@@ -202,7 +243,7 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}): Promise<
       rateHeaders['x-ratelimit-reset-requests'] = `${t.resetMs}ms`;
     }
 
-    const hash = createHash('sha256').update(JSON.stringify({ m: body.model, msg: body.messages, s: body.seed })).digest();
+    const hash = hashOf(body);
     const h = hash.readUInt32BE(0);
     const n = seen.get(raw) ?? 0;
     seen.set(raw, n + 1);
@@ -230,33 +271,7 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}): Promise<
       return;
     }
 
-    const prompt = promptOf(body);
-    const rng = new Rng(h);
-    let content = buildAnswer(body, rng);
-    if (fault === 'invalid-content' || (options.alwaysInvalid?.(prompt) ?? false)) {
-      content = rng.bernoulli(0.5) ? '{"posts": [{"p": 99, "like": true' : JSON.stringify({ posts: [{ p: 99, like: true, reply: '', author: 'keep' }], vote: 7, delay: 9 });
-    } else if (!body.response_format) {
-      // Servers without structured outputs wrap answers in prose and fences.
-      content = `Sure, here is my answer:\n\`\`\`json\n${content}\n\`\`\``;
-    }
-    const msgs = body.messages ?? [];
-    const promptTokens = Math.ceil(msgs.reduce((s, m) => s + m.content.length, 0) / 4);
-    const system = msgs.find((m) => m.role === 'system')?.content ?? '';
-    const cached = systemsSeen.has(system) ? Math.floor(system.length / 4) : 0;
-    systemsSeen.add(system);
-    const payload = {
-      id: `chatcmpl-${hash.toString('hex').slice(0, 12)}`,
-      object: 'chat.completion',
-      created: 1_700_000_000,
-      model: body.model ?? 'unknown',
-      choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: 'stop', logprobs: null }],
-      usage: {
-        prompt_tokens: promptTokens,
-        completion_tokens: Math.ceil(content.length / 4),
-        total_tokens: promptTokens + Math.ceil(content.length / 4),
-        prompt_tokens_details: { cached_tokens: cached },
-      },
-    };
+    const payload = completion(body, hash, fault === 'invalid-content');
     if (fault === 'truncated') {
       const text = JSON.stringify(payload);
       res.writeHead(200, { 'content-type': 'application/json', ...CORS, ...rateHeaders });
@@ -266,7 +281,7 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}): Promise<
     counters.answered++;
     const u = (counters.usage[payload.model] ??= { prompt: 0, cached: 0, completion: 0 });
     u.prompt += payload.usage.prompt_tokens;
-    u.cached += cached;
+    u.cached += payload.usage.prompt_tokens_details.cached_tokens;
     u.completion += payload.usage.completion_tokens;
     sendJson(res, 200, payload, rateHeaders);
   }
@@ -285,6 +300,7 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}): Promise<
   return {
     url: `http://127.0.0.1:${port}/v1`,
     counters,
+    batch: batchApi.counters,
     options,
     close: () =>
       new Promise<void>((resolve) => {
