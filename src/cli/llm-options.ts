@@ -5,6 +5,7 @@
  */
 import { configError } from '../engine/errors';
 import type { LlmOptions } from '../agents/llm/index';
+import { BatchStateFile } from './batch-state-file';
 import { FileCacheStore } from './llm-cache-file';
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -24,7 +25,8 @@ function positive(flags: Flags, name: string, fix: string, integer: boolean): nu
 
 /**
  * Flags: --model-full/--model-mini/--model-nano NAME, --concurrency N, --budget USD, --cache FILE, --base-url URL
- * (overrides OPENAI_BASE_URL), --timeout MS, --max-attempts N, --structured auto|on|off.
+ * (overrides OPENAI_BASE_URL), --timeout MS, --max-attempts N, --structured auto|on|off, --batch (one Batch API job per
+ * round; needs --cache, whose answers and `<cache>.batches.json` job ids let an interrupted run resume), --batch-poll MS.
  */
 export async function llmOptionsFromEnv(flags: Flags, env: Record<string, string | undefined> = process.env): Promise<LlmOptions> {
   const apiKey = env.OPENAI_API_KEY?.trim();
@@ -49,6 +51,12 @@ export async function llmOptionsFromEnv(flags: Flags, env: Record<string, string
     throw configError('--structured', `is '${structured}'`, "use 'auto' (fall back when refused), 'on' or 'off'");
   }
   const cacheFile = str(flags, 'cache');
+  const batch = flags.batch === true;
+  if (batch && !cacheFile) {
+    throw configError('--batch', 'needs --cache FILE', 'add --cache results/llm-cache.jsonl: it keeps the answers of finished jobs, and FILE.batches.json the ids of open ones, so an interrupted run resumes without paying twice');
+  }
+  if (!batch && flags['batch-poll'] !== undefined) throw configError('--batch-poll', 'applies only with --batch', 'add --batch, or drop --batch-poll');
+  const pollMs = positive(flags, 'batch-poll', 'use milliseconds between polls of a job, e.g. 5000', true);
   return {
     apiKey,
     baseURL,
@@ -59,5 +67,6 @@ export async function llmOptionsFromEnv(flags: Flags, env: Record<string, string
     maxAttempts: positive(flags, 'max-attempts', 'use a whole number of answers per decision ≥ 1 (e.g. 3)', true),
     structuredOutputs: (structured as LlmOptions['structuredOutputs']) ?? 'auto',
     cache: cacheFile ? FileCacheStore.open(cacheFile) : undefined,
+    batch: batch ? { state: new BatchStateFile(`${cacheFile}.batches.json`), pollMs } : undefined,
   };
 }

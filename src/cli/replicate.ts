@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { formatTables, summarize } from '../analysis/summary';
 import { seedDataFromTables } from '../analysis/from-run';
 import type { SeedData } from '../analysis/types';
+import { BATCH_DISCOUNT } from '../agents/llm/cost';
 import { createOfflinePort } from '../agents/offline/offline-port';
 import { BOND_2012_CONFIG, CONDITION_NAMES, DEFAULT_CONDITIONS, makeConfig, validateConfig, type ConditionSpec, type FeedMode, type SimConfig } from '../engine/config';
 import { configError, isSpilloverError } from '../engine/errors';
@@ -32,7 +33,8 @@ const USAGE = `usage: npm run replicate -- [--preset sociopol|bond2012] [--arms 
        [--schedule name=p1,p2,p3,p4 …] [--feed described|as-published] [--network FILE.edges]
        [--agents-kind rules] [--out DIR] [--json FILE] [--force] [--quiet]
        [--llm [--model-full M] [--model-mini M] [--model-nano M] [--concurrency K] [--budget USD] [--cache FILE]
-              [--base-url URL] [--timeout MS] [--max-attempts N] [--structured auto|on|off]]
+              [--base-url URL] [--timeout MS] [--max-attempts N] [--structured auto|on|off]
+              [--batch [--batch-poll MS]]]
 conditions: ${CONDITION_NAMES.join(', ')}`;
 
 export interface ReplicateOptions {
@@ -94,6 +96,8 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
         timeout: { type: 'string' },
         'max-attempts': { type: 'string' },
         structured: { type: 'string' },
+        batch: { type: 'boolean' },
+        'batch-poll': { type: 'string' },
         help: { type: 'boolean' },
       },
     });
@@ -238,7 +242,8 @@ export async function replicate(
     network = generateTwitterNetwork({ n: opts.config.agents, seed: opts.baseSeed });
   }
   const personas = generatePopulation({ n: network.n, minorShare: opts.config.minorShare, census, network, seed: opts.baseSeed });
-  const port: DecisionPort = opts.llm ? await makeLlmPort(opts) : createOfflinePort();
+  if (!opts.llm && (opts.flags.batch || opts.flags['batch-poll'] !== undefined)) fail('--batch', 'applies only to LLM agents', 'add --llm, or drop --batch');
+  const port: DecisionPort = opts.llm ? await makeLlmPort(opts, log) : createOfflinePort();
   const outputs: SeedOutput[] = [];
   const seeds: SeedData[] = [];
   const llm = emptyLlmTotals();
@@ -295,10 +300,14 @@ export async function replicate(
   return { outputs, personas, network, seeds, llm, invalid, port };
 }
 
-async function makeLlmPort(opts: ReplicateOptions): Promise<DecisionPort> {
+async function makeLlmPort(opts: ReplicateOptions, log: (line: string) => void): Promise<DecisionPort> {
   const { llmOptionsFromEnv } = await import('./llm-options');
   const { createLlmPort } = await import('../agents/llm/index');
-  return createLlmPort(await llmOptionsFromEnv(opts.flags as Record<string, string | boolean>, process.env));
+  const llmOpts = await llmOptionsFromEnv(opts.flags as Record<string, string | boolean>, process.env);
+  if (llmOpts.batch && !opts.quiet) {
+    llmOpts.batch.onProgress = (p) => log(`batch ${p.jobId}${p.resumed ? ' (resumed)' : ''} · ${p.status} · ${p.completed + p.failed}/${p.total} lines`);
+  }
+  return createLlmPort(llmOpts);
 }
 
 /** Refuse outputs that would overwrite a result, before anything runs. */
@@ -321,7 +330,7 @@ async function main(): Promise<void> {
   process.stdout.write(formatTables(summary) + '\n');
   if (opts.llm) {
     process.stdout.write(
-      `LLM: ${llm.calls} calls, ${llm.cacheHits} answered from cache, ${llm.promptTokens} prompt tokens (${llm.cachedPromptTokens} cached), ${llm.completionTokens} completion tokens, $${llm.costUsd.toFixed(4)}, ${llm.retries} retries, ${llm.invalid} invalid answers\n`,
+      `LLM: ${llm.calls} calls, ${llm.cacheHits} answered from cache, ${llm.promptTokens} prompt tokens (${llm.cachedPromptTokens} cached), ${llm.completionTokens} completion tokens, $${llm.costUsd.toFixed(4)}${batchNote(port)}, ${llm.retries} retries, ${llm.invalid} invalid answers\n`,
     );
   }
   const models = opts.llm ? modelNames(opts) : undefined;
@@ -345,7 +354,12 @@ async function main(): Promise<void> {
       adults: personas.filter((p) => p.adult).length,
       baseSeed: opts.baseSeed,
       config: opts.config,
-      llm: { ...llm, invalidByCondition: invalid, perArm: (port as { perArm?: () => unknown }).perArm?.() ?? null },
+      llm: {
+        ...llm,
+        invalidByCondition: invalid,
+        perArm: (port as { perArm?: () => unknown }).perArm?.() ?? null,
+        batch: (port as { batchStats?: () => unknown }).batchStats?.() ?? null,
+      },
     };
     mkdirSync(dirname(resolve(opts.json)), { recursive: true });
     const tmp = `${opts.json}.partial-${process.pid}`;
@@ -353,6 +367,13 @@ async function main(): Promise<void> {
     renameSync(tmp, opts.json);
     process.stderr.write(`wrote ${resolve(opts.json)}\n`);
   }
+}
+
+/** How a batch run was paid: its jobs and the discount already applied to the cost. */
+function batchNote(port: DecisionPort): string {
+  const stats = (port as { batchStats?: () => { jobs: number; resumedJobs: number; lines: number; failedLines: number } | null }).batchStats?.();
+  if (!stats) return '';
+  return ` at Batch API prices (${BATCH_DISCOUNT * 100} % of list; ${stats.jobs} jobs submitted, ${stats.resumedJobs} resumed, ${stats.lines} lines, ${stats.failedLines} failed lines retried)`;
 }
 
 function modelNames(opts: ReplicateOptions): Record<string, string> {

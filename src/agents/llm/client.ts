@@ -14,7 +14,7 @@ import { extractJson, type JsonSchemaFormat, type Validation } from './schema';
 import { TransportError, cancelled, onAbort, type Throughput } from './throughput';
 
 export type StructuredOutputs = 'auto' | 'on' | 'off';
-type FormatMode = 'json_schema' | 'json_object' | 'none';
+export type FormatMode = 'json_schema' | 'json_object' | 'none';
 
 /**
  * Keys shorter than this are placeholders for local servers ("x", "ollama"), not secrets: scrubbing every occurrence
@@ -62,13 +62,47 @@ export interface ChatAnswer {
   usage: CachedCall['usage'];
 }
 
+/** Sends one chat request and returns its answer: ChatTransport (one HTTP call) or BatchTransport (a line of a job). */
+export interface ChatSender {
+  send(req: ChatRequest, signal?: AbortSignal): Promise<{ value: ChatAnswer; headers?: Headers }>;
+}
+
+/** The chat-completions body for a request in a format mode; the Batch API sends the same body as a JSONL line. */
+export function chatBody(req: ChatRequest, mode: FormatMode): OpenAI.Chat.ChatCompletionCreateParamsNonStreaming {
+  const messages =
+    mode === 'json_schema'
+      ? req.messages
+      : // Without structured outputs the schema travels as text (JSON mode also needs the word JSON in a message).
+        [...req.messages, { role: 'system' as const, content: `Answer with one JSON object matching this JSON schema: ${JSON.stringify(req.schema.schema)}` }];
+  const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = { model: req.model, messages, temperature: req.temperature, seed: req.seed };
+  if (mode === 'json_schema') body.response_format = { type: 'json_schema', json_schema: req.schema };
+  if (mode === 'json_object') body.response_format = { type: 'json_object' };
+  return body;
+}
+
+/** The answer in a chat.completion, or undefined when it has no message content. */
+export function answerOf(data: OpenAI.Chat.ChatCompletion | undefined, model: string): ChatAnswer | undefined {
+  const text = data?.choices?.[0]?.message?.content;
+  if (typeof text !== 'string') return undefined;
+  const usage = data?.usage;
+  return {
+    text,
+    model: data?.model ?? model,
+    usage: {
+      promptTokens: usage?.prompt_tokens ?? 0,
+      cachedPromptTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+      completionTokens: usage?.completion_tokens ?? 0,
+    },
+  };
+}
+
 /** An answer the endpoint refused for this request only (a 400 not about the format): the request is recorded invalid. */
 export class RequestRejected extends Error {
   override readonly name = 'RequestRejected';
 }
 
 /** One HTTP attempt per `send`, with fallback from structured outputs to JSON mode to no format for this endpoint. */
-export class ChatTransport {
+export class ChatTransport implements ChatSender {
   private readonly client: OpenAI;
   private mode: FormatMode;
   private readonly timeoutMs: number;
@@ -119,38 +153,10 @@ export class ChatTransport {
     const off = onAbort(outer, () => ctrl.abort(outer?.reason));
     if (outer?.aborted) ctrl.abort(outer.reason);
     try {
-      const messages =
-        mode === 'json_schema'
-          ? req.messages
-          : // Without structured outputs the schema travels as text (JSON mode also needs the word JSON in a message).
-            [...req.messages, { role: 'system' as const, content: `Answer with one JSON object matching this JSON schema: ${JSON.stringify(req.schema.schema)}` }];
-      const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = {
-        model: req.model,
-        messages,
-        temperature: req.temperature,
-        seed: req.seed,
-      };
-      if (mode === 'json_schema') body.response_format = { type: 'json_schema', json_schema: req.schema };
-      if (mode === 'json_object') body.response_format = { type: 'json_object' };
-      const { data, response } = await this.client.chat.completions.create(body, { signal: ctrl.signal }).withResponse();
-      const choice = data?.choices?.[0];
-      const text = choice?.message?.content;
-      if (typeof text !== 'string') {
-        throw new TransportError('malformed', 'the response has no message content', response.headers);
-      }
-      const usage = data.usage;
-      return {
-        value: {
-          text,
-          model: data.model ?? req.model,
-          usage: {
-            promptTokens: usage?.prompt_tokens ?? 0,
-            cachedPromptTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
-            completionTokens: usage?.completion_tokens ?? 0,
-          },
-        },
-        headers: response.headers,
-      };
+      const { data, response } = await this.client.chat.completions.create(chatBody(req, mode), { signal: ctrl.signal }).withResponse();
+      const value = answerOf(data, req.model);
+      if (!value) throw new TransportError('malformed', 'the response has no message content', response.headers);
+      return { value, headers: response.headers };
     } catch (err) {
       if (ctrl.signal.aborted && ctrl.signal.reason instanceof TimeoutMarker && !outer?.aborted) {
         throw new TransportError('timeout', `no complete answer within ${this.timeoutMs} ms`);
@@ -202,8 +208,8 @@ function isFormatRefusal(err: unknown): boolean {
 }
 
 export interface AskContext {
-  transport: ChatTransport;
-  throughput: Throughput;
+  transport: ChatSender;
+  throughput: Pick<Throughput, 'run'>;
   cache?: CacheLike;
   prices: PriceTable;
   /** Answers tried per decision (first answer + repair turns). @default 3 */

@@ -27,6 +27,16 @@ export const DEFAULT_PRICES: PriceTable = {
   'gpt-4o-mini': { input: 0.15, cachedInput: 0.075, output: 0.6 },
 };
 
+/** The Batch API bills every token at half the synchronous price (openai.com/api/pricing, "Batch API"). */
+export const BATCH_DISCOUNT = 0.5;
+
+/** A price table at Batch API rates: each price times BATCH_DISCOUNT. */
+export function batchPrices(prices: PriceTable): PriceTable {
+  return Object.fromEntries(
+    Object.entries(prices).map(([model, p]) => [model, { input: p.input * BATCH_DISCOUNT, cachedInput: p.cachedInput * BATCH_DISCOUNT, output: p.output * BATCH_DISCOUNT }]),
+  );
+}
+
 export interface Usage {
   promptTokens: number;
   cachedPromptTokens: number;

@@ -9,8 +9,9 @@ import type { DecisionPort, PortContext, RoundBatch, VoteBatch } from '../../eng
 import { hashSeed } from '../../engine/rng';
 import type { ActivationRequest, DecisionOutcome, LlmExchange, LlmTotals, Persona, Tier, VoteOutcome, VoteRequest } from '../../engine/types';
 import { endpointId, type CacheLike } from './cache';
+import { BatchTransport, type BatchSettings } from './batch';
 import { askValidated, ChatTransport, scrubKey, type AskContext, type StructuredOutputs } from './client';
-import { CostMeter, DEFAULT_PRICES, estimateCost, type Estimate, type PriceTable } from './cost';
+import { batchPrices, CostMeter, DEFAULT_PRICES, estimateCost, type Estimate, type PriceTable } from './cost';
 import { activationMessages, voteMessages, type ChatMessage } from './prompts';
 import { SAMPLE_PERSONA, typicalActivation } from './samples';
 import { activationSchema, validateActivation, validateVote, voteSchema } from './schema';
@@ -18,7 +19,8 @@ import { Throughput, cancelled } from './throughput';
 
 export type { ResponseCacheStore, CachedCall, CacheLike } from './cache';
 export { MemoryCacheStore, cacheKey, endpointId, isCachedCall } from './cache';
-export { DEFAULT_PRICES, estimateCost, costOf } from './cost';
+export { DEFAULT_PRICES, estimateCost, costOf, BATCH_DISCOUNT } from './cost';
+export type { BatchSettings, BatchStateStore, BatchJobRecord, BatchProgress } from './batch';
 export type { PriceTable, ModelPrice, Estimate } from './cost';
 
 export const DEFAULT_MODELS: Record<Tier, string> = { full: 'gpt-4.1', mini: 'gpt-4.1-mini', nano: 'gpt-4.1-nano' };
@@ -48,6 +50,11 @@ export interface LlmOptions {
   /** First backoff after a failure (doubles each time). @default 500 */
   baseBackoffMs?: number;
   fetch?: typeof fetch;
+  /**
+   * Send each round's calls as one Batch API job (batch.ts) instead of one request each: answers within the job's
+   * completion window, billed at the batch discount (cost.ts), the same records. @default off
+   */
+  batch?: BatchSettings;
 }
 
 export interface LlmPort extends DecisionPort {
@@ -59,6 +66,8 @@ export interface LlmPort extends DecisionPort {
   /** Expected calls and cost of a run with this configuration, from a measured representative prompt. */
   estimate(config: SimConfig, personas?: readonly Persona[]): Estimate;
   readonly models: Record<Tier, string>;
+  /** Jobs, resumed jobs, lines and failed lines of a batch run; null without `batch`. */
+  batchStats(): BatchTransport['stats'] | null;
 }
 
 /** Approximate tokens of a text without a tokenizer (o200k averages ~4 characters per token on these prompts). */
@@ -71,7 +80,8 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
     throw new SpilloverError('ConfigError', 'LLM agents: no API key; set OPENAI_API_KEY (CLI) or enter a key in settings (any text works for a local server)', 'apiKey');
   }
   const models: Record<Tier, string> = { ...DEFAULT_MODELS, ...(opts.models ?? {}) };
-  const prices: PriceTable = { ...DEFAULT_PRICES, ...(opts.prices ?? {}) };
+  const listPrices: PriceTable = { ...DEFAULT_PRICES, ...(opts.prices ?? {}) };
+  const prices = opts.batch ? batchPrices(listPrices) : listPrices;
   const maxAttempts = Math.max(1, opts.maxAttempts ?? 3);
   const meter = new CostMeter(opts.budgetUsd ?? null);
   const endpoint = endpointId(opts.baseURL);
@@ -82,13 +92,18 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
     structuredOutputs: opts.structuredOutputs,
     fetch: opts.fetch,
   });
+  const batch = opts.batch
+    ? new BatchTransport({ ...opts.batch, apiKey: opts.apiKey, baseURL: opts.baseURL, structuredOutputs: opts.structuredOutputs, fetch: opts.fetch })
+    : null;
   let ctx: PortContext | null = null;
   let throughput = new Throughput({ maxConcurrency: opts.maxConcurrency, maxTransportRetries: opts.maxTransportRetries, baseBackoffMs: opts.baseBackoffMs });
+  /** A job's lines are not rate-limited one by one: the transport itself retries failed lines in the next job. */
+  const direct: AskContext['throughput'] = { run: async (attempt, signal) => ({ value: (await attempt(signal)).value, retries: 0 }) };
 
   /** Every attempt is metered for its arm as its answer arrives (see AskContext.onAttempt). */
   const ask = (arm: string): AskContext => ({
-    transport,
-    throughput,
+    transport: batch ?? transport,
+    throughput: batch ? direct : throughput,
     cache: opts.cache,
     prices,
     maxAttempts,
@@ -96,6 +111,7 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
     endpoint,
     onAttempt: (one) => meter.add(arm, one, false),
   });
+  const track = <T>(work: () => Promise<T>): Promise<T> => (batch ? batch.participant(work) : work());
 
   function context(): PortContext {
     if (!ctx) throw new SpilloverError('LlmError', 'LLM agents: decideRound was called before init; call port.init({seed, config, personas}) first');
@@ -180,7 +196,7 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
     try {
       const results = await Promise.all(
         requests.map((r) =>
-          one(r, inner.signal).then(
+          track(() => one(r, inner.signal)).then(
             (o) => {
               if (!o.ok) meter.add(arm, undefined, true);
               return o;
@@ -220,6 +236,7 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
       return all(batch.condition, batch.requests, voteOne, signal);
     },
     totals: () => meter.totals(),
+    batchStats: () => (batch ? { ...batch.stats } : null),
     perArm: () => meter.perArm(),
     budgetReached: () => meter.budgetReached(),
     setBudget(usd: number | null) {
