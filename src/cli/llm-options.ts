@@ -4,7 +4,7 @@
  * here and handed to the port only; it is never printed.
  */
 import { configError } from '../engine/errors';
-import type { LlmOptions } from '../agents/llm/index';
+import { userPrices, type LlmOptions, type PriceTable } from '../agents/llm/index';
 import { BatchStateFile } from './batch-state-file';
 import { FileCacheStore } from './llm-cache-file';
 
@@ -23,10 +23,36 @@ function positive(flags: Flags, name: string, fix: string, integer: boolean): nu
   return n;
 }
 
+/** `--budget USD`: a cap ≥ 0 (0 spends nothing: only cached answers); absent means no cap. */
+function budget(flags: Flags): number | null {
+  const raw = str(flags, 'budget');
+  if (raw === undefined) return null;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw configError('--budget', `is '${raw}'`, 'use a spend cap in US dollars ≥ 0, e.g. 5 or 0.5 (0 spends nothing; leave it out for no cap)');
+  return n;
+}
+
+/** `--prices 'gpt-5=1.25,10;o4-mini=1.1,4.4'`: $/1M input and output tokens for models the price table lacks. */
+export function parsePrices(raw: string | undefined): PriceTable | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const entries: Record<string, { input: number; output: number }> = {};
+  for (const item of raw.split(';').map((x) => x.trim()).filter(Boolean)) {
+    const m = /^([^=]+)=([^,]+),([^,]+)$/.exec(item);
+    const input = Number(m?.[2]);
+    const output = Number(m?.[3]);
+    if (!m || !Number.isFinite(input) || input < 0 || !Number.isFinite(output) || output < 0) {
+      throw configError('--prices', `has '${item}'`, "write MODEL=INPUT,OUTPUT in US dollars per 1M tokens, several separated by ';', e.g. 'gpt-5=1.25,10'");
+    }
+    entries[m[1].trim()] = { input, output };
+  }
+  return userPrices(entries);
+}
+
 /**
- * Flags: --model-full/--model-mini/--model-nano NAME, --concurrency N, --budget USD, --cache FILE, --base-url URL
- * (overrides OPENAI_BASE_URL), --timeout MS, --max-attempts N, --structured auto|on|off, --batch (one Batch API job per
- * round; needs --cache, whose answers and `<cache>.batches.json` job ids let an interrupted run resume), --batch-poll MS.
+ * Flags: --model-full/--model-mini/--model-nano NAME, --concurrency N, --budget USD, --prices M=IN,OUT;…, --cache FILE,
+ * --base-url URL (overrides OPENAI_BASE_URL), --timeout MS, --max-attempts N, --structured auto|on|off, --batch (one
+ * Batch API job per round; needs --cache, whose answers and `<cache>.batches.json` job ids let an interrupted run
+ * resume), --batch-poll MS.
  */
 export async function llmOptionsFromEnv(flags: Flags, env: Record<string, string | undefined> = process.env): Promise<LlmOptions> {
   const apiKey = env.OPENAI_API_KEY?.trim();
@@ -62,7 +88,8 @@ export async function llmOptionsFromEnv(flags: Flags, env: Record<string, string
     baseURL,
     models,
     maxConcurrency: positive(flags, 'concurrency', 'use a whole number of concurrent calls ≥ 1 (e.g. 16)', true),
-    budgetUsd: positive(flags, 'budget', 'use a spend cap in US dollars, e.g. 5 or 0.5', false) ?? null,
+    budgetUsd: budget(flags),
+    prices: parsePrices(str(flags, 'prices')),
     timeoutMs: positive(flags, 'timeout', 'use milliseconds per call, e.g. 60000', true),
     maxAttempts: positive(flags, 'max-attempts', 'use a whole number of answers per decision ≥ 1 (e.g. 3)', true),
     structuredOutputs: (structured as LlmOptions['structuredOutputs']) ?? 'auto',

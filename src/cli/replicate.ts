@@ -32,8 +32,8 @@ const USAGE = `usage: npm run replicate -- [--preset sociopol|bond2012] [--arms 
        [--agents N] [--seeds S] [--seed BASE] [--conditions a,b,…]
        [--schedule name=p1,p2,p3,p4 …] [--feed described|as-published] [--network FILE.edges]
        [--agents-kind rules] [--out DIR] [--json FILE] [--force] [--quiet]
-       [--llm [--model-full M] [--model-mini M] [--model-nano M] [--concurrency K] [--budget USD] [--cache FILE]
-              [--base-url URL] [--timeout MS] [--max-attempts N] [--structured auto|on|off]
+       [--llm [--model-full M] [--model-mini M] [--model-nano M] [--concurrency K] [--budget USD] [--prices M=IN,OUT;…]
+              [--cache FILE] [--base-url URL] [--timeout MS] [--max-attempts N] [--structured auto|on|off]
               [--batch [--batch-poll MS]]]
 conditions: ${CONDITION_NAMES.join(', ')}`;
 
@@ -91,6 +91,7 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
         'model-nano': { type: 'string' },
         concurrency: { type: 'string' },
         budget: { type: 'string' },
+        prices: { type: 'string' },
         cache: { type: 'string' },
         'base-url': { type: 'string' },
         timeout: { type: 'string' },

@@ -35,7 +35,10 @@ export interface NetworkSource {
 export interface LlmSettings {
   baseUrl: string;
   models: { full: string; mini: string; nano: string };
-  budgetUsd: number;
+  /** Spend cap in US dollars: 0 spends nothing, null means no cap. */
+  budgetUsd: number | null;
+  /** $/1M tokens entered for models the built-in price table lacks (cached input is billed as input). */
+  prices?: Record<string, { input: number; output: number }>;
   /** Requests in flight at once. */
   concurrency: number;
 }

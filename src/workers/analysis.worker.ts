@@ -205,7 +205,7 @@ const api = {
           agentsKind: run.agentsKind,
           // Copied field by field so nothing else that might sit on the settings object can leak.
           llm: run.llm
-            ? { baseUrl: run.llm.baseUrl, models: { ...run.llm.models }, budgetUsd: run.llm.budgetUsd, concurrency: run.llm.concurrency }
+            ? { baseUrl: run.llm.baseUrl, models: { ...run.llm.models }, budgetUsd: run.llm.budgetUsd, concurrency: run.llm.concurrency, ...(run.llm.prices ? { prices: structuredClone(run.llm.prices) } : {}) }
             : undefined,
           network: run.network,
         },

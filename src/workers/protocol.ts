@@ -61,6 +61,8 @@ export interface Estimate {
   completionTokens: number;
   costUsd: number;
   note: string;
+  /** Models with no known price: their spend counts as $0 until the user enters one. */
+  unpriced?: string[];
 }
 
 export interface UploadCheck {

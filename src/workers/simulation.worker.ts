@@ -124,7 +124,8 @@ async function makeLivePort(run: RunRow, apiKey: string | undefined): Promise<Li
     apiKey,
     baseURL: run.llm.baseUrl || undefined,
     models: run.llm.models,
-    budgetUsd: run.llm.budgetUsd > 0 ? run.llm.budgetUsd : null,
+    prices: run.llm.prices ? llm.userPrices(run.llm.prices) : undefined,
+    budgetUsd: run.llm.budgetUsd ?? null,
     maxConcurrency: run.llm.concurrency,
     cache: new DexieResponseCache(db, run.id ?? null),
   });
@@ -373,10 +374,12 @@ const api = {
     try {
       const llm = await loadLlmModule();
       // A port built only to measure its representative prompt: no key is needed and no call is made.
-      const port = llm.createLlmPort({ apiKey: 'estimate-only', models: spec.agents.settings.models });
+      const prices = spec.agents.settings.prices ? llm.userPrices(spec.agents.settings.prices) : undefined;
+      const port = llm.createLlmPort({ apiKey: 'estimate-only', models: spec.agents.settings.models, prices });
       const e = port.estimate(c);
       const k = spec.seeds.length;
       return {
+        unpriced: llm.unpricedModels(port.models, { ...llm.DEFAULT_PRICES, ...prices }),
         activations: e.activations * k,
         calls: (e.activations + e.voteCalls) * k,
         promptTokens: e.promptTokens * k,

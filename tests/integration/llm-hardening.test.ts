@@ -72,3 +72,30 @@ describe('metering every attempt (finding 13)', () => {
     expect(p.totals().costUsd).toBeGreaterThan(0);
   });
 });
+
+describe('unknown model prices and the budget (finding 3)', () => {
+  it('should refuse a budgeted run when a model has no known price, and accept it once a price is given or without a cap', async () => {
+    const s = await server();
+    const models = { nano: 'openai/gpt-4.1-nano', mini: 'gpt-5', full: 'gpt-4.1' };
+    expect(() => port(s, { models, budgetUsd: 1 })).toThrow(/price of 'gpt-5', 'openai\/gpt-4.1-nano' is unknown.*\$\/1M tokens/);
+    expect(() => port(s, { models, budgetUsd: null })).not.toThrow();
+    const priced = port(s, { models, budgetUsd: 1, prices: { 'openai/gpt-4.1-nano': { input: 0.1, cachedInput: 0.1, output: 0.4 }, 'gpt-5': { input: 1.25, cachedInput: 1.25, output: 10 } } });
+    await priced.decideRound({ condition: 'control', round: 5, requests: contractRequests(personas, 5, 'control') });
+    expect(priced.totals().costUsd).toBeGreaterThan(0);
+  });
+
+  it('should spend nothing with a budget of 0: cached answers are used, the first call that would be sent pauses the run', async () => {
+    const { MemoryCacheStore } = await import('../../src/agents/llm/cache');
+    const s = await server();
+    const cache = new MemoryCacheStore();
+    const requests = contractRequests(personas, 5, 'control');
+    await port(s, { cache }).decideRound({ condition: 'control', round: 5, requests });
+    const sent = s.counters.received;
+    const zero = port(s, { cache, budgetUsd: 0 });
+    await zero.decideRound({ condition: 'control', round: 5, requests });
+    expect(s.counters.received).toBe(sent);
+    await expect(zero.decideRound({ condition: 'control', round: 6, requests: contractRequests(personas, 6, 'control') })).rejects.toMatchObject({ name: 'BudgetExceeded' });
+    expect(s.counters.received).toBe(sent);
+    expect(zero.totals().costUsd).toBe(0);
+  });
+});

@@ -113,3 +113,14 @@ describe('CLI options and cache file', () => {
     expect((await c.get('k3'))?.text).toBe('{"voted":0}');
   });
 });
+
+describe('CLI budget and prices (issue 14 finding 3)', () => {
+  it('should take --budget 0 as a cap that spends nothing, no --budget as no cap, and --prices for unpriced models', async () => {
+    expect((await llmOptionsFromEnv({ budget: '0' }, { OPENAI_API_KEY: 'k' })).budgetUsd).toBe(0);
+    expect((await llmOptionsFromEnv({}, { OPENAI_API_KEY: 'k' })).budgetUsd).toBeNull();
+    await expect(llmOptionsFromEnv({ budget: '-1' }, { OPENAI_API_KEY: 'k' })).rejects.toThrow(/--budget.*≥ 0/);
+    const o = await llmOptionsFromEnv({ prices: 'gpt-5=1.25,10; o4-mini=1.1,4.4' }, { OPENAI_API_KEY: 'k' });
+    expect(o.prices).toEqual({ 'gpt-5': { input: 1.25, cachedInput: 1.25, output: 10 }, 'o4-mini': { input: 1.1, cachedInput: 1.1, output: 4.4 } });
+    await expect(llmOptionsFromEnv({ prices: 'gpt-5=cheap' }, { OPENAI_API_KEY: 'k' })).rejects.toThrow(/--prices.*MODEL=INPUT,OUTPUT/);
+  });
+});

@@ -222,6 +222,8 @@ export interface AskContext {
    * validation and before the round completes, so spend is metered even if the decision or the round is later aborted.
    */
   onAttempt?: (attempt: CallMeta) => void;
+  /** False when no call may be sent (a budget of $0): the decision then rejects with BudgetExceeded. */
+  mayCall?: () => boolean;
 }
 
 /** `answer`: the raw text of the last attempt, cached or fresh ('' when the endpoint rejected the request), key scrubbed. */
@@ -255,6 +257,9 @@ export async function askValidated<T>(
       one.cacheHits = 1;
       ctx.onAttempt?.(one);
     } else {
+      if (ctx.mayCall && !ctx.mayCall()) {
+        throw new SpilloverError('BudgetExceeded', 'LLM budget of $0 reached: a budget of 0 spends nothing, so only cached answers are used; raise the budget in Setup (or clear it for no cap) and press Resume');
+      }
       let sent: { value: ChatAnswer; retries: number };
       try {
         sent = await ctx.throughput.run((s) => ctx.transport.send(call, s), signal);

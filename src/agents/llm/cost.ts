@@ -62,6 +62,27 @@ export function priceOf(model: string, prices: PriceTable): ModelPrice | undefin
   return best ? prices[best] : undefined;
 }
 
+/** The models of a run with no price in the table (exact or prefix match): their spend cannot be metered. */
+export function unpricedModels(models: Record<Tier, string>, prices: PriceTable): string[] {
+  return [...new Set(Object.values(models))].filter((m) => !priceOf(m, prices));
+}
+
+/**
+ * Prices entered by a user as "$/1M tokens" (input, output; cached input defaults to input, the conservative side),
+ * checked: each must be a finite number ≥ 0.
+ */
+export function userPrices(entries: Record<string, { input: number; output: number; cachedInput?: number }>): PriceTable {
+  const out: PriceTable = {};
+  for (const [model, p] of Object.entries(entries)) {
+    const input = Number(p.input);
+    const output = Number(p.output);
+    const cachedInput = p.cachedInput === undefined ? input : Number(p.cachedInput);
+    if (![input, output, cachedInput].every((x) => Number.isFinite(x) && x >= 0)) continue;
+    out[model] = { input, cachedInput, output };
+  }
+  return out;
+}
+
 /** Running totals per run and per arm, and the budget cap. */
 export class CostMeter {
   private run: LlmTotals = emptyLlmTotals();

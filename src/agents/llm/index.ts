@@ -11,7 +11,7 @@ import type { ActivationRequest, DecisionOutcome, LlmExchange, LlmTotals, Person
 import { endpointId, type CacheLike } from './cache';
 import { BatchTransport, type BatchSettings } from './batch';
 import { askValidated, ChatTransport, scrubKey, type AskContext, type StructuredOutputs } from './client';
-import { batchPrices, CostMeter, DEFAULT_PRICES, estimateCost, type Estimate, type PriceTable } from './cost';
+import { batchPrices, CostMeter, DEFAULT_PRICES, estimateCost, unpricedModels, type Estimate, type PriceTable } from './cost';
 import { activationMessages, voteMessages, type ChatMessage } from './prompts';
 import { SAMPLE_PERSONA, typicalActivation } from './samples';
 import { activationSchema, validateActivation, validateVote, voteSchema } from './schema';
@@ -19,7 +19,7 @@ import { Throughput, cancelled } from './throughput';
 
 export type { ResponseCacheStore, CachedCall, CacheLike } from './cache';
 export { MemoryCacheStore, cacheKey, endpointId, isCachedCall } from './cache';
-export { DEFAULT_PRICES, estimateCost, costOf, BATCH_DISCOUNT } from './cost';
+export { DEFAULT_PRICES, estimateCost, costOf, BATCH_DISCOUNT, unpricedModels, userPrices } from './cost';
 export type { BatchSettings, BatchStateStore, BatchJobRecord, BatchProgress } from './batch';
 export type { PriceTable, ModelPrice, Estimate } from './cost';
 
@@ -39,7 +39,11 @@ export interface LlmOptions {
   maxAttempts?: number;
   /** Per HTTP attempt. @default 60000 */
   timeoutMs?: number;
-  /** Spend cap in USD; `budgetReached()` turns true once reached. @default none */
+  /**
+   * Spend cap in USD; `budgetReached()` turns true once reached. 0 means spend nothing (answers come from the cache
+   * only; the first call that would be sent pauses the run). null: no cap. A cap needs a price for every model.
+   * @default null
+   */
   budgetUsd?: number | null;
   /** Response cache (MemoryCacheStore, the CLI's file store, the app's Dexie store). */
   cache?: CacheLike;
@@ -83,7 +87,19 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
   const listPrices: PriceTable = { ...DEFAULT_PRICES, ...(opts.prices ?? {}) };
   const prices = opts.batch ? batchPrices(listPrices) : listPrices;
   const maxAttempts = Math.max(1, opts.maxAttempts ?? 3);
-  const meter = new CostMeter(opts.budgetUsd ?? null);
+  const budget = opts.budgetUsd ?? null;
+  if (budget !== null && !(Number.isFinite(budget) && budget >= 0)) {
+    throw new SpilloverError('ConfigError', `LLM budget: $${budget} is not a spend cap; use a number of US dollars ≥ 0 (0 spends nothing), or no budget for no cap`, 'budgetUsd');
+  }
+  const unpriced = unpricedModels(models, prices);
+  if (budget !== null && unpriced.length) {
+    throw new SpilloverError(
+      'ConfigError',
+      `LLM budget: the price of ${unpriced.map((m) => `'${m}'`).join(', ')} is unknown, so a budget of $${budget} could not be enforced (its spend would count as $0); enter its price in $/1M tokens (app: under the models; CLI: --prices '${unpriced[0]}=INPUT,OUTPUT'), or run without a budget`,
+      'budgetUsd',
+    );
+  }
+  const meter = new CostMeter(budget);
   const endpoint = endpointId(opts.baseURL);
   const transport = new ChatTransport({
     apiKey: opts.apiKey,
@@ -110,6 +126,7 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
     apiKey: opts.apiKey,
     endpoint,
     onAttempt: (one) => meter.add(arm, one, false),
+    mayCall: () => meter.budgetUsd !== 0,
   });
   const track = <T>(work: () => Promise<T>): Promise<T> => (batch ? batch.participant(work) : work());
 

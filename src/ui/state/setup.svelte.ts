@@ -6,6 +6,7 @@
  */
 import { BOND_2012_CONFIG, DEFAULT_CONFIG, makeConfig, validateConfig, type ConditionSpec, type FeedMode } from '../../engine/config';
 import type { Tier } from '../../engine/types';
+import { DEFAULT_PRICES, unpricedModels, userPrices } from '../../agents/llm/cost';
 import type { NetworkChoice, RunSpec } from '../../workers/protocol';
 import { dataFolderUrl } from './run-controller.svelte';
 
@@ -62,7 +63,10 @@ export class SetupState {
   rememberKey = $state(readStoredKey() !== '');
   baseUrl = $state('https://api.openai.com/v1');
   models = $state<Record<Tier, string>>({ full: 'gpt-4.1', mini: 'gpt-4.1-mini', nano: 'gpt-4.1-nano' });
-  budgetUsd = $state(5);
+  /** Empty (null or undefined from the number input) means no cap; 0 spends nothing. */
+  budgetUsd = $state<number | null | undefined>(5);
+  /** $/1M tokens the user entered for models the built-in table does not price. */
+  prices = $state<Record<string, { input: number | null; output: number | null }>>({});
   concurrency = $state(8);
   /** Bond 2012 preset: shares of adults per arm (Bond: 98 / 1 / 1; equal thirds give a small run power). */
   armShares = $state({ social: 0.98, info: 0.01, control: 0.01 });
@@ -74,11 +78,34 @@ export class SetupState {
       .map(Number),
   );
 
+  /** The budget as the run takes it: a number ≥ 0, or null for no cap. */
+  budget = $derived(typeof this.budgetUsd === 'number' && Number.isFinite(this.budgetUsd) ? this.budgetUsd : null);
+
+  /** Prices entered for unpriced models, as the run takes them (incomplete entries left out). */
+  enteredPrices = $derived.by(() => {
+    const out: Record<string, { input: number; output: number }> = {};
+    for (const [model, p] of Object.entries(this.prices)) {
+      if (typeof p.input === 'number' && typeof p.output === 'number') out[model] = { input: p.input, output: p.output };
+    }
+    return userPrices(out);
+  });
+
+  /** Models of the run the built-in price table does not know (OpenRouter names, newer models, local ones). */
+  unknownPrices = $derived(this.agentsKind === 'llm' ? unpricedModels(this.models, DEFAULT_PRICES) : []);
+  /** …and of those, the ones still without an entered price. */
+  unpriced = $derived(this.agentsKind === 'llm' ? unpricedModels(this.models, { ...DEFAULT_PRICES, ...this.enteredPrices }) : []);
+
   /** The first problem with the form in plain words, or null when Run can start. */
   problem = $derived.by((): string | null => {
     if (this.seeds.length === 0 || this.seeds.some((s) => !Number.isInteger(s) || s < 0)) return 'Seeds: write whole numbers separated by commas, e.g. 1, 2, 3.';
     if (this.networkKind === 'uploaded' && !this.upload) return 'Network: choose an edge-list file, or pick the bundled network.';
     if (this.agentsKind === 'llm' && this.apiKey.trim() === '') return 'LLM agents: enter an API key (or use offline agents).';
+    if (this.agentsKind === 'llm' && this.budgetUsd !== null && this.budgetUsd !== undefined && this.budget === null) {
+      return 'Budget: write a number of US dollars ≥ 0 (0 spends nothing), or leave it empty for no cap.';
+    }
+    if (this.agentsKind === 'llm' && this.budget !== null && this.unpriced.length) {
+      return `Budget: the price of ${this.unpriced.join(', ')} is unknown, so the budget could not be enforced — enter its $/1M tokens under the models, or clear the budget (no cap).`;
+    }
     try {
       validateConfig(this.config());
     } catch (err) {
@@ -121,6 +148,12 @@ export class SetupState {
     });
   }
 
+  /** Enter one side of an unpriced model's price ($/1M tokens); an emptied field clears it. */
+  setPrice(model: string, side: 'input' | 'output', value: number | null | undefined): void {
+    const entry = this.prices[model] ?? { input: null, output: null };
+    this.prices[model] = { ...entry, [side]: typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null };
+  }
+
   /** Keep or forget the key on this device, as the user chose. */
   persistKey(): void {
     try {
@@ -156,7 +189,13 @@ export class SetupState {
           ? {
               kind: 'llm',
               apiKey: this.apiKey.trim(),
-              settings: { baseUrl: this.baseUrl.trim(), models: { ...models }, budgetUsd: Number(this.budgetUsd), concurrency: Number(this.concurrency) },
+              settings: {
+                baseUrl: this.baseUrl.trim(),
+                models: { ...models },
+                budgetUsd: this.budget,
+                concurrency: Number(this.concurrency),
+                ...(Object.keys(this.enteredPrices).length ? { prices: Object.fromEntries(Object.entries(this.enteredPrices).map(([m, p]) => [m, { input: p.input, output: p.output }])) } : {}),
+              },
             }
           : { kind: 'offline' },
       dataUrl: dataFolderUrl(),
