@@ -28,7 +28,7 @@ import { readNetworkFile } from './read-network';
 export const OFFLINE_AGENTS_KINDS = ['rules'] as const;
 export type OfflineAgentsKind = (typeof OFFLINE_AGENTS_KINDS)[number];
 
-const USAGE = `usage: npm run replicate -- [--preset sociopol|bond2012] [--arms social=0.98,info=0.01,control=0.01]
+const USAGE = `usage: npm run replicate -- [--preset sociopol|bond2012|s3 (see --preset s3 --help)] [--arms social=0.98,info=0.01,control=0.01]
        [--agents N] [--seeds S] [--seed BASE] [--conditions a,b,…]
        [--schedule name=p1,p2,p3,p4 …] [--feed described|as-published] [--network FILE.edges]
        [--agents-kind rules] [--out DIR] [--json FILE] [--force] [--quiet]
@@ -117,7 +117,7 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
   const baseSeed = wholeNumber('seed', v.seed, 1, 0);
 
   const preset = v.preset ?? 'sociopol';
-  if (preset !== 'sociopol' && preset !== 'bond2012') fail('--preset', `is '${preset}'`, "use 'sociopol' (LLM-SocioPol, five conditions over 30 rounds) or 'bond2012' (one election day, arms 98/1/1)");
+  if (preset !== 'sociopol' && preset !== 'bond2012') fail('--preset', `is '${preset}'`, "use 'sociopol' (LLM-SocioPol, five conditions over 30 rounds), 'bond2012' (one election day, arms 98/1/1) or 's3' (news, emotion and attitude propagation)");
   let config: SimConfig;
   if (preset === 'bond2012') {
     if (v.conditions !== undefined || v.schedule !== undefined) fail('--conditions/--schedule', 'do not apply to --preset bond2012', 'set the arms with --arms social=0.98,info=0.01,control=0.01');
@@ -324,6 +324,8 @@ function checkTargets(opts: ReplicateOptions): void {
 }
 
 async function main(): Promise<void> {
+  const { isS3Preset, mainS3 } = await import('./replicate-s3');
+  if (isS3Preset(process.argv.slice(2))) return mainS3(process.argv.slice(2));
   const opts = parseReplicateArgs(process.argv.slice(2));
   checkTargets(opts);
   const { outputs, personas, seeds, llm, invalid, port } = await replicate(opts);

@@ -93,11 +93,27 @@ function promptOf(body: Body): string {
   return (body.messages ?? []).filter((m) => m.role === 'user').map((m) => m.content)[0] ?? '';
 }
 
+/**
+ * An S3 answer (emotion, attitude, action, repost id or post text), deterministic in `rng`: reposts one of the feed's
+ * messages ("#id (…" lines after "New in your feed:") about a third of the time, posts now and then.
+ */
+function buildS3Answer(prompt: string, rng: Rng): string {
+  const feedPart = prompt.split('New in your feed:')[1] ?? '';
+  const feed = [...feedPart.matchAll(/^#(\d+) \(/gm)].map((m) => Number(m[1]));
+  const emotion = rng.pick(['calm', 'calm', 'moderate', 'intense']);
+  const attitude = rng.bernoulli(0.5) ? 'positive' : 'negative';
+  const u = rng.next();
+  if (feed.length && u < 0.3) return JSON.stringify({ emotion, attitude, action: 'repost', repost_id: rng.pick(feed), post_text: null });
+  if (u < 0.4) return JSON.stringify({ emotion, attitude, action: 'post', repost_id: null, post_text: `Feeling ${emotion} about this; my view is ${attitude}.` });
+  return JSON.stringify({ emotion, attitude, action: 'none', repost_id: null, post_text: null });
+}
+
 /** A schema-following answer built from the prompt, deterministic in `rng`. */
 function buildAnswer(body: Body, rng: Rng): string {
   const kind = kindOf(body);
   const prompt = promptOf(body);
   const all = (body.messages ?? []).map((m) => m.content).join('\n');
+  if (/"repost_id"/.test(all)) return buildS3Answer(prompt, rng);
   if (kind === 'vote' || (kind === 'repair' && /"voted"/.test(all))) return JSON.stringify({ voted: rng.bernoulli(0.6) ? 1 : 0 });
   const feed = [...prompt.matchAll(/^\[(\d+)\] /gm)].map((m) => Number(m[1]));
   const posts: Array<{ p: number; like: boolean; reply: string; author: string }> = [];

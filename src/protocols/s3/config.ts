@@ -11,7 +11,7 @@ import { DEFAULT_ROLE_RULE, type RoleRule } from './users';
 
 /** The offline agent's models, one per kind of propagation, each a classical model from the literature. */
 export interface S3OfflineModels {
-  /** Who passes the event on: independent cascade with chance p per new spreading followee, or linear threshold. @default ic, p 0.1 */
+  /** Who passes the event on: independent cascade with chance p per new spreading followee, or linear threshold. @default ic, p 0.03 */
   spread: { kind: 'ic'; p: number } | { kind: 'lt' };
   /** How attitudes move: voter model or DeGroot averaging. @default voter */
   attitude: 'voter' | 'degroot';
@@ -35,7 +35,7 @@ export interface S3Config {
   /** Rounds after the seed round 0. @default 30 */
   rounds: number;
   event: S3Event;
-  /** @default the 10 most-followed accounts */
+  /** @default the 5 most-followed accounts */
   seedUsers: SeedChoice;
   /** Chance per user and round of one platform-recommended message from the previous round. @default 0.01 */
   recommendation: number;
@@ -53,16 +53,16 @@ export const DEFAULT_CORRECTION_TEXT =
 export const DEFAULT_S3_CONFIG: S3Config = {
   rounds: 30,
   event: EVENT_PRESETS.controversy,
-  seedUsers: { kind: 'influential', k: 10 },
+  seedUsers: { kind: 'influential', k: 5 },
   recommendation: 0.01,
   feedSize: 5,
-  offline: { spread: { kind: 'ic', p: 0.1 }, attitude: 'voter', selfWeight: 0.6, emotion: { ...DEFAULT_EMOTION_CHAIN }, postShare: 0.3 },
+  offline: { spread: { kind: 'ic', p: 0.03 }, attitude: 'voter', selfWeight: 0.6, emotion: { ...DEFAULT_EMOTION_CHAIN }, postShare: 0.3 },
   memory: DEFAULT_MEMORY,
   roles: DEFAULT_ROLE_RULE,
   conditions: [
     { name: 'baseline' },
-    { name: 'correction', correction: { round: 5, text: DEFAULT_CORRECTION_TEXT, attitude: 0 } },
-    { name: 'remove_spreaders', removeSpreaders: { round: 5, k: 10 } },
+    { name: 'correction', correction: { round: 3, text: DEFAULT_CORRECTION_TEXT, attitude: 0 } },
+    { name: 'remove_spreaders', removeSpreaders: { round: 3, k: 10 } },
   ],
 };
 

@@ -7,13 +7,13 @@
 import type { EmotionLevel } from './types';
 
 export interface EmotionChain {
-  /** Chance of moving one level up when every message heard is intense (scaled by the messages' mean intensity). @default 0.5 */
+  /** Chance of moving one level up when every message heard is intense (scaled by the messages' mean intensity). @default 0.8 */
   arousal: number;
-  /** Decay coefficient: chance of moving one level toward calm in a round without an upward move. @default 0.3 */
+  /** Decay coefficient: chance of moving one level toward calm in a round without an upward move. @default 0.2 */
   decay: number;
 }
 
-export const DEFAULT_EMOTION_CHAIN: EmotionChain = { arousal: 0.5, decay: 0.3 };
+export const DEFAULT_EMOTION_CHAIN: EmotionChain = { arousal: 0.8, decay: 0.2 };
 
 /** Chance of moving up this round given the emotion levels of the messages heard (0 without messages). */
 export function arousalChance(chain: EmotionChain, heard: ArrayLike<EmotionLevel>): number {

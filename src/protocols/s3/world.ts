@@ -122,9 +122,9 @@ class ConditionWorld {
     const out: S3Message[] = [];
     for (const s of this.shared.seeds) {
       this.becomeAware(s);
-      this.emotion[s] = 1;
+      this.emotion[s] = 2;
       this.spread[s] = 1;
-      const m = this.write({ author: s, round: 0, kind: 'seed', parent: -1, origin: -1, emotion: 1, attitude: this.attitude[s] as AttitudeValue, opinion: this.opinion[s], text: config.event.text });
+      const m = this.write({ author: s, round: 0, kind: 'seed', parent: -1, origin: -1, emotion: 2, attitude: this.attitude[s] as AttitudeValue, opinion: this.opinion[s], text: config.event.text });
       m.parent = m.origin = m.id;
       this.memory[s] = [{ messageId: m.id, source: 'own', round: 0, relevance: 1 }];
       out.push(m);
