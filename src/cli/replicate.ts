@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { MAX_SEEDS } from '../engine/seeds';
 import { formatTables, summarize } from '../analysis/summary';
 import { seedDataFromTables } from '../analysis/from-run';
 import type { SeedData } from '../analysis/types';
@@ -114,6 +115,7 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
   if (agentsRaw !== undefined && !(Number(agentsRaw) > 0)) fail('--agents', `is '${agentsRaw}'`, 'use a whole number of agents ≥ 1 (e.g. 2000)');
   const agents = wholeNumber('agents', agentsRaw, 2000, 1);
   const seeds = wholeNumber('seeds', v.seeds, 1, 1);
+  if (seeds > MAX_SEEDS) fail('--seeds', `is ${v.seeds}`, `use at most ${MAX_SEEDS} seeds per run (each is a full run of every condition)`);
   const baseSeed = wholeNumber('seed', v.seed, 1, 0);
 
   const preset = v.preset ?? 'sociopol';

@@ -6,6 +6,7 @@
  */
 import { expose } from 'comlink';
 import { validateConfig } from '../engine/config';
+import { validateSeeds } from '../engine/seeds';
 import { SpilloverError } from '../engine/errors';
 import { buildNetwork, edgeCount, type FollowNetwork } from '../engine/network';
 import { parseEdgeList } from '../engine/network-import';
@@ -304,7 +305,7 @@ const api = {
   async start(spec: RunSpec, onProgress: (u: ProgressUpdate) => void): Promise<RunOutcome> {
     try {
       validateConfig(spec.config);
-      if (!spec.seeds.length) throw new SpilloverError('ConfigError', 'config: seeds is empty; give at least one seed, e.g. 1');
+      validateSeeds(spec.seeds);
       dataUrl = spec.dataUrl;
       const report = (message: string) =>
         onProgress({ runId: -1, phase: 'preparing', message, seedIndex: 0, seeds: spec.seeds.length, condition: '', round: 0, roundsDone: 0, roundsTotal: 0, etaSeconds: null, llm: emptyLlmTotals(), meanLikelihood: {}, replayed: 0 });

@@ -6,6 +6,7 @@
  */
 import { BOND_2012_CONFIG, DEFAULT_CONFIG, makeConfig, validateConfig, type ConditionSpec, type FeedMode } from '../../engine/config';
 import type { Tier } from '../../engine/types';
+import { MAX_SEEDS, validateSeeds } from '../../engine/seeds';
 import { DEFAULT_PRICES, unpricedModels, userPrices } from '../../agents/llm/cost';
 import type { NetworkChoice, RunSpec } from '../../workers/protocol';
 import { dataFolderUrl } from './run-controller.svelte';
@@ -98,6 +99,9 @@ export class SetupState {
   /** The first problem with the form in plain words, or null when Run can start. */
   problem = $derived.by((): string | null => {
     if (this.seeds.length === 0 || this.seeds.some((s) => !Number.isInteger(s) || s < 0)) return 'Seeds: write whole numbers separated by commas, e.g. 1, 2, 3.';
+    const repeated = this.seeds.find((s, i) => this.seeds.indexOf(s) !== i);
+    if (repeated !== undefined) return `Seeds: ${repeated} appears twice; each seed is one independent run, so use distinct seeds (e.g. 1, 2, 3).`;
+    if (this.seeds.length > MAX_SEEDS) return `Seeds: ${this.seeds.length} seeds; use at most ${MAX_SEEDS} per run.`;
     if (this.networkKind === 'uploaded' && !this.upload) return 'Network: choose an edge-list file, or pick the bundled network.';
     if (this.agentsKind === 'llm' && this.apiKey.trim() === '') return 'LLM agents: enter an API key (or use offline agents).';
     if (this.agentsKind === 'llm' && this.budgetUsd !== null && this.budgetUsd !== undefined && this.budget === null) {
@@ -202,18 +206,36 @@ export class SetupState {
     };
   }
 
-  /** Apply URL parameters (?preset=sociopol&agents=500&seeds=1,2&network=generated). */
-  applyParams(params: URLSearchParams): void {
-    const agents = Number(params.get('agents'));
-    if (Number.isInteger(agents) && agents >= 10 && agents <= 200_000) this.agents = agents;
+  /**
+   * Apply URL parameters (?preset=sociopol&agents=500&seeds=1,2&network=generated). A value out of range is not used,
+   * and said: the returned notes name each ignored parameter, what it was and what was used instead.
+   */
+  applyParams(params: URLSearchParams): string[] {
+    const notes: string[] = [];
+    const raw = params.get('agents');
+    if (raw !== null) {
+      const agents = Number(raw);
+      if (Number.isInteger(agents) && agents >= 10 && agents <= 200_000) this.agents = agents;
+      else notes.push(`agents=${raw} is not a whole number between 10 and 200,000; using ${this.agents.toLocaleString('en-US')}`);
+    }
     const seeds = params.get('seeds');
-    if (seeds) this.seedsText = seeds;
+    if (seeds !== null) {
+      const list = seeds.split(/[\s,;]+/).filter((s) => s !== '').map(Number);
+      try {
+        validateSeeds(list);
+        this.seedsText = list.join(', ');
+      } catch (err) {
+        notes.push(`seeds=${seeds.length > 40 ? `${seeds.slice(0, 40)}…` : seeds} was not used (${(err as Error).message.replace(/^config: /, '')}); using ${this.seedsText}`);
+      }
+    }
     const net = params.get('network');
     if (net === 'generated' || net === 'bundled') this.networkKind = net;
+    else if (net !== null) notes.push(`network=${net} is not 'generated' or 'bundled'; using the ${this.networkKind} network`);
     const preset = params.get('preset');
     if (preset && preset in PRESETS) {
       this.preset = preset as PresetId;
       this.applyPreset();
-    }
+    } else if (preset !== null) notes.push(`preset=${preset} is not one of ${Object.keys(PRESETS).join(', ')}; using ${this.preset}`);
+    return notes;
   }
 }
