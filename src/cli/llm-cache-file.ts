@@ -12,30 +12,41 @@ export class FileCacheStore implements ResponseCacheStore {
   private readonly map = new Map<string, CachedCall>();
   private constructor(readonly path: string) {}
 
-  /** Opens (or creates on first write) the cache file; a damaged line is refused with its line number. */
+  /**
+   * Opens (or creates on first write) the cache file. Every complete line is checked before anything is written, so a
+   * file that is not a cache (a summary.json, a CSV) is refused untouched; a damaged line is refused with its number.
+   * Only a cut-off last line after valid lines (a crash mid-append) is trimmed, so later appends start on a clean line.
+   */
   static open(path: string): FileCacheStore {
     const store = new FileCacheStore(path);
-    if (existsSync(path)) {
-      let text = readFileSync(path, 'utf8');
-      if (text.length > 0 && !text.endsWith('\n')) {
-        // A crash mid-append left a partial last line: cut it off so later appends start on a clean line.
-        text = text.slice(0, text.lastIndexOf('\n') + 1);
-        truncateSync(path, Buffer.byteLength(text));
+    if (!existsSync(path)) return store;
+    const text = readFileSync(path, 'utf8');
+    const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
+    const partial = text.slice(complete.length);
+    const notCache = (where: string, problem: string): never => {
+      throw dataError(
+        path,
+        where,
+        problem,
+        'this file was left unchanged; pass --cache a new file name or an existing Spillover cache (one [key, answer] JSON line per answer), or delete the damaged line',
+      );
+    };
+    complete.split('\n').forEach((line, i) => {
+      if (!line.trim()) return;
+      let row: unknown;
+      try {
+        row = JSON.parse(line);
+      } catch {
+        notCache(`line ${i + 1}`, 'is not JSON');
       }
-      const lines = text.split('\n');
-      lines.forEach((line, i) => {
-        if (!line.trim()) return;
-        let row: unknown;
-        try {
-          row = JSON.parse(line);
-        } catch {
-          throw dataError(path, `line ${i + 1}`, 'is not JSON', 'delete the line or the file (answers not in the cache are asked again)');
-        }
-        if (!Array.isArray(row) || typeof row[0] !== 'string' || !isCachedCall(row[1])) {
-          throw dataError(path, `line ${i + 1}`, 'is not a [key, answer] pair', 'delete the line or the file (answers not in the cache are asked again)');
-        }
-        store.map.set(row[0], row[1]);
-      });
+      if (!Array.isArray(row) || typeof row[0] !== 'string' || !isCachedCall(row[1])) notCache(`line ${i + 1}`, 'is not a [key, answer] pair');
+      const [key, value] = row as [string, CachedCall];
+      store.map.set(key, value);
+    });
+    if (partial) {
+      // A crash mid-append leaves the start of a cache line after valid ones; anything else is not our file.
+      if (store.map.size === 0 || !partial.startsWith('["')) notCache('its last line', 'is not a complete [key, answer] pair and follows no cache line');
+      truncateSync(path, Buffer.byteLength(complete));
     }
     return store;
   }

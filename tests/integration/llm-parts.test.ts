@@ -114,6 +114,24 @@ describe('CLI options and cache file', () => {
   });
 });
 
+describe('--cache FILE is checked before any write (issue 14 finding 6)', () => {
+  it('should refuse a file that is not a cache and leave it byte for byte unchanged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llm-cache-not-'));
+    const files = {
+      'summary.json': JSON.stringify({ seeds: 1, effects: [{ contrast: 'x', estimate: 0.1 }] }, null, 2),
+      'one-line.json': JSON.stringify({ seeds: 1 }),
+      'voting.csv': ',-15,-14\n0,1,2\n1,3,',
+      'notes.txt': 'x',
+    };
+    for (const [name, text] of Object.entries(files)) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      await expect(llmOptionsFromEnv({ cache: file }, { OPENAI_API_KEY: 'k' })).rejects.toThrow(/left unchanged; pass --cache a new file name/);
+      expect(readFileSync(file, 'utf8')).toBe(text);
+    }
+  });
+});
+
 describe('CLI budget and prices (issue 14 finding 3)', () => {
   it('should take --budget 0 as a cap that spends nothing, no --budget as no cap, and --prices for unpriced models', async () => {
     expect((await llmOptionsFromEnv({ budget: '0' }, { OPENAI_API_KEY: 'k' })).budgetUsd).toBe(0);
