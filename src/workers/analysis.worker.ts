@@ -4,7 +4,7 @@
  * (summarize, compareWithBond) and builds the export files (published CSV layout as a zip, the JSON run bundle).
  */
 import { expose } from 'comlink';
-import { zipSync, strToU8 } from 'fflate';
+import { unzipSync, zipSync, strToU8 } from 'fflate';
 import { compareWithBond, type BondComparison } from '../analysis/bond2012';
 import { readPublishedFromFiles, readPublishedZip } from '../analysis/published-files';
 import { summarize } from '../analysis/summary';
@@ -28,8 +28,14 @@ import {
   type RunRow,
 } from '../storage/db';
 import { seedDataFromDb, WARMUP_CONDITION } from '../storage/seed-data';
+import { readCausalmpFiles, readCausalmpZip } from '../analysis/tte/causalmp-files';
+import type { TteRun } from '../analysis/tte/run';
+import { estimatorViewFromCausalmp, estimatorViewFromSeeds, isCausalmpLayout, type EstimatorRequest, type EstimatorView } from '../analysis/tte/view';
 
 const db = createDb();
+
+/** The last published files or causalmp panels opened, so the estimator panel can re-estimate without a new upload. */
+let lastSource: { kind: 'published'; seeds: SeedData[]; name: string } | { kind: 'causalmp'; runs: TteRun[]; name: string } | null = null;
 
 /** Chart-ready series per condition (pooled over seeds): round labels and values aligned. */
 export interface Series {
@@ -137,7 +143,9 @@ const api = {
   /** Results of the authors' published CSVs from a chosen folder: files as [relative path, text]. */
   analysePublishedFiles(files: Array<[string, string]>, rootName: string): Results {
     try {
-      return results(`Published results: ${rootName}`, readPublishedFromFiles(new Map(files), rootName), rootName);
+      const seeds = readPublishedFromFiles(new Map(files), rootName);
+      lastSource = { kind: 'published', seeds, name: rootName };
+      return results(`Published results: ${rootName}`, seeds, rootName);
     } catch (err) {
       plain(err);
     }
@@ -145,7 +153,49 @@ const api = {
 
   analysePublishedZip(bytes: Uint8Array, name: string): Results {
     try {
-      return results(`Published results: ${name}`, readPublishedZip(bytes, name.replace(/\.zip$/i, ''), name), name);
+      const seeds = readPublishedZip(bytes, name.replace(/\.zip$/i, ''), name);
+      lastSource = { kind: 'published', seeds, name };
+      return results(`Published results: ${name}`, seeds, name);
+    } catch (err) {
+      plain(err);
+    }
+  },
+
+  /** Whether a zip holds causalmp panels (true) or the LLM-SocioPol layout (false), from its entry names. */
+  zipIsCausalmp(bytes: Uint8Array): boolean {
+    const names: string[] = [];
+    try {
+      unzipSync(bytes, { filter: (f) => (names.push(f.name), false) });
+    } catch {
+      return false;
+    }
+    return isCausalmpLayout(names);
+  },
+
+  /** Causalmp panels from a chosen folder or zip: read, then run the estimator testbed (issue 11). */
+  openCausalmp(source: { files: Array<[string, string]> } | { bytes: Uint8Array }, name: string, req: EstimatorRequest = {}): EstimatorView {
+    try {
+      const runs = 'files' in source ? readCausalmpFiles(new Map(source.files), name) : readCausalmpZip(source.bytes, name);
+      lastSource = { kind: 'causalmp', runs, name };
+      return estimatorViewFromCausalmp(runs, `Causal-MP panels: ${name}`, req);
+    } catch (err) {
+      plain(err);
+    }
+  },
+
+  /** The estimator testbed on the last published files or causalmp panels opened, or on a stored run. */
+  async estimate(target: { runId: number } | 'last', req: EstimatorRequest = {}): Promise<EstimatorView> {
+    try {
+      if (target !== 'last') {
+        const run = await requireRun(target.runId);
+        const seeds: SeedData[] = [];
+        for (let i = 0; i < run.seeds.length; i++) seeds.push(await seedDataFromDb(db, run, i));
+        return estimatorViewFromSeeds(seeds.filter((s) => s.conditions.length > 0), run.name, req, run.config);
+      }
+      if (!lastSource) throw new SpilloverError('DataError', 'estimators: no published results are open; choose a folder or zip under "Analyse published results" first');
+      return lastSource.kind === 'causalmp'
+        ? estimatorViewFromCausalmp(lastSource.runs, `Causal-MP panels: ${lastSource.name}`, req)
+        : estimatorViewFromSeeds(lastSource.seeds, `Published results: ${lastSource.name}`, req);
     } catch (err) {
       plain(err);
     }

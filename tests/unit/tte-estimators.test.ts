@@ -8,6 +8,9 @@ import { parsePanelCsv, readCausalmpFiles } from '../../src/analysis/tte/causalm
 import { normalEquations, olsMinNorm, solveRidge } from '../../src/analysis/tte/linalg';
 import { stageProbabilities, type Panel } from '../../src/analysis/tte/panel';
 import { Rng } from '../../src/engine/rng';
+import { exposureEstimates } from '../../src/analysis/tte/exposure';
+import { tteContrasts } from '../../src/analysis/tte/contrasts';
+import { designFromSchedule } from '../../src/analysis/tte/from-seeds';
 
 function panel(y: number[][], w: number[][]): Panel {
   return { n: y.length, t: y[0].length, y: Float64Array.from(y.flat()), w: Uint8Array.from(w.flat()) };
@@ -97,6 +100,8 @@ describe('causal message passing with counterfactual evolution', () => {
     expect(groups[0].configs.slice(0, 5).map((c) => c.ridgeAlpha)).toEqual([1e-4, 1e-2, 1, 100, 1e-4]);
     expect(groups[0].configs.map((c) => c.batchSize).slice(0, 20).filter((_, i) => i % 4 === 0)).toEqual([168, 336, 673, 1009, 1683]);
     expect(blocksFromStages([1, 3, 5, 7], 7)).toEqual([[0, 3], [3, 5], [5, 7]]);
+    // LLM-SocioPol's one-round last period (round 30) stays with the period before it.
+    expect(blocksFromStages([1, 11, 21, 30, 31], 31)).toEqual([[0, 11], [11, 21], [21, 31]]);
   });
 });
 
@@ -118,5 +123,40 @@ describe('causalmp panel reader', () => {
   it('should say which file of a seed is missing', () => {
     const files = new Map([['seed4/experiment_n2_t3_seed4_panel_data.csv', rows(['1,2,3', '4,5,6'])]]);
     expect(() => readCausalmpFiles(files, 'upload')).toThrow(/seed4 lacks experiment_n2_t3_seed4_treatment_data\.csv/);
+  });
+});
+
+describe('exposure-mapping estimators', () => {
+  // Two mutual pairs, 0 ↔ 1 and 2 ↔ 3, with one followed account each; q = 0.5.
+  const graph = { offsets: Int32Array.of(0, 1, 2, 3, 4), followees: Int32Array.of(1, 0, 3, 2), outside: new Int32Array(4) };
+  const p = panel([[0, 4], [0, 6], [0, 1], [0, 3]], [[0, 1], [0, 1], [0, 0], [0, 0]]);
+  const res = exposureEstimates(p, graph, { probabilities: [0, 0.5], stages: [1, 2] }, { q: 0.5, draws: 4000, seed: 9, maxPairs: 100 });
+
+  it('should put each pair in one exposure and compare them: Hájek = mean(4, 6) − mean(1, 3) = 3', () => {
+    // Rows 0 and 1 are exposed to "all treated" in exactly the same draws, so their probabilities are equal and the
+    // Hájek estimate is the plain difference of the two pairs' means.
+    expect(res.exposed1[1]).toBe(2);
+    expect(res.exposed0[1]).toBe(2);
+    expect(res.hajek[1]).toBeCloseTo(3, 12);
+    expect(Number.isNaN(res.ht[0])).toBe(true);
+  });
+
+  it('should weight by Monte-Carlo exposure probabilities near p² = (1 − p)² = 1/4: HT ≈ (10 − 4) / (4 · 1/4) = 6', () => {
+    expect(res.ht[1]).toBeGreaterThan(5.5);
+    expect(res.ht[1]).toBeLessThan(6.5);
+    // Within a pair both rows are exposed together (π_ij = π_i), so the variance is positive and finite.
+    expect(res.htSe[1]).toBeGreaterThan(0);
+    expect(Number.isFinite(res.hajekSe[1])).toBe(true);
+  });
+});
+
+describe('contrasts and designs of LLM-SocioPol', () => {
+  it('should map the published conditions to roll-out, all-treated and none-treated', () => {
+    const names = ['control', 'treatment_soc_message', 'experiment_soc_message'];
+    expect(tteContrasts(names)).toEqual([{ message: 'social', rollout: 'experiment_soc_message', allTreated: 'treatment_soc_message', noneTreated: 'control' }]);
+  });
+
+  it('should turn a schedule with periods ending at rounds 10, 20, 29, 30 into stages on columns from round 0', () => {
+    expect(designFromSchedule([0.2, 0.4, 0.8, 0.8], [10, 20, 29, 30], 0)).toEqual({ probabilities: [0, 0.2, 0.4, 0.8, 0.8], stages: [1, 11, 21, 30, 31] });
   });
 });

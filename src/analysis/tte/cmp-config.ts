@@ -155,11 +155,17 @@ export function enumerateConfigs(opts: CmpOptions, n: number): ConfigGroup[] {
   return [...groups.values()];
 }
 
-/** Validation blocks from a stage design: [0, s2), [s2, s3), …, [s_last-1, T) — the first stage joins the pre-period. */
-export function blocksFromStages(stages: readonly number[], t: number): Array<[number, number]> {
-  const cuts = [0, ...stages.slice(1).filter((s) => s > 0 && s < t), t];
+/**
+ * Validation blocks from a stage design: [0, s2), [s2, s3), …, [s_last, T) — the first stage joins the pre-period,
+ * and a stage start that would leave a block or the rest of the panel shorter than `minLen` steps is dropped (e.g. a
+ * one-round last period).
+ */
+export function blocksFromStages(stages: readonly number[], t: number, minLen = 2): Array<[number, number]> {
+  const cuts = [0];
+  for (const s of stages.slice(1)) if (s - cuts[cuts.length - 1] >= minLen && t - s >= minLen) cuts.push(s);
+  cuts.push(t);
   const out: Array<[number, number]> = [];
-  for (let i = 0; i + 1 < cuts.length; i++) if (cuts[i + 1] > cuts[i]) out.push([cuts[i], cuts[i + 1]]);
+  for (let i = 0; i + 1 < cuts.length; i++) out.push([cuts[i], cuts[i + 1]]);
   return out;
 }
 

@@ -400,7 +400,8 @@ export function cmpEstimate(p: Panel, desired: { treated: ArrayLike<number>; con
   const order = Math.max(1, ...groups.flatMap((g) => g.configs.map((c) => Math.max(c.orderPY, c.orderUY))));
   const ctx = sortedContext(p, order, opts.seed);
   const { n, t } = ctx;
-  const blocks = opts.timeBlocks ?? blocksFromStages(stages, t);
+  const minLen = 1 + Math.max(...groups.flatMap((g) => g.configs.map((c) => Math.max(c.nLagsY, c.nLagsW))));
+  const blocks = opts.timeBlocks ?? blocksFromStages(stages, t, minLen);
   for (const [a, b] of blocks) {
     if (!(Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b <= t && a < b)) {
       throw configError('cmp.timeBlocks', `holds (${a}, ${b})`, `blocks must satisfy 0 ≤ start < end ≤ ${t}`);

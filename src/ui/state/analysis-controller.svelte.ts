@@ -4,6 +4,7 @@
  */
 import { wrap, type Remote } from 'comlink';
 import type { AnalysisApi, Results } from '../../workers/analysis.worker';
+import type { EstimatorRequest, EstimatorView } from '../../analysis/tte/view';
 import { toUiError, type UiError } from './run-controller.svelte';
 
 export class AnalysisController {
@@ -12,6 +13,11 @@ export class AnalysisController {
   runId = $state<number | null>(null);
   loading = $state(false);
   error = $state<UiError | null>(null);
+
+  /** The estimator testbed's view ("Which estimator recovers the truth?"), computed on request. */
+  estimator = $state<EstimatorView | null>(null);
+  estimating = $state(false);
+  estimatorError = $state<UiError | null>(null);
 
   #api: Remote<AnalysisApi> | null = null;
   #worker: Worker | null = null;
@@ -32,6 +38,11 @@ export class AnalysisController {
     try {
       const r = await work();
       if (ticket !== this.#latest) return;
+      // The estimator comparison belongs to its source: a different run or upload starts without one.
+      if (runId === null || runId !== this.runId) {
+        this.estimator = null;
+        this.estimatorError = null;
+      }
       this.results = r;
       this.runId = runId;
       this.error = null;
@@ -54,7 +65,40 @@ export class AnalysisController {
     return this.load(() => this.api().analysePublishedZip(bytes, name), null);
   }
 
+  /** Run the estimators on a stored run or on the last published files / causalmp panels opened. */
+  async estimate(target: { runId: number } | 'last', req: EstimatorRequest = {}): Promise<void> {
+    this.estimating = true;
+    try {
+      this.estimator = await this.api().estimate(target, $state.snapshot(req) as EstimatorRequest);
+      this.estimatorError = null;
+    } catch (err) {
+      this.estimatorError = toUiError(err);
+    } finally {
+      this.estimating = false;
+    }
+  }
+
+  /** Causalmp panels (folder files or a zip's bytes): they have no condition charts, only the estimator comparison. */
+  async openCausalmp(source: { files: Array<[string, string]> } | { bytes: Uint8Array }, name: string): Promise<void> {
+    this.clear();
+    this.estimating = true;
+    try {
+      this.estimator = await this.api().openCausalmp(source, name);
+      this.estimatorError = null;
+    } catch (err) {
+      this.estimatorError = toUiError(err);
+    } finally {
+      this.estimating = false;
+    }
+  }
+
+  zipIsCausalmp(bytes: Uint8Array): Promise<boolean> {
+    return this.api().zipIsCausalmp(bytes);
+  }
+
   clear(): void {
+    this.estimator = null;
+    this.estimatorError = null;
     this.#latest++;
     this.results = null;
     this.runId = null;
