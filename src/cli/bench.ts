@@ -2,7 +2,7 @@
  * `npm run bench`: every speed and memory figure the project reports, measured here and never asserted in tests —
  * the engine (offline agents, full protocol at 2,000 and 20,000 agents), S3 offline (20,000 users × 50 rounds),
  * network import and generation, the LLM path against the local OpenAI-compatible server, and the app in real
- * Chromium. `--only engine,s3,network,llm,app` picks parts; `--json FILE` saves the figures.
+ * Chromium. `--only engine,s3,tte,network,llm,app` picks parts; `--json FILE` saves the figures.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { benchEngine } from './bench-engine';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { only: { type: 'string' }, json: { type: 'string' } } });
-  const parts = (values.only ?? 'engine,s3,network,llm,app').split(',');
+  const parts = (values.only ?? 'engine,s3,tte,network,llm,app').split(',');
   const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, at: new Date().toISOString() };
   const say = (line: string) => process.stdout.write(line + '\n');
   if (parts.includes('engine')) {
@@ -25,6 +25,12 @@ async function main(): Promise<void> {
     const b = await benchS3();
     results.s3 = b;
     say(`s3, ${b.users} users × ${b.rounds} rounds, one condition (offline: IC, voter, emotion chain): ${b.runMs} ms wall (${b.runCpuMs} ms CPU), ${b.decisions} decisions (${b.decisionsPerSecond}/s), ${b.userRoundsPerSecond} user-rounds/s, setup ${b.setupMs} ms, final aware ${b.finalAware}, peak RSS ${b.peakRssMb} MB`);
+  }
+  if (parts.includes('tte')) {
+    const { benchTte } = await import('./bench-tte');
+    const b = benchTte();
+    results.tte = b;
+    say(`tte: full CMP cross-validation (${b.configs} models), ${b.units.toLocaleString('en-US')} units × ${b.rounds} rounds: ${b.cmpMs} ms wall (${b.cmpCpuMs} ms CPU); DM + HT + basic CMP ${b.classicMs} ms; chosen ${b.chosen}`);
   }
   if (parts.includes('network')) {
     const { benchNetwork } = await import('./bench-network');

@@ -114,12 +114,20 @@ function accumulate(ctx: Context, pre: Prefix, ranges: number[], kept: Int32Arra
     count = nDropped;
     sign = -1;
   }
-  if (order === 1) {
+  if (order === 1 && sign > 0) {
     for (let k = 0; k < count; k++) {
       const base = list[k] * t;
       for (let s = 0; s < t; s++) {
-        acc[s] += sign * y[base + s];
-        accW[s] += sign * w[base + s];
+        acc[s] += y[base + s];
+        accW[s] += w[base + s];
+      }
+    }
+  } else if (order === 1) {
+    for (let k = 0; k < count; k++) {
+      const base = list[k] * t;
+      for (let s = 0; s < t; s++) {
+        acc[s] -= y[base + s];
+        accW[s] -= w[base + s];
       }
     }
   } else {
@@ -192,13 +200,14 @@ function batchStats(ctx: Context, nBatch: number, size: number): GroupStats {
     // The union is [lo, lo+size) ∪ [hi, hi+size), merged when they overlap.
     const overlap = hi < lo + size;
     const len = overlap ? hi + size - lo : 2 * size;
-    const p = size / len;
+    // next() < p ⇔ nextUint32() < p · 2^32: the same decisions without a division per candidate.
+    const threshold = (size / len) * 4294967296;
     const ranges = overlap ? [lo, hi + size] : [lo, lo + size, hi, hi + size];
     let nk = 0;
     let nd = 0;
     for (let r = 0; r < ranges.length; r += 2) {
       for (let pos = ranges[r]; pos < ranges[r + 1]; pos++) {
-        if (rng.next() < p) kept[nk++] = pos;
+        if (rng.nextUint32() < threshold) kept[nk++] = pos;
         else dropped[nd++] = pos;
       }
     }
