@@ -52,7 +52,8 @@ export function parsePrices(raw: string | undefined): PriceTable | undefined {
  * Flags: --model-full/--model-mini/--model-nano NAME, --concurrency N, --budget USD, --prices M=IN,OUT;…, --cache FILE,
  * --base-url URL (overrides OPENAI_BASE_URL), --timeout MS, --max-attempts N, --structured auto|on|off, --batch (one
  * Batch API job per round; needs --cache, whose answers and `<cache>.batches.json` job ids let an interrupted run
- * resume), --batch-poll MS.
+ * resume), --batch-poll MS, --retries N (attempts after a 5xx / timeout / dropped connection before the run
+ * stops), --backoff MS (first wait after such a failure, doubling).
  */
 export async function llmOptionsFromEnv(flags: Flags, env: Record<string, string | undefined> = process.env): Promise<LlmOptions> {
   const apiKey = env.OPENAI_API_KEY?.trim();
@@ -93,6 +94,8 @@ export async function llmOptionsFromEnv(flags: Flags, env: Record<string, string
     timeoutMs: positive(flags, 'timeout', 'use milliseconds per call, e.g. 60000', true),
     maxAttempts: positive(flags, 'max-attempts', 'use a whole number of answers per decision ≥ 1 (e.g. 3)', true),
     structuredOutputs: (structured as LlmOptions['structuredOutputs']) ?? 'auto',
+    maxTransportRetries: positive(flags, 'retries', 'use a whole number of retries ≥ 1 after a failed call (e.g. 8)', true),
+    baseBackoffMs: positive(flags, 'backoff', 'use milliseconds to wait after the first failed call, e.g. 500', true),
     cache: cacheFile ? FileCacheStore.open(cacheFile) : undefined,
     batch: batch ? { state: new BatchStateFile(`${cacheFile}.batches.json`), pollMs } : undefined,
   };

@@ -4,7 +4,7 @@
  * checked before anything runs, and outputs are written to a temporary folder and renamed when complete, so a failed
  * or interrupted run never leaves a half-written or overwritten result.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_SEEDS } from '../engine/seeds';
@@ -20,9 +20,10 @@ import { generateTwitterNetwork } from '../engine/network-generator';
 import type { DecisionPort } from '../engine/ports';
 import { generatePopulation } from '../engine/population';
 import { activityCsv, adultIds, engagementCsv, personasCsv, postsCsv, treatmentCsv, votingCsv } from '../engine/reporters';
-import { runExperiment, WARMUP, type ExperimentResult } from '../engine/simulation';
+import { roundsTotal, runExperiment, WARMUP, type ExperimentResult } from '../engine/simulation';
 import { addTotals, emptyLlmTotals, type EngagementEvent, type LlmTotals, type Persona, type Post } from '../engine/types';
 import { loadCensus } from './load-data';
+import { guardRun, RunTracker } from './partial-run';
 import { readNetworkFile } from './read-network';
 
 /** The offline agents `--agents-kind` can pick; 'rules' are the hand-set calibrated rules. */
@@ -35,6 +36,7 @@ const USAGE = `usage: npm run replicate -- [--preset sociopol|bond2012|s3 (see -
        [--agents-kind rules] [--out DIR] [--json FILE] [--force] [--quiet]
        [--llm [--model-full M] [--model-mini M] [--model-nano M] [--concurrency K] [--budget USD] [--prices M=IN,OUT;…]
               [--cache FILE] [--base-url URL] [--timeout MS] [--max-attempts N] [--structured auto|on|off]
+              [--retries N] [--backoff MS]
               [--batch [--batch-poll MS]]]
 conditions: ${CONDITION_NAMES.join(', ')}`;
 
@@ -100,6 +102,8 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
         structured: { type: 'string' },
         batch: { type: 'boolean' },
         'batch-poll': { type: 'string' },
+        retries: { type: 'string' },
+        backoff: { type: 'string' },
         help: { type: 'boolean' },
       },
     });
@@ -192,8 +196,11 @@ export interface SeedOutput {
   posts: Map<string, Post[]>;
 }
 
+/** What a seed folder is written from: a finished seed, or the complete rounds of a stopped one. */
+export type SeedFolder = Omit<SeedOutput, 'result'> & { result: Pick<ExperimentResult, 'conditions'> };
+
 /** Write one seed folder in the published layout (plus engagement, activity, posts and personas with the vote). */
-export function writeSeedFolder(dir: string, output: SeedOutput, personas: readonly Persona[], models?: Record<string, string>): void {
+export function writeSeedFolder(dir: string, output: SeedFolder, personas: readonly Persona[], models?: Record<string, string>): void {
   const adults = adultIds(personas);
   const all = Int32Array.from(personas.map((p) => p.id));
   for (const t of output.result.conditions) {
@@ -232,6 +239,7 @@ const SHORT: Record<string, string> = {
 export async function replicate(
   opts: ReplicateOptions,
   log: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+  tracker?: RunTracker,
 ): Promise<{ outputs: SeedOutput[]; personas: Persona[]; network: FollowNetwork; seeds: SeedData[]; llm: LlmTotals; invalid: Record<string, number>; port: DecisionPort }> {
   const census = loadCensus();
   let network: FollowNetwork;
@@ -247,10 +255,9 @@ export async function replicate(
   const personas = generatePopulation({ n: network.n, minorShare: opts.config.minorShare, census, network, seed: opts.baseSeed });
   if (!opts.llm && (opts.flags.batch || opts.flags['batch-poll'] !== undefined)) fail('--batch', 'applies only to LLM agents', 'add --llm, or drop --batch');
   const port: DecisionPort = opts.llm ? await makeLlmPort(opts, log) : createOfflinePort();
+  if (tracker) tracker.world = { personas, network, port };
   const outputs: SeedOutput[] = [];
   const seeds: SeedData[] = [];
-  const llm = emptyLlmTotals();
-  const invalid: Record<string, number> = {};
   for (let k = 0; k < opts.seeds; k++) {
     const seed = opts.baseSeed + k;
     const label = `seed_${seed}`;
@@ -260,10 +267,13 @@ export async function replicate(
     const warmPosts: Post[] = [];
     const started = Date.now();
     let roundLine: string[] = [];
+    tracker?.startSeed(label, seed, events, posts, roundsTotal(opts.config));
     const result = await runExperiment(
       { config: opts.config, seed, personas, network, port },
       {
+        onElection: (record, progress) => tracker?.onElection(record, progress.roundsDone),
         onRound: (record, progress) => {
+          tracker?.onRound(record, progress.roundsDone);
           if (record.condition === WARMUP) {
             warmEvents.push(...record.engagements);
             warmPosts.push(...record.posts);
@@ -291,16 +301,11 @@ export async function replicate(
       },
     );
     if (!opts.quiet) log(`${label} · election day done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    for (const t of result.conditions) {
-      addTotals(llm, t.llm);
-      invalid[t.name] = (invalid[t.name] ?? 0) + t.invalidDecisions + t.invalidVotes;
-    }
-    addTotals(llm, result.warmupLlm);
-    invalid[WARMUP] = (invalid[WARMUP] ?? 0) + result.invalidWarmup;
     outputs.push({ label, result, events, posts });
     seeds.push(seedDataFromTables(label, result.conditions, personas, network, { seed, conditions: opts.config.conditions }));
+    tracker?.finishSeed(outputs[outputs.length - 1], seeds[seeds.length - 1]);
   }
-  return { outputs, personas, network, seeds, llm, invalid, port };
+  return { outputs, personas, network, seeds, ...totalsOf(outputs), port };
 }
 
 async function makeLlmPort(opts: ReplicateOptions, log: (line: string) => void): Promise<DecisionPort> {
@@ -313,24 +318,147 @@ async function makeLlmPort(opts: ReplicateOptions, log: (line: string) => void):
   return createLlmPort(llmOpts);
 }
 
-/** Refuse outputs that would overwrite a result, before anything runs. */
+/** Marks a seed folder written by a run that stopped early; a rerun may replace such a folder without --force. */
+const PARTIAL_MARKER = 'PARTIAL.txt';
+
+function isPartialJson(file: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { partial?: unknown }).partial === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Refuse outputs that would overwrite a complete result, before anything runs (partial ones are replaced). */
 function checkTargets(opts: ReplicateOptions): void {
   if (opts.out) {
     for (let k = 0; k < opts.seeds; k++) {
       const dir = join(opts.out, `seed_${opts.baseSeed + k}`);
-      if (existsSync(dir) && !opts.force) fail('--out', `already holds ${dir}`, 'choose another --out folder, delete it, or add --force to replace it');
+      if (existsSync(dir) && !existsSync(join(dir, PARTIAL_MARKER)) && !opts.force) fail('--out', `already holds ${dir}`, 'choose another --out folder, delete it, or add --force to replace it');
     }
   }
-  if (opts.json && existsSync(opts.json) && !opts.force) fail('--json', `file ${opts.json} already exists`, 'choose another file name, delete it, or add --force to replace it');
+  if (opts.json && existsSync(opts.json) && !isPartialJson(opts.json) && !opts.force) fail('--json', `file ${opts.json} already exists`, 'choose another file name, delete it, or add --force to replace it');
   if (opts.networkFile && !existsSync(opts.networkFile)) fail('--network', `file ${opts.networkFile} does not exist`, 'give the path of a SNAP-style edge list (one "follower followee" pair per line)');
 }
+
+/** Seed folders are written beside their final place and renamed, so a reader never sees half a folder. */
+function writeFolders(opts: ReplicateOptions, outputs: SeedFolder[], personas: readonly Persona[], marker?: (label: string) => string): void {
+  if (!opts.out) return;
+  const models = opts.llm ? modelNames(opts) : undefined;
+  mkdirSync(opts.out, { recursive: true });
+  for (const output of outputs) {
+    const final = join(opts.out, output.label);
+    const tmp = join(opts.out, `.${output.label}.partial-${process.pid}`);
+    rmSync(tmp, { recursive: true, force: true });
+    writeSeedFolder(tmp, output, personas, models);
+    if (marker) writeFileSync(join(tmp, PARTIAL_MARKER), marker(output.label));
+    if (existsSync(final)) rmSync(final, { recursive: true, force: true });
+    renameSync(tmp, final);
+  }
+}
+
+function writeJson(file: string, doc: unknown): void {
+  mkdirSync(dirname(resolve(file)), { recursive: true });
+  const tmp = `${file}.partial-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(doc, null, 2) + '\n');
+  renameSync(tmp, file);
+}
+
+function totalsOf(outputs: readonly SeedOutput[]): { llm: LlmTotals; invalid: Record<string, number> } {
+  const llm = emptyLlmTotals();
+  const invalid: Record<string, number> = {};
+  for (const { result } of outputs) {
+    for (const t of result.conditions) {
+      addTotals(llm, t.llm);
+      invalid[t.name] = (invalid[t.name] ?? 0) + t.invalidDecisions + t.invalidVotes;
+    }
+    addTotals(llm, result.warmupLlm);
+    invalid[WARMUP] = (invalid[WARMUP] ?? 0) + result.invalidWarmup;
+  }
+  return { llm, invalid };
+}
+
+/**
+ * A run stopped before its last round: write every complete round (complete seeds as usual, the current seed's CSV
+ * rows so far, a summary marked `"partial": true`) and say where it stopped and how to resume. Returns the message.
+ */
+function writeStopped(opts: ReplicateOptions, tracker: RunTracker, reason: string): string {
+  const world = tracker.world;
+  const cur = tracker.current;
+  const lines = [`replicate: the run stopped before its last round: ${reason}`, `  stopped at: ${tracker.stoppedAt()}`];
+  if (cur) lines.push(`  last complete round: ${Object.entries(cur.lastComplete).map(([c, r]) => `${c} ${r > opts.config.lastRound ? 'election day' : r}`).join(', ') || 'none'}`);
+  const kept: string[] = [];
+  if (world) {
+    const stoppedAt = tracker.stoppedAt();
+    const marker = (label: string) =>
+      `Written by a replicate run that stopped before its last round, at ${stoppedAt}: ${reason}\n` +
+      (label === cur?.label ? 'This seed is incomplete: its CSVs hold the complete rounds; later rounds are empty.\n' : 'This seed is complete.\n') +
+      'A rerun of the same command replaces this folder without --force; with --cache FILE it replays the stored answers with zero calls.\n';
+    const folders: SeedFolder[] = tracker.completed.map((c) => c.output);
+    if (cur && cur.tables.length) folders.push({ label: cur.label, result: { conditions: cur.tables }, events: cur.events, posts: cur.posts });
+    if (opts.out && folders.length) {
+      writeFolders(opts, folders, world.personas, marker);
+      kept.push(`${folders.length} seed folder(s) in ${resolve(opts.out)} (${tracker.completed.length} complete; ${PARTIAL_MARKER} in each)`);
+    }
+    if (opts.json) {
+      const seeds = tracker.completed.map((c) => c.data);
+      if (cur && cur.tables.length) seeds.push(seedDataFromTables(cur.label, cur.tables, world.personas, world.network, { seed: cur.seed, conditions: opts.config.conditions }));
+      const { llm, invalid } = totalsOf(tracker.completed.map((c) => c.output));
+      if (cur) addTotals(llm, cur.llm);
+      const lastComplete: Record<string, Record<string, number>> = {};
+      if (cur) lastComplete[cur.label] = { ...cur.lastComplete };
+      writeJson(opts.json, {
+        partial: true,
+        stoppedAt,
+        reason,
+        completeSeeds: tracker.completed.map((c) => c.output.label),
+        lastCompleteRound: lastComplete,
+        ...summarize(seeds, `replicate, stopped early (${world.port.kind} agents, ${opts.config.agents} agents)`),
+        agentsKind: world.port.kind,
+        agents: opts.config.agents,
+        adults: world.personas.filter((p) => p.adult).length,
+        baseSeed: opts.baseSeed,
+        config: opts.config,
+        llm: { ...llm, invalidByCondition: invalid, spentIncludingUnfinishedRound: (world.port as { totals?: () => unknown }).totals?.() ?? null },
+      });
+      kept.push(`${resolve(opts.json)} ("partial": true)`);
+    }
+  }
+  lines.push(`  kept: ${kept.length ? kept.join('; ') : 'nothing on disk (give --out DIR and --json FILE to keep complete rounds)'}`);
+  const cache = typeof opts.flags.cache === 'string' ? opts.flags.cache : null;
+  lines.push(
+    cache
+      ? `  to resume: rerun the same command (partial outputs are replaced without --force); the answers stored in ${cache} are replayed with zero calls, so only the missing rounds are asked`
+      : '  to resume: rerun the same command (partial outputs are replaced without --force); this run had no --cache, so every answer is asked again: add --cache FILE to keep answers across runs',
+  );
+  return lines.join('\n') + '\n';
+}
+
+const STOP_CODES = { drained: 3, rejection: 1, SIGINT: 130, SIGTERM: 143 } as const;
 
 async function main(): Promise<void> {
   const { isS3Preset, mainS3 } = await import('./replicate-s3');
   if (isS3Preset(process.argv.slice(2))) return mainS3(process.argv.slice(2));
   const opts = parseReplicateArgs(process.argv.slice(2));
   checkTargets(opts);
-  const { outputs, personas, seeds, llm, invalid, port } = await replicate(opts);
+  const tracker = new RunTracker(opts.config);
+  // Ending quietly is impossible: a drained event loop, an unhandled rejection or a signal writes what is complete.
+  const guard = guardRun((reason, kind) => {
+    process.stderr.write(writeStopped(opts, tracker, reason));
+    return STOP_CODES[kind];
+  });
+  let done: Awaited<ReturnType<typeof replicate>>;
+  try {
+    done = await replicate(opts, undefined, tracker);
+  } catch (err) {
+    guard.settle();
+    const started = tracker.completed.length > 0 || (tracker.current?.roundsDone ?? 0) > 0;
+    if (!started) throw err;
+    process.stderr.write(writeStopped(opts, tracker, isSpilloverError(err) ? err.message : String((err as Error)?.stack ?? err)));
+    process.exit(1);
+  }
+  guard.settle();
+  const { outputs, personas, seeds, llm, invalid, port } = done;
   const summary = summarize(seeds, `replicate (${port.kind} agents, ${opts.config.agents} agents, seeds ${opts.baseSeed}…${opts.baseSeed + opts.seeds - 1})`);
   process.stdout.write(formatTables(summary) + '\n');
   if (opts.llm) {
@@ -338,21 +466,12 @@ async function main(): Promise<void> {
       `LLM: ${llm.calls} calls, ${llm.cacheHits} answered from cache, ${llm.promptTokens} prompt tokens (${llm.cachedPromptTokens} cached), ${llm.completionTokens} completion tokens, $${llm.costUsd.toFixed(4)}${batchNote(port)}, ${llm.retries} retries, ${llm.invalid} invalid answers\n`,
     );
   }
-  const models = opts.llm ? modelNames(opts) : undefined;
   if (opts.out) {
-    mkdirSync(opts.out, { recursive: true });
-    for (const output of outputs) {
-      const final = join(opts.out, output.label);
-      const tmp = join(opts.out, `.${output.label}.partial-${process.pid}`);
-      rmSync(tmp, { recursive: true, force: true });
-      writeSeedFolder(tmp, output, personas, models);
-      if (existsSync(final)) rmSync(final, { recursive: true, force: true });
-      renameSync(tmp, final);
-    }
+    writeFolders(opts, outputs, personas);
     process.stderr.write(`wrote ${outputs.length} seed folder(s) to ${resolve(opts.out)}\n`);
   }
   if (opts.json) {
-    const doc = {
+    writeJson(opts.json, {
       ...summary,
       agentsKind: port.kind,
       agents: opts.config.agents,
@@ -365,11 +484,7 @@ async function main(): Promise<void> {
         perArm: (port as { perArm?: () => unknown }).perArm?.() ?? null,
         batch: (port as { batchStats?: () => unknown }).batchStats?.() ?? null,
       },
-    };
-    mkdirSync(dirname(resolve(opts.json)), { recursive: true });
-    const tmp = `${opts.json}.partial-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(doc, null, 2) + '\n');
-    renameSync(tmp, opts.json);
+    });
     process.stderr.write(`wrote ${resolve(opts.json)}\n`);
   }
 }

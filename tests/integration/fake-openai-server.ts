@@ -10,7 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Rng, hashSeed } from '../../src/engine/rng';
 import { createFakeBatchApi, type FakeBatchCounters, type FakeBatchOptions } from './fake-batch-api';
 
-export type FaultKind = 'rate-limit' | 'server-error' | 'truncated' | 'invalid-content' | 'stall' | 'drop';
+export type FaultKind = 'rate-limit' | 'server-error' | 'truncated' | 'invalid-content' | 'stall' | 'drop' | 'truncated-content' | 'slow';
 export type RequestKind = 'activation' | 'vote' | 'repair';
 
 export interface FakeServerOptions extends FakeBatchOptions {
@@ -28,6 +28,35 @@ export interface FakeServerOptions extends FakeBatchOptions {
   alwaysInvalid?: (prompt: string) => boolean;
   /** Answer 401 with an error that echoes the Authorization header, as real servers echo part of a bad key. */
   rejectKey?: boolean;
+  /**
+   * When set, an injected 429 says `retry-after: <this many seconds>` (fractions allowed, so tests can scale time
+   * down) and `x-ratelimit-remaining-requests: 0`, as in issue 8; otherwise it says retry-after 1 s, retry-after-ms 100.
+   */
+  retryAfterSeconds?: number;
+  /** How long a 'slow' fault holds the answer back, ms. @default 2000 */
+  slowMs?: number;
+  /** Mixed into the fault draws: two servers with different fault seeds fault different requests. @default 0 */
+  faultSeed?: number;
+  /**
+   * Answer a repair turn with what the original question would have got, so faults that cause repairs (invalid or
+   * truncated content) leave the records of a run unchanged. @default false
+   */
+  stableAnswers?: boolean;
+}
+
+/**
+ * The fault mix of issue 8: 10 % 429 (`retry-after: 1`, `x-ratelimit-remaining-requests: 0`), 5 % 500, 3 % truncated
+ * JSON content, 1 % answered after a 2-second stall. `timeScale` shrinks the waits (0.05: 50 ms retry-after, 100 ms
+ * stall) so a test of thousands of requests fits in CI; answers stay those of a fault-free server.
+ */
+export function issue8Faults(timeScale = 1): FakeServerOptions {
+  return {
+    faultRate: 0.19,
+    faults: { 'rate-limit': 10, 'server-error': 5, 'truncated-content': 3, slow: 1 },
+    retryAfterSeconds: timeScale,
+    slowMs: 2000 * timeScale,
+    stableAnswers: true,
+  };
 }
 
 export interface FakeServerCounters {
@@ -65,14 +94,14 @@ interface Body {
 /** Browsers (the app's worker) may call from any origin and read the rate-limit headers. */
 const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': '*' };
 
-const FAULTS: FaultKind[] = ['rate-limit', 'server-error', 'truncated', 'invalid-content', 'stall', 'drop'];
+const FAULTS: FaultKind[] = ['rate-limit', 'server-error', 'truncated', 'invalid-content', 'stall', 'drop', 'truncated-content', 'slow'];
 
 function emptyCounters(): FakeServerCounters {
   return {
     received: 0,
     answered: 0,
     byKind: { activation: 0, vote: 0, repair: 0 },
-    faults: { 'rate-limit': 0, 'server-error': 0, truncated: 0, 'invalid-content': 0, stall: 0, drop: 0 },
+    faults: { 'rate-limit': 0, 'server-error': 0, truncated: 0, 'invalid-content': 0, stall: 0, drop: 0, 'truncated-content': 0, slow: 0 },
     rateLimited: 0,
     refusedFormat: 0,
     authorization: new Set(),
@@ -134,7 +163,15 @@ function buildAnswer(body: Body, rng: Rng): string {
   return JSON.stringify(answer);
 }
 
-export async function startFakeOpenAI(options: FakeServerOptions = {}): Promise<FakeServer> {
+/** The hash of the question a conversation began with (a repair turn appends the answer and the error to it). */
+function originalHash(body: Body): number {
+  const msgs = body.messages ?? [];
+  const first = msgs.findIndex((m) => m.role === 'assistant');
+  const original = first < 0 ? msgs : msgs.slice(0, first);
+  return createHash('sha256').update(JSON.stringify({ m: body.model, msg: original, s: body.seed })).digest().readUInt32BE(0);
+}
+
+export async function startFakeOpenAI(options: FakeServerOptions = {}, port = 0): Promise<FakeServer> {
   const counters = emptyCounters();
   const seen = new Map<string, number>();
   const systemsSeen = new Set<string>();
@@ -167,11 +204,13 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}): Promise<
   }
 
   /** The chat.completion for a body that meets no fault (`invalid`: the answer breaks the schema). */
-  function completion(body: Body, hash: Buffer, invalid: boolean) {
+  function completion(body: Body, hash: Buffer, invalid: boolean, truncatedContent = false) {
     const prompt = promptOf(body);
-    const rng = new Rng(hash.readUInt32BE(0));
+    const rng = new Rng(options.stableAnswers ? originalHash(body) : hash.readUInt32BE(0));
     let content = buildAnswer(body, rng);
-    if (invalid || (options.alwaysInvalid?.(prompt) ?? false)) {
+    if (truncatedContent) {
+      content = content.slice(0, Math.max(1, Math.floor(content.length / 2)));
+    } else if (invalid || (options.alwaysInvalid?.(prompt) ?? false)) {
       content = rng.bernoulli(0.5) ? '{"posts": [{"p": 99, "like": true' : JSON.stringify({ posts: [{ p: 99, like: true, reply: '', author: 'keep' }], vote: 7, delay: 9 });
     } else if (!body.response_format) {
       // Servers without structured outputs wrap answers in prose and fences.
@@ -206,6 +245,12 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}): Promise<
       // The app calls from a page on another origin: answer the CORS preflight (Authorization must be named, '*' omits it).
       res.writeHead(204, { ...CORS, 'access-control-allow-methods': 'POST, OPTIONS', 'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*', 'access-control-max-age': '600' });
       res.end();
+      return;
+    }
+    if (req.method === 'GET' && req.url === '/stats') {
+      // For scripts that drive the server from outside (the fault-mix measurement); the keys seen stay private.
+      const { authorization: _seen, ...rest } = counters;
+      sendJson(res, 200, rest);
       return;
     }
     if (batchApi.handle(req, res, Buffer.concat(chunks))) return;
@@ -263,7 +308,7 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}): Promise<
     const h = hash.readUInt32BE(0);
     const n = seen.get(raw) ?? 0;
     seen.set(raw, n + 1);
-    const faultRng = new Rng(hashSeed(h, n, 'fault'));
+    const faultRng = new Rng(hashSeed(h, n, 'fault', options.faultSeed ?? 0));
     let fault: FaultKind | null = null;
     if ((options.faultRate ?? 0) > 0 && faultRng.next() < (options.faultRate ?? 0)) {
       const weights = FAULTS.map((f) => options.faults?.[f] ?? (options.faults ? 0 : 1));
@@ -277,9 +322,12 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}): Promise<
       return;
     }
     if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
+    if (fault === 'slow') await new Promise((r) => setTimeout(r, options.slowMs ?? 2000));
     if (res.destroyed) return;
     if (fault === 'rate-limit') {
-      sendJson(res, 429, { error: { message: 'Rate limit reached (injected).', type: 'requests', code: 'rate_limit_exceeded' } }, { 'retry-after': '1', 'retry-after-ms': '100' });
+      const ra = options.retryAfterSeconds;
+      const headers: Record<string, string> = ra === undefined ? { 'retry-after': '1', 'retry-after-ms': '100' } : { 'retry-after': String(ra), 'x-ratelimit-remaining-requests': '0' };
+      sendJson(res, 429, { error: { message: 'Rate limit reached (injected).', type: 'requests', code: 'rate_limit_exceeded' } }, headers);
       return;
     }
     if (fault === 'server-error') {
@@ -287,7 +335,7 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}): Promise<
       return;
     }
 
-    const payload = completion(body, hash, fault === 'invalid-content');
+    const payload = completion(body, hash, fault === 'invalid-content', fault === 'truncated-content');
     if (fault === 'truncated') {
       const text = JSON.stringify(payload);
       res.writeHead(200, { 'content-type': 'application/json', ...CORS, ...rateHeaders });
@@ -311,10 +359,10 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}): Promise<
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `http://127.0.0.1:${bound}/v1`,
     counters,
     batch: batchApi.counters,
     options,
