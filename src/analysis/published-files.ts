@@ -221,6 +221,9 @@ export function readPublishedFromFiles(files: Map<string, string>, rootName = 's
   return out.sort((a, b) => naturalCompare(a.seed, b.seed));
 }
 
+/** The most CSV bytes a zip may unpack to (declared sizes, summed before inflating): 3× the published runs' 84 MB. */
+export const MAX_ZIP_INFLATED_BYTES = 256 * 2 ** 20;
+
 /** What a file that should be a zip actually looks like, from its first bytes, so the error can say what to do. */
 function notAZip(bytes: Uint8Array): string | null {
   const b = bytes;
@@ -244,9 +247,27 @@ export function readPublishedZip(bytes: Uint8Array, rootName = 'seed', fileName 
   const problem = notAZip(bytes);
   if (problem) throw dataError(source, 'the file', problem, FIX);
   let entries: Record<string, Uint8Array>;
+  // Declared sizes are summed before anything is inflated: a zip bomb is refused, not unpacked into memory.
+  let declared = 0;
+  let tooBig: string | null = null;
   try {
-    entries = unzipSync(bytes, { filter: (f) => FILE_RE.test(f.name.split('/').pop() ?? '') && !f.name.includes('__MACOSX') });
+    entries = unzipSync(bytes, {
+      filter: (f) => {
+        const wanted = FILE_RE.test(f.name.split('/').pop() ?? '') && !f.name.includes('__MACOSX');
+        if (!wanted) return false;
+        declared += f.originalSize;
+        if (declared > MAX_ZIP_INFLATED_BYTES || f.originalSize > MAX_ZIP_INFLATED_BYTES) {
+          tooBig = f.name;
+          throw new Error('declared size over the cap');
+        }
+        return true;
+      },
+    });
   } catch (err) {
+    if (tooBig !== null) {
+      throw dataError(source, 'the zip', `would unpack to more than ${MAX_ZIP_INFLATED_BYTES / 2 ** 20} MB of CSV files (at '${tooBig}'; the authors' published runs unpack to 84 MB)`,
+        'choose a zip with only the seed folders you need, or analyse the folders with "Folder" from the command line: npm run analyze -- --sociopol DIR');
+    }
     throw dataError(source, 'the zip', `could not be opened (${(err as Error).message}; the download may be incomplete)`, `download it again, or ${FIX}`);
   }
   const dec = new TextDecoder();

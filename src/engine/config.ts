@@ -195,8 +195,27 @@ function isInt(x: unknown): x is number {
   return typeof x === 'number' && Number.isInteger(x);
 }
 
+/**
+ * Upper bounds on every size-like field, so a configuration from a stranger's bundle or link cannot exhaust memory
+ * (seedPosts: 1e9 once took 4 GB before failing). Generous next to the protocols: 30 rounds, 5 conditions, 20 posts.
+ */
+export const LIMITS = {
+  warmupRounds: 100,
+  rounds: 365,
+  conditions: 20,
+  nameChars: 64,
+  seedPosts: 10_000,
+  textChars: 2_000,
+  shownFriends: 1_000,
+} as const;
+
 /** Throws a ConfigError naming the first impossible field; returns the config unchanged when it is valid. */
 export function validateConfig(config: SimConfig): SimConfig {
+  if (!config || typeof config !== 'object') throw configError('config', 'is missing', 'export the run again, or start a new run');
+  for (const part of ['feed', 'messages'] as const) {
+    if (!config[part] || typeof config[part] !== 'object') throw configError(part, 'is missing', 'export the run again, or start a new run');
+  }
+  if (!config.feed.mix || typeof config.feed.mix !== 'object') throw configError('feed.mix', 'is missing', 'give the four feed shares');
   if (!isInt(config.agents) || config.agents <= 0) {
     throw configError('agents', `is ${config.agents}`, 'use a whole number of agents ≥ 1 (e.g. 2000)');
   }
@@ -206,11 +225,11 @@ export function validateConfig(config: SimConfig): SimConfig {
   if (!isProbability(config.minorShare)) {
     throw configError('minorShare', `is ${config.minorShare}, outside [0, 1]`, 'use a share such as 0.01');
   }
-  if (!isInt(config.firstRound) || config.firstRound > 0) {
-    throw configError('firstRound', `is ${config.firstRound}`, 'use a whole number ≤ 0 (the warm-up runs firstRound…0)');
+  if (!isInt(config.firstRound) || config.firstRound > 0 || config.firstRound < -LIMITS.warmupRounds) {
+    throw configError('firstRound', `is ${config.firstRound}`, `use a whole number between −${LIMITS.warmupRounds} and 0 (the warm-up runs firstRound…0)`);
   }
-  if (!isInt(config.lastRound) || config.lastRound < 1) {
-    throw configError('lastRound', `is ${config.lastRound}`, 'use a whole number ≥ 1 (election day)');
+  if (!isInt(config.lastRound) || config.lastRound < 1 || config.lastRound > LIMITS.rounds) {
+    throw configError('lastRound', `is ${config.lastRound}`, `use a whole number between 1 and ${LIMITS.rounds} (election day)`);
   }
   const ends = config.periodEnds;
   if (!Array.isArray(ends) || ends.length === 0) {
@@ -227,11 +246,14 @@ export function validateConfig(config: SimConfig): SimConfig {
   if (!Array.isArray(config.conditions) || config.conditions.length === 0) {
     throw configError('conditions', 'is empty', `name at least one condition, e.g. ${CONDITION_NAMES.join(', ')}`);
   }
+  if (config.conditions.length > LIMITS.conditions) {
+    throw configError('conditions', `has ${config.conditions.length} entries`, `use at most ${LIMITS.conditions} conditions per run`);
+  }
   const seen = new Set<string>();
   config.conditions.forEach((c, i) => {
     const field = `conditions[${i}]`;
-    if (typeof c.name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(c.name)) {
-      throw configError(`${field}.name`, `is ${JSON.stringify(c.name)}`, 'use letters, digits, _ or - (it names a folder)');
+    if (typeof c.name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(c.name) || c.name.length > LIMITS.nameChars) {
+      throw configError(`${field}.name`, `is ${JSON.stringify(String(c.name).slice(0, 80))}`, `use up to ${LIMITS.nameChars} letters, digits, _ or - (it names a folder)`);
     }
     if (seen.has(c.name)) throw configError(`${field}.name`, `repeats '${c.name}'`, 'give each condition a distinct name');
     seen.add(c.name);
@@ -252,10 +274,11 @@ export function validateConfig(config: SimConfig): SimConfig {
     }
     if (c.arms !== undefined) {
       if (!Array.isArray(c.arms) || c.arms.length < 2) throw configError(`${field}.arms`, 'has fewer than two arms', 'give at least two arms, e.g. social 0.98, info 0.01, control 0.01');
+      if (c.arms.length > LIMITS.conditions) throw configError(`${field}.arms`, `has ${c.arms.length} arms`, `use at most ${LIMITS.conditions} arms`);
       const names = new Set<string>();
       let total = 0;
       c.arms.forEach((arm, k) => {
-        if (typeof arm.name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(arm.name) || names.has(arm.name)) {
+        if (typeof arm.name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(arm.name) || arm.name.length > LIMITS.nameChars || names.has(arm.name)) {
           throw configError(`${field}.arms[${k}].name`, `is ${JSON.stringify(arm.name)}`, 'give each arm a distinct name of letters, digits, _ or -');
         }
         names.add(arm.name);
@@ -269,14 +292,18 @@ export function validateConfig(config: SimConfig): SimConfig {
       }
     }
   });
-  if (!isInt(config.firstActiveWithin) || config.firstActiveWithin < 1) {
-    throw configError('firstActiveWithin', `is ${config.firstActiveWithin}`, 'use a whole number of rounds ≥ 1');
+  if (!isInt(config.firstActiveWithin) || config.firstActiveWithin < 1 || config.firstActiveWithin > LIMITS.warmupRounds + LIMITS.rounds) {
+    throw configError('firstActiveWithin', `is ${config.firstActiveWithin}`, `use a whole number of rounds between 1 and ${LIMITS.warmupRounds + LIMITS.rounds}`);
   }
-  if (!isInt(config.seedPosts) || config.seedPosts < 0) throw configError('seedPosts', `is ${config.seedPosts}`, 'use a whole number ≥ 0');
+  if (!isInt(config.seedPosts) || config.seedPosts < 0 || config.seedPosts > LIMITS.seedPosts) {
+    throw configError('seedPosts', `is ${config.seedPosts}`, `use a whole number between 0 and ${LIMITS.seedPosts.toLocaleString('en-US')} (20 as published)`);
+  }
   if (!isProbability(config.postInvitation)) {
     throw configError('postInvitation', `is ${config.postInvitation}, outside [0, 1]`, 'use a probability such as 0.01');
   }
-  if (!isInt(config.postMaxChars) || config.postMaxChars < 1) throw configError('postMaxChars', `is ${config.postMaxChars}`, 'use a whole number ≥ 1');
+  if (!isInt(config.postMaxChars) || config.postMaxChars < 1 || config.postMaxChars > LIMITS.textChars) {
+    throw configError('postMaxChars', `is ${config.postMaxChars}`, `use a whole number between 1 and ${LIMITS.textChars} (140 as published)`);
+  }
   if (!isInt(config.feed.size) || config.feed.size < 1 || config.feed.size > 50) {
     throw configError('feed.size', `is ${config.feed.size}`, 'use a whole number of posts between 1 and 50');
   }
@@ -289,13 +316,18 @@ export function validateConfig(config: SimConfig): SimConfig {
   if (config.feed.mode !== 'described' && config.feed.mode !== 'as-published') {
     throw configError('feed.mode', `is ${JSON.stringify(config.feed.mode)}`, "use 'described' or 'as-published'");
   }
-  if (!isInt(config.maxFollowedLikelyShown) || config.maxFollowedLikelyShown < 0) {
-    throw configError('maxFollowedLikelyShown', `is ${config.maxFollowedLikelyShown}`, 'use a whole number ≥ 0 (6 as published)');
+  if (!isInt(config.maxFollowedLikelyShown) || config.maxFollowedLikelyShown < 0 || config.maxFollowedLikelyShown > LIMITS.shownFriends) {
+    throw configError('maxFollowedLikelyShown', `is ${config.maxFollowedLikelyShown}`, `use a whole number between 0 and ${LIMITS.shownFriends} (6 as published)`);
   }
   if (typeof config.messages.info !== 'string' || config.messages.info.trim() === '') {
     throw configError('messages.info', 'is empty', 'write the get-out-the-vote slogan');
   }
   if (typeof config.messages.social !== 'string') throw configError('messages.social', 'is not text', 'write the social addition');
+  for (const k of ['info', 'social'] as const) {
+    if (config.messages[k].length > LIMITS.textChars) {
+      throw configError(`messages.${k}`, `has ${config.messages[k].length} characters`, `keep it under ${LIMITS.textChars} characters (it is part of every prompt)`);
+    }
+  }
   if (typeof config.temperature !== 'number' || !(config.temperature >= 0 && config.temperature <= 2)) {
     throw configError('temperature', `is ${config.temperature}`, 'use a number between 0 and 2 (0.5 as published)');
   }

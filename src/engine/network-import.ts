@@ -6,6 +6,9 @@
 import { dataError } from './errors';
 import { buildNetwork, edgeCount, type FollowNetwork } from './network';
 
+/** The most accounts an imported graph may have: the most agents a run can have (validateConfig). */
+export const MAX_IMPORT_NODES = 200_000;
+
 export interface EdgeListStats {
   /** Lines read, including comments and blank lines (a last line without a newline counts). */
   lines: number;
@@ -74,8 +77,14 @@ export class EdgeListParser {
   private selfLoopLines = 0;
   private finished = false;
 
-  /** `source` names the file or upload in error messages, e.g. "my.edges". */
-  constructor(readonly source: string) {}
+  /**
+   * `source` names the file or upload in error messages, e.g. "my.edges"; parsing stops with a DataError as soon as
+   * more than `maxNodes` distinct accounts appear (a run cannot use them, and holding them exhausts memory).
+   */
+  constructor(
+    readonly source: string,
+    private readonly maxNodes = MAX_IMPORT_NODES,
+  ) {}
 
   /** Feed the next piece of text; it may end in the middle of a line or of a CRLF pair. */
   push(chunk: string): void {
@@ -156,11 +165,20 @@ export class EdgeListParser {
   private idOf(label: string): number {
     let id = this.labelIds.get(label);
     if (id === undefined) {
-      id = this.labelList.length;
+      id = this.newId(label);
       this.labelIds.set(label, id);
-      this.labelList.push(label);
     }
     return id;
+  }
+
+  /** Number a new account, stopping at once when the file has more accounts than a run can use. */
+  private newId(label: string): number {
+    if (this.labelList.length >= this.maxNodes) {
+      throw dataError(`network import (${this.source})`, `line ${this.lineNo}`, `brings the number of accounts past ${this.maxNodes.toLocaleString('en-US')}, the most a run can have`,
+        'use a sample of the graph with fewer accounts (e.g. one ego network), or generate a network of the size you need');
+    }
+    this.labelList.push(label);
+    return this.labelList.length - 1;
   }
 
   private addEdge(a: number, b: number): void {
@@ -246,9 +264,8 @@ export class EdgeListParser {
     if (value >= 0 && end - start <= 15 && (end - start === 1 || text.charCodeAt(start) !== 48)) {
       let id = this.numericIds.get(value);
       if (id === undefined) {
-        id = this.labelList.length;
+        id = this.newId(text.slice(start, end));
         this.numericIds.set(value, id);
-        this.labelList.push(text.slice(start, end));
       }
       return id;
     }
@@ -257,8 +274,8 @@ export class EdgeListParser {
 }
 
 /** Parse a whole edge list held in memory. */
-export function parseEdgeList(text: string, source: string): EdgeListResult {
-  const parser = new EdgeListParser(source);
+export function parseEdgeList(text: string, source: string, maxNodes = MAX_IMPORT_NODES): EdgeListResult {
+  const parser = new EdgeListParser(source, maxNodes);
   parser.push(text);
   return parser.finish();
 }

@@ -20,3 +20,13 @@ describe('command-line bounds (finding 16)', () => {
     expect(parseReplicateArgs(['--seeds', String(MAX_SEEDS)]).seeds).toBe(MAX_SEEDS);
   });
 });
+
+describe('upload size caps (finding 9)', () => {
+  it('should refuse a file over its cap with its size, the cap and the fix, and let smaller files through', async () => {
+    const { uploadTooLarge, UPLOAD_LIMITS } = await import('../../src/ui/upload-limits');
+    expect(uploadTooLarge('edges', 'ego.edges', 31 * 2 ** 20)).toBeNull();
+    expect(uploadTooLarge('edges', 'huge.edges', UPLOAD_LIMITS.edges.bytes + 1)).toBe('huge.edges is 100 MB, more than the 100 MB this page reads; use a sample of the graph (one ego network, or --network with the CLI)');
+    expect(uploadTooLarge('bundle', 'b.json', 2 ** 31)).toMatch(/b.json is 2048 MB, more than the 500 MB/);
+    expect(uploadTooLarge('published', 'p.zip', 2 ** 30)).toMatch(/npm run analyze/);
+  });
+});
