@@ -7,6 +7,7 @@ import { SpilloverError } from '../engine/errors';
 import type { ElectionRecord, Persona, RoundRecord } from '../engine/types';
 import type { AgentsKind, LlmSettings, NetworkSource } from './db';
 import type { SimConfig } from '../engine/config';
+import type { AppInfo } from '../app-info';
 
 export const BUNDLE_FORMAT = 'spillover-run-bundle';
 export const BUNDLE_VERSION = 1;
@@ -22,6 +23,10 @@ export interface RunBundle {
   format: typeof BUNDLE_FORMAT;
   version: number;
   exportedAt: string;
+  /** The build that exported it (absent in bundles exported before builds were recorded). */
+  app?: AppInfo;
+  /** Hash of the run's defining settings (storage/provenance.ts). */
+  configHash?: string;
   run: {
     name: string;
     config: SimConfig;

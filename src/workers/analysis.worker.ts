@@ -4,10 +4,13 @@
  * (summarize, compareWithBond) and builds the export files (published CSV layout as a zip, the JSON run bundle).
  */
 import { expose } from 'comlink';
+import { APP_INFO } from '../app-info';
+import { configHash, settingsJson } from '../storage/provenance';
 import { unzipSync, zipSync, strToU8 } from 'fflate';
 import { compareWithBond, type BondComparison } from '../analysis/bond2012';
 import { readPublishedFromFiles, readPublishedZip } from '../analysis/published-files';
 import { summarize } from '../analysis/summary';
+import { turnoutWithCi, type TurnoutEstimate } from '../analysis/turnout-ci';
 import type { SeedData, Summary } from '../analysis/types';
 import { SpilloverError } from '../engine/errors';
 import { activityCsv, adultIds, engagementCsv, personasCsv, postsCsv, treatmentCsv, votingCsv } from '../engine/reporters';
@@ -42,7 +45,8 @@ export interface Series {
   rounds: number[];
   meanLikelihood: Record<string, Array<number | null>>;
   shareLikely: Record<string, Array<number | null>>;
-  turnout: Record<string, number | null>;
+  /** Turnout with a 95 % interval per condition, or per `condition:arm` in an arm design. */
+  turnout: Record<string, TurnoutEstimate>;
 }
 
 export interface Results {
@@ -51,6 +55,31 @@ export interface Results {
   series: Series;
   bond: BondComparison | null;
   notes: string[];
+  /** The round the results are as of (the last stored round of a partial run); null before any main round. */
+  round: number | null;
+  /** The round the run was set to end at (its election day). */
+  plannedRound: number | null;
+  /** Seeds in these results, and seeds the run has (partial seeds behind the others are left out). */
+  seedsUsed: number;
+  seedsPlanned: number;
+  /** The stored run's status ('complete', 'running', 'paused', …); null for published data. */
+  status: RunRow['status'] | null;
+  /** The run's full settings (as in its bundle; never a key); null for published data. */
+  settings: RunBundle['run'] | null;
+}
+
+/** A run's settings as exported: copied field by field so nothing else that might sit on the row (a key) can leak. */
+function runSettings(run: RunRow): RunBundle['run'] {
+  return {
+    name: run.name,
+    config: run.config,
+    seeds: run.seeds,
+    agentsKind: run.agentsKind,
+    llm: run.llm
+      ? { baseUrl: run.llm.baseUrl, models: { ...run.llm.models }, budgetUsd: run.llm.budgetUsd, concurrency: run.llm.concurrency, ...(run.llm.prices ? { prices: structuredClone(run.llm.prices) } : {}) }
+      : undefined,
+    network: run.network,
+  };
 }
 
 function plain(err: unknown): never {
@@ -58,30 +87,45 @@ function plain(err: unknown): never {
   throw new SpilloverError((e?.name ?? 'DataError') as SpilloverError['name'], e?.message ?? String(err));
 }
 
-function seriesFrom(summary: Summary): Series {
+function seriesFrom(summary: Summary, seeds: SeedData[]): Series {
   const roundSet = new Set<number>();
   for (const c of Object.values(summary.conditions)) for (const r of Object.keys(c.meanIntentionByRound)) roundSet.add(Number(r));
   const rounds = [...roundSet].sort((a, b) => a - b);
-  const out: Series = { rounds, meanLikelihood: {}, shareLikely: {}, turnout: {} };
+  const out: Series = { rounds, meanLikelihood: {}, shareLikely: {}, turnout: turnoutWithCi(seeds) };
   for (const [name, c] of Object.entries(summary.conditions)) {
     out.meanLikelihood[name] = rounds.map((r) => c.meanIntentionByRound[String(r)] ?? null);
     out.shareLikely[name] = rounds.map((r) => c.shareLikelyByRound[String(r)] ?? null);
-    // A condition with arms (Bond design) shows one bar per arm.
-    if (c.turnoutByArm) for (const [arm, t] of Object.entries(c.turnoutByArm)) out.turnout[`${name}:${arm}`] = t;
-    else out.turnout[name] = c.turnout;
   }
   return out;
 }
 
-function results(title: string, seeds: SeedData[], source: string): Results {
-  const summary = summarize(seeds, source);
+/** The last round of a seed's tables (every condition of a stored seed is cut at the same round). */
+function seedRound(seed: SeedData): number | null {
+  const cd = seed.conditions[0];
+  return cd ? cd.rounds[cd.rounds.length - 1] : null;
+}
+
+function results(title: string, seeds: SeedData[], source: string, run?: RunRow): Results {
+  // Pool only the seeds that reached the furthest round, so every estimate is of one round.
+  const withRounds = seeds.filter((s) => s.conditions.length > 0 && (seedRound(s) ?? 0) >= 1);
+  const round = withRounds.length ? Math.max(...withRounds.map((s) => seedRound(s) as number)) : null;
+  const used = withRounds.filter((s) => seedRound(s) === round);
+  const summary = summarize(used, source);
+  const behind = withRounds.filter((s) => seedRound(s) !== round);
+  if (behind.length) {
+    summary.notes.unshift(`${behind.map((s) => `${s.seed} (round ${seedRound(s)})`).join(', ')} left out until ${behind.length === 1 ? 'it reaches' : 'they reach'} round ${round}`);
+  }
   let bond: BondComparison | null = null;
   try {
     bond = compareWithBond(summary);
   } catch {
     bond = null;
   }
-  return { title, summary, series: seriesFrom(summary), bond, notes: [...summary.notes] };
+  return {
+    title, summary, series: seriesFrom(summary, used), bond, notes: [...summary.notes], round,
+    plannedRound: run ? run.config.lastRound : round, seedsUsed: used.length, seedsPlanned: run ? run.seeds.length : used.length,
+    status: run ? run.status : null, settings: run ? runSettings(run) : null,
+  };
 }
 
 async function requireRun(runId: number): Promise<RunRow> {
@@ -134,7 +178,7 @@ const api = {
       const run = await requireRun(runId);
       const seeds: SeedData[] = [];
       for (let i = 0; i < run.seeds.length; i++) seeds.push(await seedDataFromDb(db, run, i));
-      return results(run.name, seeds.filter((s) => s.conditions.length > 0), `app run ${runId}`);
+      return results(run.name, seeds, `app run ${runId}`, run);
     } catch (err) {
       plain(err);
     }
@@ -231,6 +275,8 @@ const api = {
           files[`${dir}_personas.csv`] = strToU8(personasCsv(personas, t.votes, models));
         }
       }
+      const settings = runSettings(run);
+      files['spillover-run.json'] = strToU8(settingsJson(settings, APP_INFO, await configHash(settings)));
       return zipSync(files, { level: 6 });
     } catch (err) {
       plain(err);
@@ -248,17 +294,9 @@ const api = {
         format: BUNDLE_FORMAT,
         version: BUNDLE_VERSION,
         exportedAt: new Date().toISOString(),
-        run: {
-          name: run.name,
-          config: run.config,
-          seeds: run.seeds,
-          agentsKind: run.agentsKind,
-          // Copied field by field so nothing else that might sit on the settings object can leak.
-          llm: run.llm
-            ? { baseUrl: run.llm.baseUrl, models: { ...run.llm.models }, budgetUsd: run.llm.budgetUsd, concurrency: run.llm.concurrency, ...(run.llm.prices ? { prices: structuredClone(run.llm.prices) } : {}) }
-            : undefined,
-          network: run.network,
-        },
+        app: APP_INFO,
+        configHash: await configHash(runSettings(run)),
+        run: runSettings(run),
         network: { n: net.n, src: net.src, dst: net.dst, labels: net.labels },
         seeds: [],
         llmCache: await new DexieResponseCache(db, runIdN).list(),

@@ -52,6 +52,8 @@ export interface RunOutcome {
   error?: { name: string; message: string };
   /** Replayed records that differed from the bundle's (imports only; 0 means identical). */
   mismatches?: number;
+  /** Imports only: set when the bundle was made by another build of the app. */
+  versionNote?: string;
 }
 
 export interface Estimate {

@@ -35,6 +35,7 @@ import {
   type RunRow,
 } from '../storage/db';
 import { decodeBundle, type RunBundle } from '../storage/bundle';
+import { versionNote } from '../storage/provenance';
 import { communityLayout } from './layout';
 import { loadLlmModule, loadPopulationModule } from './modules';
 import type { Estimate, ProgressUpdate, RunOutcome, RunSpec, UploadCheck } from './protocol';
@@ -433,7 +434,8 @@ const api = {
       await saveNetwork(db, { runId, n: net.n, src: bundle.network.src, dst: bundle.network.dst, labels: bundle.network.labels, layout: communityLayout(net, bundle.run.seeds[0] ?? 1) });
       // The bundle's answers go to this run's own namespace: they replay this run and never answer another.
       await db.llmCalls.bulkPut(new DexieResponseCache(db, runId).importRows(bundle.llmCache));
-      return await execute(runId, onProgress, undefined, bundle);
+      const outcome = await execute(runId, onProgress, undefined, bundle);
+      return { ...outcome, versionNote: versionNote(bundle.app) ?? undefined };
     } catch (err) {
       rethrow(err);
     }

@@ -34,8 +34,11 @@ test('the embed URL shows the compact view and runs to the end on its own', asyn
   );
   expect(await state.jsonValue()).toBe('finished');
   await expect.poll(() => page.locator('.embed svg[role="img"] path').count(), { timeout: 30_000 }).toBeGreaterThan(0);
-  // Compact: the effects table stays in the full app.
-  await expect(page.locator('.embed table').count()).resolves.toBe(0);
+  // Compact: the finding in words and the main effects with their intervals; the full table stays in the full app.
+  await expect(page.locator('.embed .finding .sentence').count()).resolves.toBeGreaterThan(0);
+  const main = await page.locator('.embed table.effects tbody tr').allInnerTexts();
+  expect(main.length).toBeGreaterThan(0);
+  expect(main.join('\n')).toMatch(/ to /);
 
   await page.getByRole('button', { name: 'Show the network', exact: true }).click();
   const stage = page.locator('.embed .sigma');

@@ -10,6 +10,7 @@ import { MAX_SEEDS, validateSeeds } from '../../engine/seeds';
 import { DEFAULT_PRICES, unpricedModels, userPrices } from '../../agents/llm/cost';
 import type { NetworkChoice, RunSpec } from '../../workers/protocol';
 import { dataFolderUrl } from './run-controller.svelte';
+import { readSetupParam, type SetupPayload } from './setup-link';
 
 const KEY_STORAGE = 'spillover.apiKey';
 
@@ -206,12 +207,48 @@ export class SetupState {
     };
   }
 
+  /** What a `?setup=` link did to the form (applied, or why not), shown above the form. */
+  linkNote = $state<string | null>(null);
+
+  /** Fill the form from a setup link (never a key: an LLM setup still asks for one). */
+  applySetup(p: SetupPayload): void {
+    this.preset = p.preset;
+    this.agents = p.agents;
+    this.seedsText = p.seeds.join(', ');
+    if (p.preset === 'sociopol') {
+      this.conditions = DEFAULT_CONFIG.conditions.map((d) => {
+        const linked = p.conditions.find((c) => c.name === d.name);
+        return { ...structuredClone(d), ...(linked ? { message: linked.message, schedule: [...linked.schedule] } : {}), enabled: !!linked };
+      });
+    }
+    if (p.arms) this.armShares = { ...p.arms };
+    this.infoMessage = p.messages.info;
+    this.socialMessage = p.messages.social;
+    this.feedMode = p.feedMode === 'as-published' ? 'as-published' : 'described';
+    this.networkKind = p.network === 'generated' ? 'generated' : 'bundled';
+    this.agentsKind = p.agentsKind === 'llm' ? 'llm' : 'offline';
+    if (p.llm) {
+      this.baseUrl = p.llm.baseUrl;
+      this.models = { ...p.llm.models };
+      this.budgetUsd = p.llm.budgetUsd;
+      this.concurrency = p.llm.concurrency;
+    }
+    this.linkNote = `Setup filled in from a link${p.agentsKind === 'llm' ? '; enter your API key to run it (keys never travel in links)' : ''}.`;
+  }
+
   /**
-   * Apply URL parameters (?preset=sociopol&agents=500&seeds=1,2&network=generated). A value out of range is not used,
+   * Apply URL parameters (?preset=sociopol&agents=500&seeds=1,2&network=generated, or ?setup=… from a copied link). A value out of range is not used,
    * and said: the returned notes name each ignored parameter, what it was and what was used instead.
    */
   applyParams(params: URLSearchParams): string[] {
     const notes: string[] = [];
+    // A copied setup link (?setup=…) fills the whole form; other parameters are then not read.
+    const linked = readSetupParam(params);
+    if (linked && 'error' in linked) this.linkNote = linked.error;
+    else if (linked) {
+      this.applySetup(linked);
+      return notes;
+    }
     const raw = params.get('agents');
     if (raw !== null) {
       const agents = Number(raw);

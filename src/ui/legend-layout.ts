@@ -1,0 +1,27 @@
+// Legends drawn inside SVG charts (so an exported PNG keeps them): items laid out in rows that fit the chart's width.
+
+export interface LegendItem {
+  index: number;
+  label: string;
+  /** Offset of the item's swatch from the row's left edge, in SVG units. */
+  x: number;
+}
+
+/** Rows of legend items for labels at ~12 px type: a swatch, the label (≈ 6.6 units a character) and a gap. */
+export function legendRows(labels: readonly string[], width: number): LegendItem[][] {
+  const rows: LegendItem[][] = [];
+  let row: LegendItem[] = [];
+  let x = 0;
+  labels.forEach((label, index) => {
+    const w = 21 + label.length * 6.6 + 18;
+    if (row.length && x + w > width) {
+      rows.push(row);
+      row = [];
+      x = 0;
+    }
+    row.push({ index, label, x });
+    x += w;
+  });
+  if (row.length) rows.push(row);
+  return rows;
+}

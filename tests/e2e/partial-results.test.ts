@@ -1,0 +1,99 @@
+/**
+ * A run paused part-way shows results as of its last stored round: the heading and the finding say so, the spillover
+ * row (social roll-out, untreated vs the same agents in control) equals an independent computation from the raw
+ * IndexedDB rows at that round, and the charts draw nothing past it.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { openTab, runButton, runStatuses, startApp, type App } from './harness';
+
+let app: App;
+beforeAll(async () => {
+  app = await startApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+interface Independent {
+  round: number;
+  estimate: number;
+  untreated: number;
+  treated: number;
+}
+
+test('a paused run shows its effects as of the last stored round, equal to an independent computation', async () => {
+  const { page, context, errors } = await openTab(app);
+  await runButton(page).click();
+  const bar = page.locator('[role="progressbar"]');
+  // 171 records: 16 warm-up rounds, 30 × 5 condition rounds, 5 elections. 40 % lands in the main rounds (round ≥ 10).
+  await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 120_000, interval: 50 }).toBeGreaterThanOrEqual(40);
+  await page.getByRole('button', { name: '❚❚ Pause' }).click();
+  await expect.poll(() => runStatuses(page), { timeout: 60_000 }).toEqual(['paused']);
+
+  const asOf = page.locator('#results .asof.partial');
+  await asOf.waitFor({ timeout: 30_000 });
+  const shownRound = Number(await asOf.getAttribute('data-round'));
+
+  // Independent of the app's analysis code: raw IndexedDB rows, the engine's own `current` (last stated likelihood)
+  // and `treated` flags at the last round every condition has stored.
+  const ind = await page.evaluate(async (): Promise<Independent> => {
+    const db = await new Promise<IDBDatabase>((ok, ko) => {
+      const req = indexedDB.open('spillover');
+      req.onsuccess = () => ok(req.result);
+      req.onerror = () => ko(req.error);
+    });
+    const rows = await new Promise<Array<{ condition: string; round: number; current: Int8Array; treated: Uint8Array }>>((ok, ko) => {
+      const req = db.transaction('rounds', 'readonly').objectStore('rounds').getAll();
+      req.onsuccess = () => ok(req.result);
+      req.onerror = () => ko(req.error);
+    });
+    db.close();
+    const main = rows.filter((r) => r.condition !== 'warmup');
+    const conditions = [...new Set(main.map((r) => r.condition))];
+    const round = Math.min(...conditions.map((c) => Math.max(...main.filter((r) => r.condition === c).map((r) => r.round))));
+    const at = (c: string) => main.find((r) => r.condition === c && r.round === round)!;
+    const ex = at('experiment_soc_message');
+    const ctl = at('control');
+    let sum = 0;
+    let untreated = 0;
+    let treated = 0;
+    for (let a = 0; a < ex.current.length; a++) {
+      if (ex.current[a] < 0 || ctl.current[a] < 0) continue;
+      if (ex.treated[a]) {
+        treated++;
+        continue;
+      }
+      untreated++;
+      sum += (ex.current[a] >= 3 ? 1 : 0) - (ctl.current[a] >= 3 ? 1 : 0);
+    }
+    return { round, estimate: sum / untreated, untreated, treated };
+  });
+
+  expect(ind.round).toBeGreaterThanOrEqual(10);
+  expect(ind.round).toBeLessThan(30);
+  expect(shownRound).toBe(ind.round);
+  // The roll-out has treated some adults by then: the untreated are the rest, not every adult.
+  expect(ind.treated).toBeGreaterThan(200);
+  await expect(page.locator('#res-h').innerText()).resolves.toMatch(new RegExp(`partial, as of round ${ind.round} of 30`));
+  await expect(page.locator('#results .finding').innerText()).resolves.toMatch(new RegExp(`at round ${ind.round}`));
+
+  const row = page.locator(`#results table.effects tr[data-treatment="experiment_soc_message:untreated"][data-baseline="control"][data-outcome="share_likely_r${ind.round}"]`);
+  await expect(row.count()).resolves.toBe(1);
+  expect(Number(await row.getAttribute('data-estimate'))).toBeCloseTo(ind.estimate, 12);
+  const cells = await row.locator('td').allInnerTexts();
+  const pp = 100 * ind.estimate;
+  expect(cells[2]).toBe(`${pp > 0 ? '+' : pp < 0 ? '−' : ''}${Math.abs(pp).toFixed(2)} pp`);
+  expect(cells.at(-1)).toBe(`${ind.untreated.toLocaleString('en-US')} / ${ind.untreated.toLocaleString('en-US')}`);
+
+  // Nothing drawn past the last stored round: every line ends left of the "not run yet" band.
+  for (const label of ['How likely are people to vote?', 'Share of likely voters']) {
+    const svg = page.locator(`#results svg[aria-label="${label}"]`);
+    const band = Number(await svg.locator('rect[fill="#f3f4f6"]').getAttribute('x'));
+    const maxX = await svg.locator('path').evaluateAll((paths) =>
+      Math.max(...paths.flatMap((p) => [...(p.getAttribute('d') ?? '').matchAll(/[ML]([\d.]+),/g)].map((m) => Number(m[1])))),
+    );
+    expect(maxX).toBeLessThanOrEqual(band + 0.05);
+  }
+  expect(errors).toEqual([]);
+  await context.close();
+});
