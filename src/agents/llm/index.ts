@@ -72,6 +72,21 @@ export interface LlmPort extends DecisionPort {
   readonly models: Record<Tier, string>;
   /** Jobs, resumed jobs, lines and failed lines of a batch run; null without `batch`. */
   batchStats(): BatchTransport['stats'] | null;
+  /**
+   * The limiter's counts since init: attempts begun and settled (a watchdog sees progress while either moves), 429s,
+   * transport errors, and `repairs` (should stay 0). Plus calls waiting and in flight right now.
+   */
+  limiter(): LimiterStats;
+}
+
+export interface LimiterStats {
+  attempts: number;
+  settled: number;
+  rateLimited: number;
+  transportErrors: number;
+  repairs: number;
+  waiting: number;
+  inFlight: number;
 }
 
 /** Approximate tokens of a text without a tokenizer (o200k averages ~4 characters per token on these prompts). */
@@ -253,6 +268,11 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
       return all(batch.condition, batch.requests, voteOne, signal);
     },
     totals: () => meter.totals(),
+    limiter: () => {
+      const { attempts, settled, rateLimited, transportErrors, repairs } = throughput.stats;
+      const { waiting, inFlight } = throughput.state;
+      return { attempts, settled, rateLimited, transportErrors, repairs, waiting, inFlight };
+    },
     batchStats: () => (batch ? { ...batch.stats } : null),
     perArm: () => meter.perArm(),
     budgetReached: () => meter.budgetReached(),

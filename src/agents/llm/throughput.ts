@@ -150,7 +150,7 @@ export class Throughput {
    * Observed counts, for the benchmark and the UI. `repairs` counts pumps that found queued calls with nothing in
    * flight and no timer after dispatching; pump() rules that out, so anything but 0 is a bug worth reporting.
    */
-  readonly stats = { attempts: 0, rateLimited: 0, transportErrors: 0, peakLimit: 0, repairs: 0 };
+  readonly stats = { attempts: 0, settled: 0, rateLimited: 0, transportErrors: 0, peakLimit: 0, repairs: 0 };
 
   constructor(options: ThroughputOptions = {}) {
     this.opts = {
@@ -193,6 +193,7 @@ export class Throughput {
         this.stats.attempts++;
         result = await attempt(signal);
       } catch (err) {
+        this.stats.settled++;
         this.release();
         if (signal?.aborted) throw cancelled();
         if (!(err instanceof TransportError)) throw err;
@@ -215,6 +216,7 @@ export class Throughput {
         await sleep(this.clock, this.backoff(failures), signal);
         continue;
       }
+      this.stats.settled++;
       this.release();
       this.onSuccess(result.headers);
       return { value: result.value, retries };
