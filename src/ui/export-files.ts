@@ -41,14 +41,6 @@ export async function svgToPng(svg: SVGSVGElement, scale = 2): Promise<Blob> {
   }
 }
 
-/** Stack sigma's layer canvases (edges, nodes, labels…) onto one white canvas. Call right after a synchronous render. */
-export function layersToPng(layers: HTMLCanvasElement[], width: number, height: number): Promise<Blob> {
-  const ratio = window.devicePixelRatio || 1;
-  const { canvas, ctx } = whiteCanvas(width * ratio, height * ratio);
-  for (const layer of layers) ctx.drawImage(layer, 0, 0, canvas.width, canvas.height);
-  return canvasToBlob(canvas);
-}
-
 /** A canvas of the given size (rounded) filled white, so exported PNGs have no transparent background. */
 function whiteCanvas(width: number, height: number): { canvas: HTMLCanvasElement; ctx: CanvasRenderingContext2D } {
   const canvas = document.createElement('canvas');
@@ -58,4 +50,43 @@ function whiteCanvas(width: number, height: number): { canvas: HTMLCanvasElement
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   return { canvas, ctx };
+}
+
+export interface PngFrame {
+  title: string;
+  /** Lines under the title (condition, colouring, round, run name). */
+  lines: string[];
+  legend: Array<{ color: string; label: string }>;
+}
+
+/**
+ * The graph's layers on white with a header (title and lines) above and a legend below, so the PNG says what it
+ * shows: condition, colouring, round, run and what each colour means.
+ */
+export function framedLayersToPng(layers: HTMLCanvasElement[], width: number, height: number, frame: PngFrame): Promise<Blob> {
+  const ratio = window.devicePixelRatio || 1;
+  const pad = 14;
+  const header = 26 + frame.lines.length * 18 + 8;
+  const legendH = frame.legend.length * 18 + 12;
+  const { canvas, ctx } = whiteCanvas((width + 2 * pad) * ratio, (height + header + legendH) * ratio);
+  ctx.scale(ratio, ratio);
+  ctx.fillStyle = '#111827';
+  ctx.font = '600 17px system-ui, sans-serif';
+  ctx.fillText(frame.title, pad, 24);
+  ctx.font = '13px system-ui, sans-serif';
+  ctx.fillStyle = '#374151';
+  frame.lines.forEach((l, i) => ctx.fillText(l, pad, 44 + i * 18));
+  for (const layer of layers) ctx.drawImage(layer, pad, header, width, height);
+  ctx.strokeStyle = '#e5e7eb';
+  ctx.strokeRect(pad, header, width, height);
+  frame.legend.forEach((item, i) => {
+    const y = header + height + 18 + i * 18;
+    ctx.fillStyle = item.color;
+    ctx.beginPath();
+    ctx.arc(pad + 6, y - 4, 5, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.fillStyle = '#374151';
+    ctx.fillText(item.label, pad + 18, y);
+  });
+  return canvasToBlob(canvas);
 }

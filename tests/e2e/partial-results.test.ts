@@ -1,7 +1,8 @@
 /**
  * A run paused part-way shows results as of its last stored round: the heading and the finding say so, the spillover
  * row (social roll-out, untreated vs the same agents in control) equals an independent computation from the raw
- * IndexedDB rows at that round, and the charts draw nothing past it.
+ * IndexedDB rows at that round, and the charts draw nothing past it. The graph's spillover colouring compares each
+ * untreated agent who follows a treated account with the same agent in control, and its counts match the same raw rows.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openTab, runButton, runStatuses, startApp, type App } from './harness';
@@ -94,6 +95,53 @@ test('a paused run shows its effects as of the last stored round, equal to an in
     );
     expect(maxX).toBeLessThanOrEqual(band + 0.05);
   }
+
+  // The graph opens on the social roll-out at the end of its first period (round 10), no later than the stored round.
+  const graph = page.locator('section[aria-labelledby="graph-h"]');
+  await graph.scrollIntoViewIfNeeded();
+  const legend = graph.locator('.legend');
+  await expect.poll(() => legend.getAttribute('data-round'), { timeout: 30_000 }).toBe('10');
+  await expect(legend.getAttribute('data-condition')).resolves.toBe('experiment_soc_message');
+  await expect(graph.locator('input[type="range"]').getAttribute('max')).resolves.toBe(String(ind.round));
+  await expect(legend.innerText()).resolves.toMatch(/more likely to vote than the same agent in control/);
+  const shown: Record<string, number> = {};
+  for (const key of ['treated', 'spillHigher', 'spillSame', 'spillLower', 'neither']) {
+    shown[key] = Number(await legend.locator(`[data-key="${key}"]`).getAttribute('data-count'));
+  }
+  const expected = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((ok, ko) => {
+      const req = indexedDB.open('spillover');
+      req.onsuccess = () => ok(req.result);
+      req.onerror = () => ko(req.error);
+    });
+    const all = <T,>(store: string) =>
+      new Promise<T[]>((ok, ko) => {
+        const req = db.transaction(store, 'readonly').objectStore(store).getAll();
+        req.onsuccess = () => ok(req.result as T[]);
+        req.onerror = () => ko(req.error);
+      });
+    const rows = await all<{ condition: string; round: number; current: Int8Array; treated: Uint8Array }>('rounds');
+    const [net] = await all<{ n: number; src: Int32Array; dst: Int32Array }>('networks');
+    const [people] = await all<{ personas: Array<{ adult: boolean }> }>('personas');
+    db.close();
+    const ex = rows.find((r) => r.condition === 'experiment_soc_message' && r.round === 10)!;
+    const ctl = rows.find((r) => r.condition === 'control' && r.round === 10)!;
+    const followsTreated = new Uint8Array(net.n);
+    for (let i = 0; i < net.src.length; i++) if (ex.treated[net.dst[i]]) followsTreated[net.src[i]] = 1;
+    const out = { treated: 0, spillHigher: 0, spillSame: 0, spillLower: 0, neither: 0 };
+    for (let a = 0; a < net.n; a++) {
+      if (!people.personas[a].adult) continue;
+      if (ex.treated[a]) out.treated++;
+      else if (!followsTreated[a]) out.neither++;
+      else if (ex.current[a] >= 0 && ctl.current[a] >= 0 && ex.current[a] > ctl.current[a]) out.spillHigher++;
+      else if (ex.current[a] >= 0 && ctl.current[a] >= 0 && ex.current[a] < ctl.current[a]) out.spillLower++;
+      else out.spillSame++;
+    }
+    return out;
+  });
+  expect(shown).toEqual(expected);
+  expect(expected.treated).toBeGreaterThan(200);
+
   expect(errors).toEqual([]);
   await context.close();
 });
