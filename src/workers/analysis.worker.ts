@@ -7,6 +7,7 @@ import { expose } from 'comlink';
 import { APP_INFO } from '../app-info';
 import { configHash, settingsJson } from '../storage/provenance';
 import { unzipSync, zipSync, strToU8 } from 'fflate';
+import { spreadsheetSafeCsv } from '../analysis/spreadsheet-safe';
 import { compareWithBond, type BondComparison } from '../analysis/bond2012';
 import { readPublishedFromFiles, readPublishedZip } from '../analysis/published-files';
 import { summarize } from '../analysis/summary';
@@ -171,6 +172,15 @@ async function tablesFor(run: RunRow, seed: number): Promise<ConditionTables[]> 
   });
 }
 
+/** Says what the for-spreadsheets/ copies are, inside the zip. */
+const SPREADSHEET_NOTE = `The files in seed_*/ are the raw tables for pandas and R (read them with pandas.read_csv(path, index_col=0) or read.csv).
+
+Replies and posts are written by the agents (LLM text when LLM agents ran). Text that starts with =, +, - or @ would
+be run as a formula if a raw file were opened in Excel, LibreOffice or Google Sheets. The copies of the engagement and
+posts files in this folder put an apostrophe before such text, so spreadsheets show it as text. Open these copies in a
+spreadsheet; use the raw files for analysis.
+`;
+
 const api = {
   /** Results of a stored run (all its seeds, pooled), also while it is still running. */
   async runResults(runId: number): Promise<Results> {
@@ -267,16 +277,21 @@ const api = {
           const evs: EngagementEvent[] = [...warmEvents, ...events.filter((e) => e.condition === t.name)]
             .sort((a, b) => a.round - b.round)
             .flatMap((e) => e.engagements);
-          files[`${dir}_engagement_data.csv`] = strToU8(engagementCsv(evs));
+          const engagement = engagementCsv(evs);
+          files[`${dir}_engagement_data.csv`] = strToU8(engagement);
+          files[`for-spreadsheets/${dir}_engagement_data.csv`] = strToU8(spreadsheetSafeCsv(engagement));
           const posts: Post[] = [...warmPosts, ...(await loadPosts(db, run.id as number, seed, t.name))]
             .map(({ runId: _r, runSeed: _s, condition: _c, ...p }) => p)
             .sort((a, b) => Number(b.seed) - Number(a.seed) || a.id - b.id);
-          files[`${dir}_posts.csv`] = strToU8(postsCsv(posts));
+          const postsText = postsCsv(posts);
+          files[`${dir}_posts.csv`] = strToU8(postsText);
+          files[`for-spreadsheets/${dir}_posts.csv`] = strToU8(spreadsheetSafeCsv(postsText));
           files[`${dir}_personas.csv`] = strToU8(personasCsv(personas, t.votes, models));
         }
       }
       const settings = runSettings(run);
       files['spillover-run.json'] = strToU8(settingsJson(settings, APP_INFO, await configHash(settings)));
+      files['for-spreadsheets/README.txt'] = strToU8(SPREADSHEET_NOTE);
       return zipSync(files, { level: 6 });
     } catch (err) {
       plain(err);
