@@ -5,6 +5,7 @@
  * or interrupted run never leaves a half-written or overwritten result.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_SEEDS } from '../engine/seeds';
@@ -20,7 +21,8 @@ import { generateTwitterNetwork } from '../engine/network-generator';
 import type { DecisionPort } from '../engine/ports';
 import { generatePopulation } from '../engine/population';
 import { activityCsv, adultIds, engagementCsv, personasCsv, postsCsv, treatmentCsv, votingCsv } from '../engine/reporters';
-import { roundsTotal, runExperiment, WARMUP, type ExperimentResult } from '../engine/simulation';
+import { roundsTotal, runExperiment, WARMUP, type ExperimentHooks, type ExperimentResult } from '../engine/simulation';
+import { runConditionPool } from './condition-pool';
 import { addTotals, emptyLlmTotals, type EngagementEvent, type LlmTotals, type Persona, type Post } from '../engine/types';
 import { loadCensus } from './load-data';
 import { guardRun, RunTracker } from './partial-run';
@@ -33,7 +35,7 @@ export type OfflineAgentsKind = (typeof OFFLINE_AGENTS_KINDS)[number];
 const USAGE = `usage: npm run replicate -- [--preset sociopol|bond2012|s3 (see --preset s3 --help)] [--arms social=0.98,info=0.01,control=0.01]
        [--agents N] [--seeds S] [--seed BASE] [--conditions a,b,…]
        [--schedule name=p1,p2,p3,p4 …] [--feed described|as-published] [--network FILE.edges]
-       [--agents-kind rules] [--out DIR] [--json FILE] [--force] [--quiet]
+       [--agents-kind rules] [--workers N] [--out DIR] [--json FILE] [--force] [--quiet]
        [--llm [--model-full M] [--model-mini M] [--model-nano M] [--concurrency K] [--budget USD] [--prices M=IN,OUT;…]
               [--cache FILE] [--base-url URL] [--timeout MS] [--max-attempts N] [--structured auto|on|off]
               [--retries N] [--backoff MS]
@@ -49,6 +51,8 @@ export interface ReplicateOptions {
   json: string | null;
   force: boolean;
   quiet: boolean;
+  /** Worker threads for the conditions of an offline run (1 = in this thread). @default os.availableParallelism() */
+  workers: number;
   llm: boolean;
   /** Which offline agents answer when `--llm` is absent: 'rules' = the hand-set calibrated rules. */
   agentsKind: OfflineAgentsKind;
@@ -87,6 +91,7 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
         json: { type: 'string' },
         force: { type: 'boolean' },
         quiet: { type: 'boolean' },
+        workers: { type: 'string' },
         llm: { type: 'boolean' },
         'agents-kind': { type: 'string' },
         'model-full': { type: 'string' },
@@ -153,6 +158,7 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
     json: v.json ?? null,
     force: v.force ?? false,
     quiet: v.quiet ?? false,
+    workers: wholeNumber('workers', v.workers, availableParallelism(), 1),
     llm: v.llm ?? false,
     agentsKind: agentsKind as OfflineAgentsKind,
     flags: v as Record<string, string | boolean | undefined>,
@@ -268,38 +274,40 @@ export async function replicate(
     const started = Date.now();
     let roundLine: string[] = [];
     tracker?.startSeed(label, seed, events, posts, roundsTotal(opts.config));
-    const result = await runExperiment(
-      { config: opts.config, seed, personas, network, port },
-      {
-        onElection: (record, progress) => tracker?.onElection(record, progress.roundsDone),
-        onRound: (record, progress) => {
-          tracker?.onRound(record, progress.roundsDone);
-          if (record.condition === WARMUP) {
-            warmEvents.push(...record.engagements);
-            warmPosts.push(...record.posts);
-          } else {
-            if (!events.has(record.condition)) {
-              events.set(record.condition, warmEvents.slice());
-              posts.set(record.condition, warmPosts.slice());
-            }
-            (events.get(record.condition) as EngagementEvent[]).push(...record.engagements);
-            (posts.get(record.condition) as Post[]).push(...record.posts);
+    const hooks: ExperimentHooks = {
+      onElection: (record, progress) => tracker?.onElection(record, progress.roundsDone),
+      onRound: (record, progress) => {
+        tracker?.onRound(record, progress.roundsDone);
+        if (record.condition === WARMUP) {
+          warmEvents.push(...record.engagements);
+          warmPosts.push(...record.posts);
+        } else {
+          if (!events.has(record.condition)) {
+            events.set(record.condition, warmEvents.slice());
+            posts.set(record.condition, warmPosts.slice());
           }
-          if (opts.quiet) return;
-          const mean = meanCurrent(record.current, personas).toFixed(3);
-          const eta = ((Date.now() - started) / progress.roundsDone) * (progress.roundsTotal - progress.roundsDone);
-          if (record.condition === WARMUP) {
-            log(`${label} · warm-up round ${record.round} · ${record.active.length} active · mean likelihood ${mean} · ${progress.roundsDone}/${progress.roundsTotal} · ETA ${(eta / 1000).toFixed(1)} s`);
-          } else {
-            roundLine.push(`${SHORT[record.condition] ?? record.condition} ${mean}`);
-            if (record.condition === opts.config.conditions[opts.config.conditions.length - 1].name) {
-              log(`${label} · round ${record.round}/${opts.config.lastRound} · ${roundLine.join(' | ')} · ${progress.roundsDone}/${progress.roundsTotal} · ETA ${(eta / 1000).toFixed(1)} s`);
-              roundLine = [];
-            }
+          (events.get(record.condition) as EngagementEvent[]).push(...record.engagements);
+          (posts.get(record.condition) as Post[]).push(...record.posts);
+        }
+        if (opts.quiet) return;
+        const mean = meanCurrent(record.current, personas).toFixed(3);
+        const eta = ((Date.now() - started) / progress.roundsDone) * (progress.roundsTotal - progress.roundsDone);
+        if (record.condition === WARMUP) {
+          log(`${label} · warm-up round ${record.round} · ${record.active.length} active · mean likelihood ${mean} · ${progress.roundsDone}/${progress.roundsTotal} · ETA ${(eta / 1000).toFixed(1)} s`);
+        } else {
+          roundLine.push(`${SHORT[record.condition] ?? record.condition} ${mean}`);
+          if (record.condition === opts.config.conditions[opts.config.conditions.length - 1].name) {
+            log(`${label} · round ${record.round}/${opts.config.lastRound} · ${roundLine.join(' | ')} · ${progress.roundsDone}/${progress.roundsTotal} · ETA ${(eta / 1000).toFixed(1)} s`);
+            roundLine = [];
           }
-        },
+        }
       },
-    );
+    };
+    // Offline conditions run on a pool of worker threads (same records; the outputs do not read decision outcomes).
+    const result =
+      opts.llm || opts.workers < 2
+        ? await runExperiment({ config: opts.config, seed, personas, network, port }, hooks)
+        : await runConditionPool({ config: opts.config, seed, personas, network }, hooks, { workers: opts.workers, withDecisions: false });
     if (!opts.quiet) log(`${label} · election day done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     outputs.push({ label, result, events, posts });
     seeds.push(seedDataFromTables(label, result.conditions, personas, network, { seed, conditions: opts.config.conditions }));

@@ -1,0 +1,49 @@
+/**
+ * The experiment's conditions on a pool of Node worker_threads sized to the cores, for offline runs in the CLI and
+ * the benchmark (condition-split.ts does the sharing and the ordered merge): the records reach the hooks in the
+ * sequential run's order and equal it. With one core or one condition it is the sequential run.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { createOfflinePort } from '../agents/offline/offline-port';
+import type { SimConfig } from '../engine/config';
+import { runExperiment, type ExperimentResult } from '../engine/simulation';
+import { planShards, runShards, type MergeHooks, type PoolInputs, type ShardData, type ShardWorker } from '../workers/condition-split';
+
+export interface PoolOptions {
+  /** @default os.availableParallelism() */
+  workers?: number;
+  /** Pass each activation's decision outcome to the hooks. @default true */
+  withDecisions?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Workers the pool would use for this configuration. */
+export function poolSize(config: SimConfig, workers = availableParallelism()): number {
+  return planShards(config.conditions.length, workers).length;
+}
+
+function spawnThread(data: ShardData): ShardWorker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(`./condition-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
+  // From source, the thread registers the TypeScript loader the CLI runs under (tsx) before importing its entry:
+  // `--import tsx` in a worker's execArgv does not reach worker threads on Node 20.
+  const worker = fromSource
+    ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, workerData: data })
+    : new Worker(url, { workerData: data });
+  return {
+    onMessage: (handler) => worker.on('message', handler),
+    onFailure: (handler) => {
+      worker.on('error', handler);
+      worker.on('exit', (code) => code !== 0 && handler(new Error(`condition pool: a worker thread stopped with code ${code}`)));
+    },
+    terminate: () => void worker.terminate(),
+  };
+}
+
+/** Offline agents, conditions in parallel; same records, same result as runExperiment with createOfflinePort(). */
+export async function runConditionPool(inputs: PoolInputs, hooks: MergeHooks = {}, options: PoolOptions = {}): Promise<ExperimentResult> {
+  const shards = planShards(inputs.config.conditions.length, options.workers ?? availableParallelism());
+  if (shards.length < 2) return runExperiment({ ...inputs, port: createOfflinePort() }, hooks, options.signal);
+  return runShards(inputs, hooks, shards, spawnThread, options);
+}

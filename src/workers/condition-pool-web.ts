@@ -1,0 +1,28 @@
+/**
+ * The experiment's conditions on a pool of Web Workers sized to `navigator.hardwareConcurrency` (condition-split.ts
+ * shares the conditions and merges the records in the sequential order). The browser counterpart of the CLI's
+ * worker_threads pool, used by the benchmark page; same records as the sequential run.
+ */
+import { createOfflinePort } from '../agents/offline/offline-port';
+import { runExperiment, type ExperimentResult } from '../engine/simulation';
+import { planShards, runShards, type MergeHooks, type PoolInputs, type ShardData, type ShardWorker } from './condition-split';
+
+function spawnWebWorker(data: ShardData): ShardWorker {
+  const worker = new Worker(new URL('./conditions.worker.ts', import.meta.url), { type: 'module' });
+  worker.postMessage(data);
+  return {
+    onMessage: (handler) => worker.addEventListener('message', (e) => handler(e.data)),
+    onFailure: (handler) => worker.addEventListener('error', (e) => handler(new Error(`condition pool: a worker failed (${e.message})`))),
+    terminate: () => worker.terminate(),
+  };
+}
+
+export async function runConditionPoolWeb(
+  inputs: PoolInputs,
+  hooks: MergeHooks = {},
+  options: { workers?: number; withDecisions?: boolean; signal?: AbortSignal } = {},
+): Promise<ExperimentResult> {
+  const shards = planShards(inputs.config.conditions.length, options.workers ?? navigator.hardwareConcurrency ?? 1);
+  if (shards.length < 2) return runExperiment({ ...inputs, port: createOfflinePort() }, hooks, options.signal);
+  return runShards(inputs, hooks, shards, spawnWebWorker, options);
+}

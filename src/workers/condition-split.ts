@@ -1,0 +1,201 @@
+/**
+ * Conditions on a pool of workers, the parts that do not care what a worker is (Node worker_threads in the CLI, Web
+ * Workers in a page): which conditions each worker runs, and the merge that hands records on in the order the
+ * sequential run emits them. A condition's records depend only on the seed and the shared warm-up, never on which
+ * other conditions run beside it, so every worker replays the warm-up itself and runs its share of the conditions;
+ * the merged records equal the sequential run's (tests/integration/condition-pool.test.ts compares digests).
+ */
+import { createOfflinePort } from '../agents/offline/offline-port';
+import type { SimConfig } from '../engine/config';
+import type { FollowNetwork } from '../engine/network';
+import { roundsTotal, runExperiment, WARMUP, type ExperimentProgress, type ExperimentResult } from '../engine/simulation';
+import type { ElectionRecord, Persona, RoundRecord } from '../engine/types';
+import { addTotals, emptyLlmTotals } from '../engine/types';
+
+/** Condition indices per worker, round-robin, at most one worker per condition. */
+export function planShards(conditions: number, workers: number): number[][] {
+  const k = Math.max(1, Math.min(conditions, Math.floor(workers)));
+  const shards: number[][] = Array.from({ length: k }, () => []);
+  for (let i = 0; i < conditions; i++) shards[i % k].push(i);
+  return shards;
+}
+
+/** The configuration one worker runs: the same, with only its conditions. */
+export function shardConfig(config: SimConfig, shard: readonly number[]): SimConfig {
+  return { ...config, conditions: shard.map((i) => config.conditions[i]) };
+}
+
+export type PoolRecord = { kind: 'round'; record: RoundRecord } | { kind: 'election'; record: ElectionRecord };
+
+export interface MergeHooks {
+  onRound?(record: RoundRecord, progress: ExperimentProgress): void | Promise<void>;
+  onElection?(record: ElectionRecord, progress: ExperimentProgress): void | Promise<void>;
+}
+
+/**
+ * Takes records from any worker in any interleaving and passes them to the hooks in the sequential order: the
+ * warm-up rounds, then each round's conditions in configuration order, then each condition's election day. Records
+ * wait here until their turn; `push` resolves once every record that became due has been handled.
+ */
+export class OrderedMerge {
+  private readonly order: string[] = [];
+  private readonly waiting = new Map<string, PoolRecord>();
+  private next = 0;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly config: SimConfig,
+    private readonly hooks: MergeHooks,
+  ) {
+    for (let r = config.firstRound; r <= 0; r++) this.order.push(`${WARMUP}@${r}`);
+    for (let r = 1; r <= config.lastRound; r++) for (const c of config.conditions) this.order.push(`${c.name}@${r}`);
+    for (const c of config.conditions) this.order.push(`${c.name}@election`);
+  }
+
+  /** Records handed on so far. */
+  get done(): number {
+    return this.next;
+  }
+
+  push(item: PoolRecord): Promise<void> {
+    const key = item.kind === 'round' ? `${item.record.condition}@${item.record.round}` : `${item.record.condition}@election`;
+    this.waiting.set(key, item);
+    this.chain = this.chain.then(() => this.drain());
+    return this.chain;
+  }
+
+  private async drain(): Promise<void> {
+    const total = roundsTotal(this.config);
+    for (let item = this.waiting.get(this.order[this.next]); item; item = this.waiting.get(this.order[this.next])) {
+      this.waiting.delete(this.order[this.next]);
+      this.next++;
+      if (item.kind === 'round') {
+        const r = item.record;
+        await this.hooks.onRound?.(r, { roundsDone: this.next, roundsTotal: total, condition: r.condition, round: r.round });
+      } else {
+        await this.hooks.onElection?.(item.record, { roundsDone: this.next, roundsTotal: total, condition: item.record.condition, round: this.config.lastRound });
+      }
+    }
+  }
+}
+
+/** One result from the workers' results: tables in configuration order, the warm-up's accounting once. */
+export function mergeResults(config: SimConfig, results: readonly ExperimentResult[], done: number): ExperimentResult {
+  const byName = new Map(results.flatMap((r) => r.conditions.map((t) => [t.name, t] as const)));
+  const first = results[0];
+  const warmupLlm = emptyLlmTotals();
+  addTotals(warmupLlm, first.warmupLlm);
+  return {
+    status: results.every((r) => r.status === 'complete') ? 'complete' : 'paused',
+    seed: first.seed,
+    roundsDone: done,
+    roundsTotal: roundsTotal(config),
+    conditions: config.conditions.map((c) => {
+      const t = byName.get(c.name);
+      if (!t) throw new Error(`condition pool: no worker returned condition '${c.name}'; this is a bug in the pool`);
+      return t;
+    }),
+    warmupLlm,
+    invalidWarmup: first.invalidWarmup,
+  };
+}
+
+/** What one worker is given. */
+export interface ShardData {
+  config: SimConfig;
+  seed: number;
+  personas: Persona[];
+  network: FollowNetwork;
+  /** Only the worker holding the first condition posts the warm-up rounds. */
+  postWarmup: boolean;
+  /** Send each activation's decision outcome too (the CLI's outputs do not read them). */
+  withDecisions: boolean;
+}
+
+export type ShardMessage = PoolRecord | { kind: 'result'; result: ExperimentResult } | { kind: 'error'; name: string; message: string };
+
+export type PostShardMessage = (message: ShardMessage, transfer: ArrayBuffer[]) => void;
+
+/** The worker side: run the shard's conditions with offline agents, posting records with their typed arrays moved. */
+export async function runShard(data: ShardData, post: PostShardMessage): Promise<void> {
+  try {
+    const result = await runExperiment(
+      { config: data.config, seed: data.seed, personas: data.personas, network: data.network, port: createOfflinePort() },
+      {
+        onRound: (record: RoundRecord) => {
+          if (record.condition === WARMUP && !data.postWarmup) return;
+          const sent = data.withDecisions ? record : { ...record, decisions: [] };
+          post({ kind: 'round', record: sent }, [record.active.buffer, record.stated.buffer, record.current.buffer, record.treated.buffer, record.activity.buffer] as ArrayBuffer[]);
+        },
+        onElection: (record: ElectionRecord) => {
+          const sent = data.withDecisions ? record : { ...record, outcomes: [] };
+          post({ kind: 'election', record: sent }, [record.votes.buffer as ArrayBuffer]);
+        },
+      },
+    );
+    post({ kind: 'result', result }, []);
+  } catch (err) {
+    const e = err as { name?: string; message?: string; stack?: string };
+    post({ kind: 'error', name: e?.name ?? 'Error', message: e?.message ?? String(err) }, []);
+  }
+}
+
+/** A started worker, whatever runs it. */
+export interface ShardWorker {
+  onMessage(handler: (m: ShardMessage) => void): void;
+  onFailure(handler: (err: Error) => void): void;
+  terminate(): void;
+}
+
+export interface PoolInputs {
+  config: SimConfig;
+  seed: number;
+  personas: Persona[];
+  network: FollowNetwork;
+}
+
+/**
+ * The main side: one worker per shard (`spawn` starts it with its data), records merged in the sequential order,
+ * the results merged once every worker is done. Cancelling stops every worker.
+ */
+export async function runShards(
+  inputs: PoolInputs,
+  hooks: MergeHooks,
+  shards: number[][],
+  spawn: (data: ShardData) => ShardWorker,
+  options: { withDecisions?: boolean; signal?: AbortSignal } = {},
+): Promise<ExperimentResult> {
+  const merge = new OrderedMerge(inputs.config, hooks);
+  const workers: ShardWorker[] = [];
+  try {
+    const results = await Promise.all(
+      shards.map(
+        (shard, i) =>
+          new Promise<ExperimentResult>((resolve, reject) => {
+            const worker = spawn({
+              config: shardConfig(inputs.config, shard),
+              seed: inputs.seed,
+              personas: inputs.personas,
+              network: inputs.network,
+              postWarmup: i === 0,
+              withDecisions: options.withDecisions ?? true,
+            });
+            workers.push(worker);
+            let handled: Promise<void> = Promise.resolve();
+            worker.onMessage((m) => {
+              if (m.kind === 'result') handled.then(() => resolve(m.result), reject);
+              else if (m.kind === 'error') reject(Object.assign(new Error(m.message), { name: m.name }));
+              else handled = merge.push(m).catch((err: unknown) => reject(err));
+            });
+            worker.onFailure(reject);
+            const cancel = () => reject(Object.assign(new Error('run cancelled: the condition pool was stopped; start it again'), { name: 'Cancelled' }));
+            if (options.signal?.aborted) cancel();
+            options.signal?.addEventListener('abort', cancel, { once: true });
+          }),
+      ),
+    );
+    return mergeResults(inputs.config, results, merge.done);
+  } finally {
+    for (const w of workers) w.terminate();
+  }
+}

@@ -1,0 +1,71 @@
+// The condition pool (Node worker_threads) against the sequential run: the same records in the same order.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createOfflinePort } from '../../src/agents/offline/offline-port';
+import { runConditionPool } from '../../src/cli/condition-pool';
+import { runExperiment, type ExperimentResult } from '../../src/engine/simulation';
+import type { ElectionRecord, RoundRecord } from '../../src/engine/types';
+import { OrderedMerge, planShards } from '../../src/workers/condition-split';
+import { tinyConfig, tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
+
+const n = 150;
+const inputs = { config: tinyConfig(n), seed: 4, personas: tinyPersonas(n, 4), network: tinyNetwork(n, 4) };
+
+const plain = (v: unknown) => JSON.stringify(v, (_k, x) => (ArrayBuffer.isView(x) ? Array.from(x as Int8Array) : x));
+
+/** A digest of every record in the order the hooks saw them, with the progress they were given, and of the result. */
+function recorder() {
+  const hash = createHash('sha256');
+  const log: string[] = [];
+  return {
+    hooks: {
+      onRound: (r: RoundRecord, p: unknown) => {
+        hash.update(plain(r) + plain(p));
+        log.push(`${r.condition}@${r.round}`);
+      },
+      onElection: (r: ElectionRecord, p: unknown) => {
+        hash.update(plain(r) + plain(p));
+        log.push(`${r.condition}@election`);
+      },
+    },
+    digest: (result: ExperimentResult) => hash.update(plain(result)).digest('hex'),
+    log,
+  };
+}
+
+describe('conditions on a pool of workers', () => {
+  it('should give the sequential run’s records, progress and result, in its order', async () => {
+    const seq = recorder();
+    const expected = seq.digest(await runExperiment({ ...inputs, port: createOfflinePort() }, seq.hooks));
+    for (const workers of [2, 3]) {
+      const pool = recorder();
+      const got = pool.digest(await runConditionPool(inputs, pool.hooks, { workers }));
+      expect(pool.log).toEqual(seq.log);
+      expect(got, `${workers} workers`).toBe(expected);
+    }
+  }, 60_000);
+
+  it('should share conditions round-robin with at most one worker per condition', () => {
+    expect(planShards(5, 2)).toEqual([[0, 2, 4], [1, 3]]);
+    expect(planShards(2, 8)).toEqual([[0], [1]]);
+    expect(planShards(3, 1)).toEqual([[0, 1, 2]]);
+  });
+
+  it('should hold a record back until every record before it in the sequential order has been handed on', async () => {
+    const config = tinyConfig(4, { firstRound: -1, lastRound: 1, conditions: inputs.config.conditions.slice(0, 2) });
+    const seen: string[] = [];
+    const merge = new OrderedMerge(config, { onRound: (r) => void seen.push(`${r.condition}@${r.round}`), onElection: (r) => void seen.push(`${r.condition}@e`) });
+    const round = (condition: string, r: number) => ({ kind: 'round' as const, record: { condition, round: r } as RoundRecord });
+    const [a, b] = config.conditions.map((c) => c.name);
+    await merge.push(round(b, 1));
+    await merge.push(round(a, 1));
+    expect(seen).toEqual([]);
+    await merge.push(round('warmup', -1));
+    expect(seen).toEqual(['warmup@-1']);
+    await merge.push(round('warmup', 0));
+    expect(seen).toEqual(['warmup@-1', 'warmup@0', `${a}@1`, `${b}@1`]);
+    await merge.push({ kind: 'election', record: { condition: b } as ElectionRecord });
+    await merge.push({ kind: 'election', record: { condition: a } as ElectionRecord });
+    expect(seen.slice(4)).toEqual([`${a}@e`, `${b}@e`]);
+  });
+});
