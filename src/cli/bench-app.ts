@@ -119,6 +119,68 @@ async function benchPage(page: Page, n: number, rounds: number, renders: number)
   return { prepared, renderMs, meta };
 }
 
+/**
+ * The 20,000-agent offline protocol on the bench page's Web Worker pool in headless Chromium, `repeat` times: the
+ * browser side of `browserOverNode`.
+ */
+export async function benchBrowserEngine(agents: number, workers: number, repeat: number): Promise<{ runMs: number[]; activations: number }> {
+  const browser = await launchChromium();
+  const benchDir = await buildBenchPage();
+  const server = await serveDirectory(benchDir, '/bench/');
+  try {
+    const runMs: number[] = [];
+    let activations = 0;
+    for (let i = 0; i < repeat; i++) {
+      // A fresh page each time: one run's garbage does not slow the next.
+      const page = await browser.newPage();
+      page.setDefaultTimeout(600_000);
+      await page.goto(server.url);
+      await page.waitForFunction(() => document.title === 'bench ready');
+      const r = (await page.evaluate(
+        ([n, w]) => (globalThis as never as { spilloverBench: { enginePool(n: number, s: number, w: number): Promise<unknown> } }).spilloverBench.enginePool(n, 1, w),
+        [agents, workers],
+      )) as { runMs: number; activations: number };
+      runMs.push(Math.round(r.runMs));
+      activations = r.activations;
+      await page.close();
+    }
+    return { runMs, activations };
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(benchDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The shipped app end to end at its default 2,000 agents: click "▶ Run" → the election-day turnout chart is drawn,
+ * timed inside the page (a click listener and a MutationObserver), in a fresh context each time.
+ */
+async function clickToResults(browser: Browser, url: string): Promise<number> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  await page.addInitScript(`(function () {
+    document.addEventListener('click', (e) => {
+      if (e.target instanceof Element && e.target.closest('button') && e.target.closest('button').textContent.trim() === '▶ Run') globalThis.__spilloverClick = performance.now();
+    }, true);
+    new MutationObserver(() => {
+      if (globalThis.__spilloverDrawn === undefined && document.querySelector('#results svg[aria-label="Turnout on election day, per arm"]')) globalThis.__spilloverDrawn = performance.now();
+    }).observe(document, { childList: true, subtree: true });
+  })();`);
+  await page.goto(url);
+  const run = page.getByRole('button', { name: '▶ Run', exact: true });
+  await run.waitFor({ state: 'visible' });
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('button')).some((b) => b.textContent?.trim() === '▶ Run' && !b.disabled));
+  await run.click();
+  await page.waitForFunction(() => (globalThis as unknown as { __spilloverDrawn?: number }).__spilloverDrawn !== undefined, null, { timeout: 600_000 });
+  const ms = await page.evaluate(() => {
+    const g = globalThis as unknown as { __spilloverDrawn: number; __spilloverClick: number };
+    return g.__spilloverDrawn - g.__spilloverClick;
+  });
+  await context.close();
+  return ms;
+}
+
 export async function benchApp(): Promise<Record<string, number>> {
   ensureDist();
   const out: Record<string, number> = {};
@@ -135,6 +197,10 @@ export async function benchApp(): Promise<Record<string, number>> {
     out.jsGzipFirstLoadKB = kb(Math.max(...loads.map((l) => l.firstLoadBytes)));
     out.timeToInteractiveMedianMs = Math.round(median(loads.map((l) => l.ttiMs)));
     out.timeToInteractiveMaxMs = Math.round(Math.max(...loads.map((l) => l.ttiMs)));
+    const e2e: number[] = [];
+    for (let i = 0; i < 3; i++) e2e.push(await clickToResults(browser, app.url));
+    out.clickToResults2kMedianMs = Math.round(median(e2e));
+    out.clickToResults2kMaxMs = Math.round(Math.max(...e2e));
 
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();

@@ -1,7 +1,8 @@
 /**
  * Engine timings for `npm run bench`: the full protocol (warm-up, five conditions × 30 rounds, election day) with
- * offline agents at a given size, in a process of its own so that its peak memory is its own. Run alone as
- * `npx tsx src/cli/bench-engine.ts --agents 20000` (prints one JSON line).
+ * offline agents at a given size, on the condition pool as `npm run replicate` runs it (`workers` threads; 1 = in one
+ * thread), in a process of its own so that its peak memory is its own. Run alone as
+ * `npx tsx src/cli/bench-engine.ts --agents 20000 [--workers 2]` (prints one JSON line).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -10,10 +11,13 @@ import { makeConfig } from '../engine/config';
 import { generateTwitterNetwork } from '../engine/network-generator';
 import { generatePopulation } from '../engine/population';
 import { runExperiment } from '../engine/simulation';
+import { poolSize, runConditionPool } from './condition-pool';
 import { loadCensus } from './load-data';
 
 export interface EngineBench {
   agents: number;
+  /** Worker threads the conditions ran on (1: the sequential run in the main thread). */
+  workers: number;
   setupMs: number;
   runMs: number;
   runCpuMs: number;
@@ -22,7 +26,7 @@ export interface EngineBench {
   peakRssMb: number;
 }
 
-export async function measureEngine(agents: number, seed = 1): Promise<EngineBench> {
+export async function measureEngine(agents: number, workers: number, seed = 1): Promise<EngineBench> {
   const t0 = performance.now();
   const network = generateTwitterNetwork({ n: agents, seed });
   const personas = generatePopulation({ n: agents, minorShare: 0.01075, census: loadCensus(), network, seed });
@@ -30,14 +34,16 @@ export async function measureEngine(agents: number, seed = 1): Promise<EngineBen
   let activations = 0;
   const c0 = process.cpuUsage();
   const t1 = performance.now();
-  await runExperiment(
-    { config: makeConfig({ agents }), seed, personas, network, port: createOfflinePort() },
-    { onRound: (r) => void (activations += r.active.length) },
-  );
+  const config = makeConfig({ agents });
+  const hooks = { onRound: (r: { active: Int32Array }) => void (activations += r.active.length) };
+  const used = poolSize(config, workers);
+  if (used < 2) await runExperiment({ config, seed, personas, network, port: createOfflinePort() }, hooks);
+  else await runConditionPool({ config, seed, personas, network }, hooks, { workers, withDecisions: false });
   const runMs = performance.now() - t1;
   const cpu = process.cpuUsage(c0);
   return {
     agents,
+    workers: used,
     setupMs: Math.round(setupMs),
     runMs: Math.round(runMs),
     runCpuMs: Math.round((cpu.user + cpu.system) / 1000),
@@ -48,10 +54,10 @@ export async function measureEngine(agents: number, seed = 1): Promise<EngineBen
 }
 
 /** Run `measureEngine` in a child process (fresh heap, its own peak memory). */
-export function benchEngine(agents: number): EngineBench {
+export function benchEngine(agents: number, workers: number): EngineBench {
   const self = fileURLToPath(import.meta.url);
   // The same young-generation size as `npm run replicate` (a round's feed items die young; a larger nursery halves GC).
-  const r = spawnSync(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', self, '--agents', String(agents)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', self, '--agents', String(agents), '--workers', String(workers)], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`bench-engine: the ${agents}-agent run failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as EngineBench;
 }
@@ -59,5 +65,6 @@ export function benchEngine(agents: number): EngineBench {
 if (process.argv[1] && /bench-engine\.ts$/.test(process.argv[1])) {
   const i = process.argv.indexOf('--agents');
   const agents = i > 0 ? Number(process.argv[i + 1]) : 2000;
-  measureEngine(agents).then((b) => process.stdout.write(JSON.stringify(b) + '\n'));
+  const w = process.argv.indexOf('--workers');
+  measureEngine(agents, w > 0 ? Number(process.argv[w + 1]) : 1).then((b) => process.stdout.write(JSON.stringify(b) + '\n'));
 }

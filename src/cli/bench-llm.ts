@@ -12,6 +12,10 @@ import { activationMessages, voteMessages, type ChatMessage } from '../agents/ll
 import { SAMPLE_PERSONA, largestActivation, typicalActivation } from '../agents/llm/samples';
 import { activationSchema, voteSchema, type JsonSchemaFormat } from '../agents/llm/schema';
 import { startFakeOpenAI } from '../../tests/integration/fake-openai-server';
+import { generateTwitterNetwork } from '../engine/network-generator';
+import { generatePopulation } from '../engine/population';
+import { runExperiment } from '../engine/simulation';
+import { loadCensus } from './load-data';
 
 /**
  * Tokens as the provider counts a chat request: each message's content plus ~3 tokens of framing per message and 3
@@ -69,6 +73,39 @@ export async function benchLlm(options: BenchLlmOptions = {}): Promise<Record<st
       'llm.throughput.invalid': outcomes.filter((o) => !o.ok).length,
       'llm.throughput.http429': server.counters.rateLimited,
     };
+  } finally {
+    await server.close();
+  }
+}
+
+/**
+ * What an LLM run stores of its prompts and answers: a full-protocol run of `agents` agents (generated network and
+ * population, seed 1) against the local server, and the UTF-8 size of each activation's stored exchange (the JSON of
+ * DecisionOutcome.exchange, as it goes into IndexedDB and bundles), averaged over the activations.
+ */
+export async function benchLlmRecords(agents: number): Promise<{ bytesPerActivation: number; activations: number; calls: number }> {
+  const config = makeConfig({ agents });
+  const network = generateTwitterNetwork({ n: agents, seed: 1 });
+  const personas = generatePopulation({ n: agents, minorShare: config.minorShare, census: loadCensus(), network, seed: 1 });
+  const server = await startFakeOpenAI();
+  try {
+    const port = createLlmPort({ apiKey: 'bench', baseURL: server.url, maxConcurrency: 64, timeoutMs: 10_000 });
+    let bytes = 0;
+    let activations = 0;
+    const encoder = new TextEncoder();
+    const result = await runExperiment(
+      { config, seed: 1, personas, network, port },
+      {
+        onRound: (r) => {
+          for (const d of r.decisions) {
+            activations++;
+            if (d.exchange) bytes += encoder.encode(JSON.stringify(d.exchange)).length;
+          }
+        },
+      },
+    );
+    const calls = result.conditions.reduce((s, t) => s + t.llm.calls, result.warmupLlm.calls);
+    return { bytesPerActivation: Math.round(bytes / Math.max(1, activations)), activations, calls };
   } finally {
     await server.close();
   }

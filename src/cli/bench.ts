@@ -1,23 +1,59 @@
 /**
  * `npm run bench`: every speed and memory figure the project reports, measured here and never asserted in tests —
- * the engine (offline agents, full protocol at 2,000 and 20,000 agents), S3 offline (20,000 users × 50 rounds),
- * network import and generation, the LLM path against the local OpenAI-compatible server, and the app in real
- * Chromium. `--only engine,s3,tte,network,llm,app` picks parts; `--json FILE` saves the figures.
+ * the engine (offline agents, full protocol at 2,000 and 20,000 agents, on the condition pool and in one thread), the
+ * same 20,000-agent run on Chromium's Web Worker pool (`browserOverNode`), S3 offline (20,000 users × 50 rounds),
+ * network import and generation, the LLM path against the local OpenAI-compatible server (throughput, bytes stored
+ * per activation), and the app in real Chromium. Timings are medians of `--repeat` runs (default 3), printed with the
+ * machine's core count and load: on a shared machine they are noisy. `--only engine,browser,s3,tte,network,llm,app`
+ * picks parts; `--json FILE` saves them.
  */
 import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { benchEngine } from './bench-engine';
+import { benchEngine, type EngineBench } from './bench-engine';
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** The run with the median wall time, with every run's wall and CPU time alongside. */
+function medianRun(runs: EngineBench[]): EngineBench & { runMsAll: number[]; runCpuMsAll: number[] } {
+  const sorted = [...runs].sort((a, b) => a.runMs - b.runMs);
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)], runMs: median(runs.map((r) => r.runMs)), runMsAll: runs.map((r) => r.runMs), runCpuMsAll: runs.map((r) => r.runCpuMs) };
+}
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, json: { type: 'string' } } });
-  const parts = (values.only ?? 'engine,s3,tte,network,llm,app').split(',');
-  const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, at: new Date().toISOString() };
+  const { values } = parseArgs({ options: { only: { type: 'string' }, json: { type: 'string' }, repeat: { type: 'string' } } });
+  const parts = (values.only ?? 'engine,browser,s3,tte,network,llm,app').split(',');
+  const repeat = Math.max(1, Number(values.repeat ?? 3) || 3);
+  const cores = availableParallelism();
+  const load = loadavg().map((x) => Math.round(x * 10) / 10);
+  const results: Record<string, unknown> = { machine: { cpus: cpus().length, cores, node: process.version, loadAverage: load }, repeat, at: new Date().toISOString() };
   const say = (line: string) => process.stdout.write(line + '\n');
+  say(`machine: ${cores} cores, Node ${process.version}, load average ${load.join(' / ')} at start; timings are medians of ${repeat} runs (wall time is noisy when the machine is shared)`);
   if (parts.includes('engine')) {
     for (const agents of [2000, 20000]) {
-      const b = benchEngine(agents);
-      results[`engine${agents}`] = b;
-      say(`engine, ${agents} agents, 5 conditions × 46 rounds (offline): ${b.runMs} ms wall (${b.runCpuMs} ms CPU), ${b.activations} activations, ${b.activationsPerSecond}/s, setup ${b.setupMs} ms, peak RSS ${b.peakRssMb} MB`);
+      const pool = medianRun(Array.from({ length: repeat }, () => benchEngine(agents, cores)));
+      const seq = medianRun(Array.from({ length: repeat }, () => benchEngine(agents, 1)));
+      results[`engine${agents}`] = { ...pool, cores, sequentialRunMs: seq.runMs, sequentialRunCpuMs: seq.runCpuMs, sequentialRunMsAll: seq.runMsAll, sequentialPeakRssMb: seq.peakRssMb };
+      say(
+        `engine, ${agents} agents, 5 conditions × 46 rounds (offline), ${cores} cores: ${pool.runMs} ms wall on ${pool.workers} worker threads (${pool.runCpuMs} ms CPU; runs ${pool.runMsAll.join(', ')}), ` +
+          `${seq.runMs} ms wall in one thread (${seq.runCpuMs} ms CPU; runs ${seq.runMsAll.join(', ')}), ${pool.activations} activations, ${pool.activationsPerSecond}/s, setup ${pool.setupMs} ms, peak RSS ${pool.peakRssMb} MB pool / ${seq.peakRssMb} MB one thread`,
+      );
+    }
+  }
+  if (parts.includes('browser')) {
+    try {
+      const { benchBrowserEngine } = await import('./bench-app');
+      const b = await benchBrowserEngine(20_000, cores, repeat);
+      const runMs = median(b.runMs);
+      results.browserEngine20000 = { runMs, runMsAll: b.runMs, workers: Math.min(cores, 5), activations: b.activations };
+      const node = (results.engine20000 as { runMs?: number } | undefined)?.runMs;
+      if (node) results.browserOverNode = Math.round((runMs / node) * 100) / 100;
+      say(`browser, 20,000 agents, headless Chromium, ${cores} cores: ${runMs} ms wall on the Web Worker pool (runs ${b.runMs.join(', ')})${node ? `; browserOverNode ${results.browserOverNode} (Chromium ÷ Node, same invocation)` : ' (add engine to --only for the ratio)'}`);
+    } catch (err) {
+      say(`browser: not measured (${(err as Error).message.split('\n')[0]})`);
     }
   }
   if (parts.includes('s3')) {
@@ -39,17 +75,21 @@ async function main(): Promise<void> {
     say(`network: ${Object.entries(b).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   }
   if (parts.includes('llm')) {
-    const { benchLlm } = await import('./bench-llm');
+    const { benchLlm, benchLlmRecords } = await import('./bench-llm');
     const b = await benchLlm();
     results.llm = b;
     say(`llm: ${Object.entries(b).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    const rec = await benchLlmRecords(200);
+    results.llmRecords = rec;
+    results.llmBytesPerActivation = rec.bytesPerActivation;
+    say(`llm records, 200 agents against the local server: ${rec.bytesPerActivation} bytes of prompt and answer stored per activation (${rec.activations} activations, ${rec.calls} calls)`);
   }
   if (parts.includes('app')) {
     try {
       const { benchApp } = await import('./bench-app');
       const b = await benchApp();
       results.app = b;
-      say(`app: ${Object.entries(b).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      say(`app (${cores} cores): ${Object.entries(b).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     } catch (err) {
       say(`app: not measured (${(err as Error).message.split('\n')[0]})`);
     }

@@ -18,6 +18,7 @@ import { createRun, getRun, saveNetwork, savePersonas, writeRound } from '../../
 import { pageDb } from '../../../src/ui/state/runs-store.svelte';
 import GraphView from '../../../src/ui/components/GraphView.svelte';
 import { communityLayout } from '../../../src/workers/layout';
+import { runConditionPoolWeb } from '../../../src/workers/condition-pool-web';
 import census from '../../../public/data/census.json';
 
 export interface Prepared {
@@ -85,6 +86,19 @@ const bench = {
       writeMs,
       perRound: { active: sum.active / k, engagements: sum.engagements / k, replies: sum.replies / k, posts: sum.posts / k },
     };
+  },
+
+  /**
+   * The full protocol with offline agents on the Web Worker condition pool, as `npm run bench` times it in Node:
+   * population and network made first (not timed), then warm-up, conditions and election day on `workers` workers.
+   */
+  async enginePool(n: number, seed: number, workers: number): Promise<{ runMs: number; activations: number }> {
+    const network = generateTwitterNetwork({ n, seed });
+    const personas = generatePopulation({ n, minorShare: DEFAULT_CONFIG.minorShare, census: census as unknown as PopulationOptions['census'], network, seed });
+    let activations = 0;
+    const t0 = performance.now();
+    await runConditionPoolWeb({ config: makeConfig({ agents: n }), seed, personas, network }, { onRound: (r) => void (activations += r.active.length) }, { workers, withDecisions: false });
+    return { runMs: performance.now() - t0, activations };
   },
 
   /**
