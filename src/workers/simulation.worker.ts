@@ -115,7 +115,7 @@ function meanCurrent(record: RoundRecord, personas: readonly Persona[]): number 
 
 type LivePort = DecisionPort & { budgetReached?: () => boolean };
 
-async function makeLivePort(run: RunRow, apiKey: string | undefined): Promise<LivePort> {
+async function makeLivePort(run: RunRow, apiKey: string | undefined, onRateLimitWait?: (waitMs: number, askedMs: number) => void): Promise<LivePort> {
   if (run.agentsKind !== 'llm') return createOfflinePort();
   if (!run.llm) throw new SpilloverError('ConfigError', 'config: this LLM run has no endpoint settings; start a new run');
   if (!apiKey) {
@@ -130,6 +130,7 @@ async function makeLivePort(run: RunRow, apiKey: string | undefined): Promise<Li
     budgetUsd: run.llm.budgetUsd ?? null,
     maxConcurrency: run.llm.concurrency,
     cache: new DexieResponseCache(db, run.id ?? null),
+    onRateLimitWait,
   });
 }
 
@@ -137,7 +138,19 @@ async function makeLivePort(run: RunRow, apiKey: string | undefined): Promise<Li
  * Run (or continue) every seed of a stored run. Rounds already stored are answered by the ReplayPort and not written
  * again; the first round not stored goes to the live port. `bundle` replaces storage as the replay source on import.
  */
-async function execute(runId: number, onProgress: (u: ProgressUpdate) => void, apiKey?: string, bundle?: RunBundle): Promise<RunOutcome> {
+async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKey?: string, bundle?: RunBundle): Promise<RunOutcome> {
+  let last: ProgressUpdate | null = null;
+  const onProgress = (u: ProgressUpdate) => {
+    last = u;
+    report(u);
+  };
+  /** A rate-limit pause is said on the progress line, with the server's ask when the cap shortened it. */
+  const onRateLimitWait = (waitMs: number, askedMs: number) => {
+    if (!last) return;
+    const s = (ms: number) => `${Math.round(ms / 1000).toLocaleString('en-US')} s`;
+    const capped = askedMs > waitMs ? ` (it asked for ${s(askedMs)}; waits are capped at ${s(waitMs)})` : '';
+    report({ ...last, message: `rate limited by the endpoint: waiting ${s(waitMs)} before the next calls${capped}` });
+  };
   if (active) throw new SpilloverError('ConfigError', `run ${active.runId} is still running in this tab; pause or cancel it first`);
   const me: Active = { runId, pause: false, abort: new AbortController() };
   active = me;
@@ -172,7 +185,7 @@ async function execute(runId: number, onProgress: (u: ProgressUpdate) => void, a
       replayed: replayedCount,
     });
     await updateRun(db, runId, { status: 'running', error: undefined });
-    const live = bundle ? null : await makeLivePort(run, apiKey);
+    const live = bundle ? null : await makeLivePort(run, apiKey, onRateLimitWait);
     for (let seedIndex = 0; seedIndex < run.seeds.length; seedIndex++) {
       const seed = run.seeds[seedIndex];
       const bundleSeed = bundle?.seeds.find((s) => s.seed === seed);

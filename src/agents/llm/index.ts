@@ -54,6 +54,8 @@ export interface LlmOptions {
   /** First backoff after a failure (doubles each time). @default 500 */
   baseBackoffMs?: number;
   fetch?: typeof fetch;
+  /** Told of each rate-limit pause (capped at MAX_RATE_LIMIT_WAIT_MS) and of what the server asked for, to show it. */
+  onRateLimitWait?: (waitMs: number, askedMs: number) => void;
   /**
    * Send each round's calls as one Batch API job (batch.ts) instead of one request each: answers within the job's
    * completion window, billed at the batch discount (cost.ts), the same records. @default off
@@ -127,7 +129,7 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
     ? new BatchTransport({ ...opts.batch, apiKey: opts.apiKey, baseURL: opts.baseURL, structuredOutputs: opts.structuredOutputs, fetch: opts.fetch })
     : null;
   let ctx: PortContext | null = null;
-  let throughput = new Throughput({ maxConcurrency: opts.maxConcurrency, maxTransportRetries: opts.maxTransportRetries, baseBackoffMs: opts.baseBackoffMs });
+  let throughput = new Throughput({ maxConcurrency: opts.maxConcurrency, maxTransportRetries: opts.maxTransportRetries, baseBackoffMs: opts.baseBackoffMs, onWait: opts.onRateLimitWait });
   /** A job's lines are not rate-limited one by one: the transport itself retries failed lines in the next job. */
   const direct: AskContext['throughput'] = { run: async (attempt, signal) => ({ value: (await attempt(signal)).value, retries: 0 }) };
 
@@ -259,6 +261,7 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
         maxTransportRetries: opts.maxTransportRetries,
         baseBackoffMs: opts.baseBackoffMs,
         seed: c.seed,
+        onWait: opts.onRateLimitWait,
       });
     },
     decideRound(batch: RoundBatch, signal?: AbortSignal) {

@@ -38,7 +38,15 @@ export interface ThroughputOptions {
   seed?: number;
   /** Time and timers (tests inject a manual clock to replay exact interleavings). @default SYSTEM_CLOCK */
   clock?: Clock;
+  /** Told of every rate-limit pause: the wait used and the wait the server asked for (larger when capped). */
+  onWait?: (waitMs: number, askedMs: number) => void;
 }
+
+/**
+ * The longest a rate limit may pause dispatch. Servers have sent `retry-after: 86400` (a day's stall) and values past
+ * 2³¹ ms, which timers cannot hold (they fire at once, in a loop); past this cap the calls are simply tried again.
+ */
+export const MAX_RATE_LIMIT_WAIT_MS = 120_000;
 
 /** The limiter's only view of time: one reading per decision, and timers that call back. */
 export interface Clock {
@@ -145,7 +153,8 @@ export class Throughput {
   private slowStart = true;
   private lastDecrease = 0;
   private readonly rng: Rng;
-  private readonly opts: Required<Omit<ThroughputOptions, 'seed' | 'clock'>>;
+  private readonly opts: Required<Omit<ThroughputOptions, 'seed' | 'clock' | 'onWait'>>;
+  private readonly onWait: ThroughputOptions['onWait'];
   /**
    * Observed counts, for the benchmark and the UI. `repairs` counts pumps that found queued calls with nothing in
    * flight and no timer after dispatching; pump() rules that out, so anything but 0 is a bug worth reporting.
@@ -166,6 +175,7 @@ export class Throughput {
     this.stats.peakLimit = this.limit;
     this.rng = new Rng(hashSeed(options.seed ?? 0, 'llm-backoff'));
     this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.onWait = options.onWait;
   }
 
   /** Calls waiting for a slot, calls in flight, and when the rate-limit gate opens (ms since epoch; past = open). */
@@ -284,7 +294,7 @@ export class Throughput {
   }
 
   private gate(ms: number): void {
-    const until = this.clock.now() + ms;
+    const until = this.clock.now() + Math.min(ms, MAX_RATE_LIMIT_WAIT_MS);
     if (until > this.gateUntil) this.gateUntil = until;
     if (this.gateTimer !== null) {
       this.clock.clearTimeout(this.gateTimer);
@@ -303,7 +313,9 @@ export class Throughput {
 
   private onRateLimit(headers: Headers | undefined): void {
     this.decrease(0.5);
-    const wait = retryAfterMs(headers, this.clock.now()) ?? this.backoff(1);
+    const asked = retryAfterMs(headers, this.clock.now()) ?? this.backoff(1);
+    const wait = Math.min(asked, MAX_RATE_LIMIT_WAIT_MS);
+    this.onWait?.(wait, asked);
     // A little jitter so the waiting calls do not all return at the same instant.
     this.gate(wait + 20 * this.rng.next());
     this.pump();
