@@ -101,7 +101,7 @@ describe('S3 preset in the app', () => {
 
   it('should resume a run interrupted by a reload to the same results as an uninterrupted run', async () => {
     const { context, page } = await openS3();
-    await setUp(page, 5000, '1,2,3', 40);
+    await setUp(page, 3000, '1,2,3', 40);
     await page.getByRole('button', { name: '▶ Run S3' }).click();
     await expect.poll(() => page.locator('.runs li .status').first().innerText().catch(() => ''), { timeout: 60_000 }).toMatch(/^running · [1-9]\d*\//);
     await page.reload();
@@ -111,7 +111,7 @@ describe('S3 preset in the app', () => {
     await waitComplete(page);
     const resumed = await downloadOf(page, () => page.locator('.runs li').first().getByRole('button', { name: 'CSV' }).click());
     // The form starts from its defaults after a reload: set the same run up again.
-    await setUp(page, 5000, '1,2,3', 40);
+    await setUp(page, 3000, '1,2,3', 40);
     await page.getByRole('button', { name: '▶ Run S3' }).click();
     await expect.poll(() => page.locator('.runs li').count(), { timeout: 20_000 }).toBe(2);
     await waitComplete(page);
