@@ -3,6 +3,7 @@ import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { thirdPartyNotices } from './src/cli/third-party-notices';
 
 // The build records its package version and commit (src/app-info.ts): exports and bundles carry them.
 const version = (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -17,9 +18,9 @@ function commit(): string {
 
 export default defineConfig({
   base: './',
-  plugins: [svelte()],
+  plugins: [svelte(), thirdPartyNotices()],
   define: { __APP_VERSION__: JSON.stringify(version), __APP_COMMIT__: JSON.stringify(commit()) },
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [thirdPartyNotices({ emit: false })] },
   build: { target: 'es2022', sourcemap: false },
   test: {
     include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
