@@ -144,7 +144,7 @@ async function execute(runId: number, apiKey: string | null, onProgress: (p: S3P
     return { runId, status: 'complete', ...(bundle ? { mismatches } : {}) };
   } catch (err) {
     const e = plainError(err);
-    const status = e.name === 'Cancelled' ? 'interrupted' : e.name === 'QuotaExceeded' ? 'paused' : 'failed';
+    const status = e.name === 'Cancelled' ? 'interrupted' : e.name === 'QuotaExceeded' || e.name === 'BudgetExceeded' ? 'paused' : 'failed';
     await db.runs.update(runId, { status, error: e.message }).catch(() => undefined);
     return { runId, status, error: e };
   } finally {

@@ -1,6 +1,6 @@
 /**
- * Golden outputs: the SHA-256 of every CSV that `npm run replicate` writes for the two presets, pinned so that a
- * refactor of the engine, the protocols or the writers cannot change a result unnoticed. These pin the hand-set rule
+ * Golden outputs: the SHA-256 of every CSV that `npm run replicate` writes for the presets (SocioPol, Bond 2012, S3),
+ * pinned so that a refactor of the engine, the protocols or the writers cannot change a result unnoticed. These pin the hand-set rule
  * agents (`--agents-kind rules`), not whatever the default offline agents are. If a change is meant to alter outputs,
  * regenerate once with `UPDATE_GOLDENS=1 npx vitest run tests/integration/golden-outputs.test.ts` and say why in the
  * commit and the README.
@@ -19,6 +19,8 @@ const GOLDEN = join(ROOT, 'tests', 'fixtures', 'golden', 'replicate-sha256.json'
 const RUNS: Record<string, string[]> = {
   sociopol: ['--agents', '500', '--seeds', '2', '--agents-kind', 'rules'],
   bond2012: ['--preset', 'bond2012', '--agents', '800', '--agents-kind', 'rules'],
+  // S3 with its classical models (independent cascade, voter, emotion chain), three conditions.
+  s3: ['--preset', 's3', '--agents', '500', '--seeds', '2', '--rounds', '12'],
 };
 
 function hashTree(dir: string): Record<string, string> {

@@ -94,6 +94,10 @@ export function createS3LlmPort(opts: S3LlmOptions, config: S3Config, seed: numb
     /** All requests of the round at once; a call that fails for good aborts the others and the round rejects whole. */
     async decideRound(batch: S3Batch, signal?: AbortSignal): Promise<S3Outcome[]> {
       if (signal?.aborted) throw cancelled();
+      // The cap is checked at each round boundary: a round already started finishes (its calls are paid for anyway).
+      if (meter.budgetReached()) {
+        throw new SpilloverError('BudgetExceeded', `LLM agents: the budget of $${opts.budgetUsd} is spent (round ${batch.round} of '${batch.condition}' not started); raise the budget and resume, the stored rounds replay without calls`);
+      }
       const inner = new AbortController();
       const onAbort = () => inner.abort(signal?.reason);
       signal?.addEventListener('abort', onAbort, { once: true });
