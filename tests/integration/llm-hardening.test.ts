@@ -62,6 +62,9 @@ describe('metering every attempt (finding 13)', () => {
     const round = p.decideRound({ condition: 'control', round: 5, requests }, abort.signal);
     await expect.poll(() => repairsWaiting, { timeout: 10_000 }).toBe(2);
     await expect.poll(() => s.counters.answered, { timeout: 10_000 }).toBe(requests.length);
+    // The server counts an answer when it sends it; the client meters it once it has read the body. Cancel only after
+    // every first attempt has arrived, or a slow machine cancels one still in transit (unread, so unpriced).
+    await expect.poll(() => p.totals().calls, { timeout: 10_000 }).toBe(requests.length);
     abort.abort();
     await expect(round).rejects.toMatchObject({ name: 'Cancelled' });
     // Every answer the server delivered (the two invalid first attempts included) is on the meter, and priced.
