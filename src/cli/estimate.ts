@@ -101,7 +101,7 @@ function main(): void {
       const bundle = decodeBundle(text, path);
       job = fromSeeds(seedsFromBundle(bundle), args, bundle.run.config);
     }
-    const res = runTestbed(job.runs, job.label, { design: job.design, cmp: args.cmp ? undefined : null, exposure: { ...DEFAULT_EXPOSURE, q: args.q, draws: args.draws } },
+    const res = runTestbed(job.runs, job.label, { design: job.design, cmp: args.cmp ? undefined : null, exposure: { q: args.q, draws: args.draws } },
       (done, total) => process.stderr.write(`estimated ${done}/${total} run(s)\r${done === total ? '\n' : ''}`));
     process.stdout.write(formatTestbed(res));
     if (args.json) {

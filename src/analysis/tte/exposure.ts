@@ -120,9 +120,9 @@ function dependentPairs(g: RowGraph, n: number, rows: Int32Array, cap: number): 
 }
 
 /**
- * Aronow–Samii variance estimate of Σ_i I_i v_i / π_i over exposed rows `rows` (values `v`), from the draws'
- * marginal and joint probabilities; joint probabilities are never 0 for these exposures under Bernoulli designs, so
- * the Young's-inequality correction term is not needed.
+ * Aronow–Samii conservative variance estimate of Σ_i I_i v_i / π_i over exposed rows `rows` (values `v`), from the
+ * draws' marginal and joint probabilities; a dependent pair never exposed together in the draws (π̂_ij = 0) adds
+ * their Young's-inequality bound v_i²/π_i + v_j²/π_j instead.
  */
 function htVariance(rows: Int32Array, v: Float64Array, pi: Float64Array, bits: Uint32Array, words: number, R: number, pairs: Array<[number, number]>): number {
   let s = 0;
@@ -132,6 +132,7 @@ function htVariance(rows: Int32Array, v: Float64Array, pi: Float64Array, bits: U
     for (let k = 0; k < words; k++) both += popcount(bits[i * words + k] & bits[j * words + k]);
     const pij = both / R;
     if (pij > 0) s += 2 * ((pij - pi[i] * pi[j]) / pij) * (v[i] / pi[i]) * (v[j] / pi[j]);
+    else s += (v[i] * v[i]) / pi[i] + (v[j] * v[j]) / pi[j];
   }
   return s;
 }
@@ -140,7 +141,8 @@ function htVariance(rows: Int32Array, v: Float64Array, pi: Float64Array, bits: U
  * TTE per time step by exposure mappings. Assumes interference only through followed accounts (a unit's outcome
  * depends on its own treatment and the treated share of the accounts it follows), Bernoulli(p) assignment at each
  * time step with p the design's stage probability (true of nested roll-outs), and rows with at least one followed
- * account (others fit neither exposure and are left out). Undefined (NaN) where p is 0 or 1 or an exposure is empty.
+ * account (others fit neither exposure and are left out). Undefined (NaN) where p is 0 or 1, where an exposure is
+ * empty, or where an exposed row's exposure never occurred in the draws (its probability cannot be resolved).
  * The TTE's variance bound adds the two arms' variances plus twice their geometric mean (|Cov| ≤ √(V₁V₀)).
  */
 export function exposureEstimates(p: Panel, g: RowGraph, design: StageDesign, opts: ExposureOptions = DEFAULT_EXPOSURE): ExposureResult {
@@ -156,6 +158,7 @@ export function exposureEstimates(p: Panel, g: RowGraph, design: StageDesign, op
   const e = new Int8Array(n);
   const v = new Float64Array(n);
   let skipped = 0;
+  let unresolved = 0;
   for (let s = 0; s < t; s++) {
     const prob = probs[s];
     if (!(prob > 0 && prob < 1)) continue;
@@ -168,7 +171,7 @@ export function exposureEstimates(p: Panel, g: RowGraph, design: StageDesign, op
     exposures(g, col, opts.q, e);
     const arms = [1, 0].map((arm) => {
       const pi = arm ? d!.pi1 : d!.pi0;
-      const rows = Int32Array.from({ length: n }, (_, i) => i).filter((i) => e[i] === arm && pi[i] > 0);
+      const rows = Int32Array.from({ length: n }, (_, i) => i).filter((i) => e[i] === arm);
       let sum = 0;
       let weight = 0;
       for (const i of rows) {
@@ -180,6 +183,12 @@ export function exposureEstimates(p: Panel, g: RowGraph, design: StageDesign, op
     res.exposed1[s] = arms[0].rows.length;
     res.exposed0[s] = arms[1].rows.length;
     if (arms[0].rows.length === 0 || arms[1].rows.length === 0) continue;
+    // A row in its exposure now that never had it in the draws has a probability below ~1/R: inverse weighting is
+    // meaningless there, and dropping the row would bias the estimate, so the time step stays undefined.
+    if (arms.some((a) => a.rows.some((i) => a.pi[i] === 0))) {
+      unresolved++;
+      continue;
+    }
     res.ht[s] = arms[0].ht - arms[1].ht;
     res.hajek[s] = arms[0].hajek - arms[1].hajek;
     const sd = arms.map((a) => {
@@ -198,6 +207,7 @@ export function exposureEstimates(p: Panel, g: RowGraph, design: StageDesign, op
       res.hajekSe[s] = sd[0][1] + sd[1][1];
     } else skipped++;
   }
+  if (unresolved) res.notes.push(`exposure estimators: undefined at ${unresolved} time step(s) where a row's exposure never occurred in ${opts.draws} draws (probability below ~1/${opts.draws}); raise --draws or lower --q`);
   if (skipped) res.notes.push(`exposure estimators: variance skipped at ${skipped} time step(s) with more than ${opts.maxPairs} dependent pairs`);
   return res;
 }

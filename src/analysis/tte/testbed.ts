@@ -15,7 +15,8 @@ export interface TestbedOptions {
   design: StageDesign;
   /** null skips CMP (it is the slow one). @default notebook grid, seeded by the run number */
   cmp?: CmpOptions | null;
-  exposure?: ExposureOptions;
+  /** Exposure-mapping settings; the Monte-Carlo draws are always seeded by the run number. */
+  exposure?: Partial<Omit<ExposureOptions, 'seed'>>;
 }
 
 type Series = Array<number | null>;
@@ -91,7 +92,7 @@ export function runTestbed(runs: TteRun[], source: string, opts: TestbedOptions,
       result.meta.cmp.push({ run: r.run, config: c.description, validationRmse: c.score, configsTried: c.configsTried });
     } else result.meta.cmp.push(null);
     if (r.graph) {
-      const x = exposureEstimates(r.panel, r.graph, opts.design, { ...DEFAULT_EXPOSURE, seed: r.run, ...opts.exposure });
+      const x = exposureEstimates(r.panel, r.graph, opts.design, { ...DEFAULT_EXPOSURE, ...opts.exposure, seed: r.run });
       estimates['EXP-HT'] = toSeries(x.ht);
       estimates['EXP-Hajek'] = toSeries(x.hajek);
       se['EXP-HT'] = toSeries(x.htSe);
