@@ -177,6 +177,11 @@ export interface CallMeta {
 export interface LlmExchange {
   prompt: string;
   answer: string;
+  /**
+   * The prompt's variable part in a compact form the writing port can rebuild from the run's stored data
+   * (agents/llm/compact.ts); `prompt` is '' then. Keeps an LLM run's records small.
+   */
+  compact?: unknown;
 }
 
 export type DecisionOutcome =

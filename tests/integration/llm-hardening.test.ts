@@ -5,7 +5,7 @@ import type { PortContext } from '../../src/engine/ports';
 import { createLlmPort, type LlmOptions } from '../../src/agents/llm/index';
 import { scrubKey } from '../../src/agents/llm/client';
 import { startFakeOpenAI, type FakeServer, type FakeServerOptions } from './fake-openai-server';
-import { contractPersonas, contractRequests } from '../unit/decision-port-contract';
+import { contractPersonas, contractRequests, contractVotes } from '../unit/decision-port-contract';
 
 const config = makeConfig({ agents: 48 });
 const personas = contractPersonas(48);
@@ -36,8 +36,8 @@ describe('a short placeholder key (finding 12)', () => {
   it('should store the prompts of a run with the key "x" unchanged', async () => {
     const s = await server();
     const p = port(s, { apiKey: 'x' });
-    const requests = contractRequests(personas, 5, 'control');
-    const outcomes = await p.decideRound({ condition: 'control', round: 5, requests });
+    // Activations store their prompt compactly (numbers, no text); election-day questions keep theirs as text.
+    const outcomes = await p.decideVotes({ condition: 'control', requests: contractVotes(personas) });
     const prompts = outcomes.map((o) => o.exchange?.prompt ?? '');
     expect(prompts.join('\n')).toMatch(/x/);
     expect(prompts.join('\n')).not.toContain('[key]');

@@ -10,6 +10,7 @@ import { hashSeed } from '../../engine/rng';
 import type { ActivationRequest, DecisionOutcome, LlmExchange, LlmTotals, Persona, Tier, VoteOutcome, VoteRequest } from '../../engine/types';
 import { endpointId, type CacheLike } from './cache';
 import { BatchTransport, type BatchSettings } from './batch';
+import { compactActivation } from './compact';
 import { askValidated, ChatTransport, scrubKey, type AskContext, type StructuredOutputs } from './client';
 import { batchPrices, CostMeter, DEFAULT_PRICES, estimateCost, unpricedModels, type Estimate, type PriceTable } from './cost';
 import { activationMessages, voteMessages, type ChatMessage } from './prompts';
@@ -179,7 +180,8 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
       (raw) => validateActivation(raw, req, p, config),
       signal,
     );
-    const exchange = exchangeOf(messages, result.answer);
+    // Only the variable part is stored, as numbers: the card rebuilds the prompt from the run's posts and personas.
+    const exchange: LlmExchange = { prompt: '', answer: result.answer, compact: compactActivation(req, config) };
     return result.ok ? { ok: true, decision: result.value, meta: result.meta, exchange } : { ok: false, error: result.error, meta: result.meta, exchange };
   }
 
