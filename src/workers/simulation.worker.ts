@@ -37,6 +37,7 @@ import {
 import { decodeBundle, type RunBundle } from '../storage/bundle';
 import { versionNote } from '../storage/provenance';
 import { communityLayout } from './layout';
+import { stallLimitMs, watchForStall } from './stall-watch';
 import { loadLlmModule, loadPopulationModule } from './modules';
 import type { Estimate, ProgressUpdate, RunOutcome, RunSpec, UploadCheck } from './protocol';
 
@@ -46,6 +47,8 @@ interface Active {
   runId: number;
   pause: boolean;
   abort: AbortController;
+  /** Set when the stall watch ended the run: the reason the run shows. */
+  stalled?: { name: string; message: string };
 }
 let active: Active | null = null;
 
@@ -140,8 +143,11 @@ async function makeLivePort(run: RunRow, apiKey: string | undefined, onRateLimit
  */
 async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKey?: string, bundle?: RunBundle): Promise<RunOutcome> {
   let last: ProgressUpdate | null = null;
+  /** Updates sent: the stall watch's sign of life, with the LLM limiter's counts. */
+  let beats = 0;
   const onProgress = (u: ProgressUpdate) => {
     last = u;
+    beats++;
     report(u);
   };
   /** A rate-limit pause is said on the progress line, with the server's ask when the cap shortened it. */
@@ -154,6 +160,7 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
   if (active) throw new SpilloverError('ConfigError', `run ${active.runId} is still running in this tab; pause or cancel it first`);
   const me: Active = { runId, pause: false, abort: new AbortController() };
   active = me;
+  let stopWatch = () => {};
   const lockName = `spillover-run-${runId}`;
   const body = async (): Promise<RunOutcome> => {
     let run = await getRun(db, runId);
@@ -186,6 +193,18 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
     });
     await updateRun(db, runId, { status: 'running', error: undefined });
     const live = bundle ? null : await makeLivePort(run, apiKey, onRateLimitWait);
+    const limiter = (live as { limiter?: () => { attempts: number; settled: number } } | null)?.limiter;
+    stopWatch = watchForStall(
+      () => beats + (limiter ? limiter().attempts + limiter().settled : 0),
+      stallLimitMs(),
+      (idleMs) => {
+        me.stalled = {
+          name: 'Stalled',
+          message: `the run made no progress for ${Math.round(idleMs / 1000)} s (no LLM answer arrived and no round completed), so it was paused; its stored rounds are kept: check the endpoint, then press Resume`,
+        };
+        me.abort.abort();
+      },
+    );
     for (let seedIndex = 0; seedIndex < run.seeds.length; seedIndex++) {
       const seed = run.seeds[seedIndex];
       const bundleSeed = bundle?.seeds.find((s) => s.seed === seed);
@@ -272,12 +291,13 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
     const locks = (globalThis.navigator as Navigator | undefined)?.locks;
     return locks ? await locks.request(lockName, body) : await body();
   } catch (err) {
-    const e = plainError(err);
-    // Cancel and a full quota leave the stored rounds intact: the run can resume from its last complete round.
-    const status = e.name === 'Cancelled' ? 'interrupted' : e.name === 'QuotaExceeded' || e.name === 'BudgetExceeded' ? 'paused' : 'failed';
+    const e = me.stalled ?? plainError(err);
+    // Cancel, a stall and a full quota leave the stored rounds intact: the run can resume from its last complete round.
+    const status = e.name === 'Cancelled' ? 'interrupted' : e.name === 'QuotaExceeded' || e.name === 'BudgetExceeded' || e.name === 'Stalled' ? 'paused' : 'failed';
     await updateRun(db, runId, { status, error: e }).catch(() => undefined);
     return { runId, status, error: e };
   } finally {
+    stopWatch();
     active = null;
   }
 }

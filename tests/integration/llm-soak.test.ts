@@ -49,7 +49,7 @@ describe('LLM runs under issue 8 fault mix', () => {
     for (const faultSeed of [1, 2, 3]) {
       const faulty = await runOnce({ ...issue8Faults(0.02), faultSeed });
       const f = faulty.server.counters.faults;
-      expect(f['rate-limit'] > 0 && f['server-error'] > 0 && f['truncated-content'] > 0 && f.slow > 0, JSON.stringify(f)).toBe(true);
+      expect(f['rate-limit'] > 0 && f['server-error'] > 0 && f.truncated > 0 && f['truncated-content'] > 0 && f.slow > 0, JSON.stringify(f)).toBe(true);
       expect(faulty.records.length).toBe(clean.records.length);
       for (let i = 0; i < clean.records.length; i++) expect(faulty.records[i], `run ${faultSeed}, record ${i}`).toBe(clean.records[i]);
       expect(faulty.limiter).toMatchObject({ repairs: 0, waiting: 0, inFlight: 0 });

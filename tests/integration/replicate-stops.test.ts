@@ -68,7 +68,7 @@ describe('replicate --llm under faults and when the endpoint dies', () => {
     const b = await run([...common, '--backoff', '20', '--out', join(work, 'faulty'), '--json', join(work, 'faulty.json')], faulty.url);
     expect(b.status, b.stderr).toBe(0);
     const f = faulty.counters.faults;
-    expect(f['rate-limit'] > 0 && f['server-error'] > 0 && f['truncated-content'] > 0, JSON.stringify(f)).toBe(true);
+    expect(f['rate-limit'] > 0 && f['server-error'] > 0 && f.truncated > 0 && f['truncated-content'] > 0, JSON.stringify(f)).toBe(true);
     expect(faulty.counters.received).toBeGreaterThan(referenceRequests);
     expect(JSON.parse(readFileSync(join(work, 'faulty.json'), 'utf8')).partial).toBeUndefined();
     const got = readTree(join(work, 'faulty'));

@@ -37,10 +37,19 @@ export class RunController {
   #queue: Promise<unknown> = Promise.resolve();
   #listeners = new Set<(u: ProgressUpdate) => void>();
   #done = new Set<(o: RunOutcome) => void>();
+  /** Rejects the call being tracked when the worker itself fails (its promise would otherwise never settle). */
+  #workerFailed: ((err: UiError) => void) | null = null;
 
   private api(): Remote<SimulationApi> {
     if (!this.#api) {
       this.#worker = new Worker(new URL('../../workers/simulation.worker.ts', import.meta.url), { type: 'module', name: 'spillover-simulation' });
+      const failed = (what: string) => () => {
+        const fail = this.#workerFailed;
+        this.kill();
+        fail?.({ name: 'WorkerFailed', message: `the simulation worker stopped (${what}); the run's stored rounds are kept: reload the page and press Resume in the run list` });
+      };
+      this.#worker.addEventListener('error', (ev) => failed(ev.message || 'an error in the worker')());
+      this.#worker.addEventListener('messageerror', failed('a message it could not read'));
       this.#api = wrap<SimulationApi>(this.#worker);
     }
     return this.#api;
@@ -74,7 +83,10 @@ export class RunController {
     this.error = null;
     this.outcome = null;
     try {
-      const outcome = await work();
+      const failed = new Promise<never>((_, reject) => {
+        this.#workerFailed = reject;
+      });
+      const outcome = await Promise.race([work(), failed]);
       this.outcome = outcome;
       this.runId = outcome.runId;
       if (outcome.error) this.error = outcome.error;
@@ -84,6 +96,7 @@ export class RunController {
       this.error = toUiError(err);
       return null;
     } finally {
+      this.#workerFailed = null;
       this.busy = false;
       this.pausing = false;
     }
