@@ -11,6 +11,8 @@ import { Rng } from '../../src/engine/rng';
 import { exposureEstimates } from '../../src/analysis/tte/exposure';
 import { tteContrasts } from '../../src/analysis/tte/contrasts';
 import { designFromSchedule } from '../../src/analysis/tte/from-seeds';
+import { DEFAULT_CONFIG, type SimConfig } from '../../src/engine/config';
+import { PROTOCOLS } from '../../src/protocols/registry';
 
 function panel(y: number[][], w: number[][]): Panel {
   return { n: y.length, t: y[0].length, y: Float64Array.from(y.flat()), w: Uint8Array.from(w.flat()) };
@@ -154,6 +156,21 @@ describe('contrasts and designs of LLM-SocioPol', () => {
   it('should map the published conditions to roll-out, all-treated and none-treated', () => {
     const names = ['control', 'treatment_soc_message', 'experiment_soc_message'];
     expect(tteContrasts(names)).toEqual([{ message: 'social', rollout: 'experiment_soc_message', allTreated: 'treatment_soc_message', noneTreated: 'control' }]);
+  });
+
+  it('should answer from a registered protocol\'s declared total effects instead of the name mapping', () => {
+    const config = { ...DEFAULT_CONFIG, protocol: 'stub-tte', conditions: [
+      { name: 'nobody', message: 'none', schedule: [0, 0, 0, 0] },
+      { name: 'everybody', message: 'social', schedule: [1, 1, 1, 1] },
+      { name: 'ramp', message: 'social', schedule: [0.1, 0.3, 0.6, 0.6] },
+    ] } as SimConfig;
+    const registry = PROTOCOLS as Record<string, unknown>;
+    registry['stub-tte'] = { totalEffects: () => [{ message: 'social', allTreated: config.conditions[1], noneTreated: config.conditions[0], outcomes: [] }] };
+    try {
+      expect(tteContrasts(['nobody', 'everybody', 'ramp'], config)).toEqual([{ message: 'social', rollout: 'ramp', allTreated: 'everybody', noneTreated: 'nobody' }]);
+    } finally {
+      delete registry['stub-tte'];
+    }
   });
 
   it('should turn a schedule with periods ending at rounds 10, 20, 29, 30 into stages on columns from round 0', () => {
