@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { Worker } from 'node:worker_threads';
 import { createOfflinePort } from '../agents/offline/offline-port';
+import { FittedPort } from '../protocols/sociopol/fitted/fitted-port';
 import type { SimConfig } from '../engine/config';
 import { runExperiment, type ExperimentResult } from '../engine/simulation';
 import { planShards, runShards, type MergeHooks, type PoolInputs, type ShardData, type ShardWorker } from '../workers/condition-split';
@@ -54,9 +55,9 @@ function spawnThread(data: ShardData): ShardWorker {
   };
 }
 
-/** Offline agents, conditions in parallel; same records, same result as runExperiment with createOfflinePort(). */
+/** Offline agents (fitted when `inputs.fitted`, else the rules), conditions in parallel; same records as runExperiment. */
 export async function runConditionPool(inputs: PoolInputs, hooks: MergeHooks = {}, options: PoolOptions = {}): Promise<ExperimentResult> {
   const shards = planShards(inputs.config.conditions.length, options.workers ?? availableParallelism());
-  if (shards.length < 2) return runExperiment({ ...inputs, port: createOfflinePort() }, hooks, options.signal);
+  if (shards.length < 2) return runExperiment({ ...inputs, port: inputs.fitted ? new FittedPort(inputs.fitted) : createOfflinePort() }, hooks, options.signal);
   return runShards(inputs, hooks, shards, spawnThread, options);
 }

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { dataError } from '../engine/errors';
 import { validateCensus, type CensusData } from '../engine/population';
+import { checkFitted } from '../protocols/sociopol/fitted/fitted-port';
+import type { FittedAgents } from '../protocols/sociopol/fitted/model';
 
 /** Read and validate a census file; a missing, unparsable or malformed file throws a DataError naming the fix. */
 export function loadCensus(path = 'public/data/census.json'): CensusData {
@@ -21,4 +23,15 @@ export function loadCensus(path = 'public/data/census.json'): CensusData {
     throw dataError(path, 'the file', `is not valid JSON (${(err as Error).message})`, 'fix the JSON syntax');
   }
   return validateCensus(raw, path);
+}
+
+/** The bundled fitted agents (made by `npm run fit:bundled`), or a file written by `npm run fit -- --out`. */
+export function loadFittedAgents(path = 'public/data/fitted-sociopol.json'): FittedAgents {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw dataError(path, 'the file', `cannot be read as JSON (${(err as Error).message})`, 'pass a file written by `npm run fit -- --out FILE`, or omit --agents-file for the bundled fit');
+  }
+  return checkFitted(raw, path);
 }

@@ -24,18 +24,22 @@ import { activityCsv, adultIds, engagementCsv, personasCsv, postsCsv, treatmentC
 import { roundsTotal, runExperiment, WARMUP, type ExperimentHooks, type ExperimentResult } from '../engine/simulation';
 import { runConditionPool } from './condition-pool';
 import { addTotals, emptyLlmTotals, type EngagementEvent, type LlmTotals, type Persona, type Post } from '../engine/types';
-import { loadCensus } from './load-data';
+import { loadCensus, loadFittedAgents } from './load-data';
 import { guardRun, RunTracker } from './partial-run';
+import { createFittedPort } from '../protocols/sociopol/fitted/fitted-port';
 import { readNetworkFile } from './read-network';
 
-/** The offline agents `--agents-kind` can pick; 'rules' are the hand-set calibrated rules. */
-export const OFFLINE_AGENTS_KINDS = ['rules'] as const;
+/**
+ * The offline agents `--agents-kind` can pick: 'fitted' (the default) are fitted by likelihood to decision data (the
+ * bundled published-runs fit, or `--agents-file`), 'rules' are the hand-set calibrated rules.
+ */
+export const OFFLINE_AGENTS_KINDS = ['fitted', 'rules'] as const;
 export type OfflineAgentsKind = (typeof OFFLINE_AGENTS_KINDS)[number];
 
 const USAGE = `usage: npm run replicate -- [--preset sociopol|bond2012|s3 (see --preset s3 --help)] [--arms social=0.98,info=0.01,control=0.01]
        [--agents N] [--seeds S] [--seed BASE] [--conditions a,b,…]
        [--schedule name=p1,p2,p3,p4 …] [--feed described|as-published] [--network FILE.edges]
-       [--agents-kind rules] [--workers N] [--out DIR] [--json FILE] [--force] [--quiet]
+       [--agents-kind fitted|rules] [--agents-file agents.json] [--workers N] [--out DIR] [--json FILE] [--force] [--quiet]
        [--llm [--model-full M] [--model-mini M] [--model-nano M] [--concurrency K] [--budget USD] [--prices M=IN,OUT;…]
               [--cache FILE] [--base-url URL] [--timeout MS] [--max-attempts N] [--structured auto|on|off]
               [--retries N] [--backoff MS]
@@ -54,8 +58,10 @@ export interface ReplicateOptions {
   /** Worker threads for the conditions of an offline run (1 = in this thread). @default os.availableParallelism() */
   workers: number;
   llm: boolean;
-  /** Which offline agents answer when `--llm` is absent: 'rules' = the hand-set calibrated rules. */
+  /** Which offline agents answer when `--llm` is absent: 'fitted' (default) or 'rules' = the hand-set rules. */
   agentsKind: OfflineAgentsKind;
+  /** Fitted agents to use instead of the bundled fit (from `npm run fit -- --out`). */
+  agentsFile: string | null;
   flags: Record<string, string | boolean | undefined>;
 }
 
@@ -94,6 +100,7 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
         workers: { type: 'string' },
         llm: { type: 'boolean' },
         'agents-kind': { type: 'string' },
+        'agents-file': { type: 'string' },
         'model-full': { type: 'string' },
         'model-mini': { type: 'string' },
         'model-nano': { type: 'string' },
@@ -146,9 +153,10 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
     config = makeConfig({ agents, conditions: sociopolConditions(v.conditions, v.schedule, v.arms), feed: { ...makeConfig().feed, mode: feedMode(v.feed) } });
   }
   validateConfig(config);
-  const agentsKind = v['agents-kind'] ?? 'rules';
+  const agentsKind = v['agents-kind'] ?? 'fitted';
   if (!(OFFLINE_AGENTS_KINDS as readonly string[]).includes(agentsKind)) fail('--agents-kind', `is '${agentsKind}'`, `use one of ${OFFLINE_AGENTS_KINDS.join(', ')}`);
   if (v.llm && v['agents-kind'] !== undefined) fail('--agents-kind', 'does not apply with --llm', 'drop --agents-kind (LLM agents answer) or drop --llm');
+  if (v['agents-file'] !== undefined && (v.llm || agentsKind !== 'fitted')) fail('--agents-file', 'only applies to fitted agents', 'drop --agents-file, or drop --llm / --agents-kind rules');
   return {
     config,
     seeds,
@@ -161,6 +169,7 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
     workers: wholeNumber('workers', v.workers, availableParallelism(), 1),
     llm: v.llm ?? false,
     agentsKind: agentsKind as OfflineAgentsKind,
+    agentsFile: v['agents-file'] ?? null,
     flags: v as Record<string, string | boolean | undefined>,
   };
 }
@@ -260,7 +269,8 @@ export async function replicate(
   }
   const personas = generatePopulation({ n: network.n, minorShare: opts.config.minorShare, census, network, seed: opts.baseSeed });
   if (!opts.llm && (opts.flags.batch || opts.flags['batch-poll'] !== undefined)) fail('--batch', 'applies only to LLM agents', 'add --llm, or drop --batch');
-  const port: DecisionPort = opts.llm ? await makeLlmPort(opts, log) : createOfflinePort();
+  const fitted = !opts.llm && opts.agentsKind === 'fitted' ? loadFittedAgents(opts.agentsFile ?? undefined) : null;
+  const port: DecisionPort = opts.llm ? await makeLlmPort(opts, log) : fitted ? createFittedPort(fitted) : createOfflinePort();
   if (tracker) tracker.world = { personas, network, port };
   const outputs: SeedOutput[] = [];
   const seeds: SeedData[] = [];
@@ -307,7 +317,7 @@ export async function replicate(
     const result =
       opts.llm || opts.workers < 2
         ? await runExperiment({ config: opts.config, seed, personas, network, port }, hooks)
-        : await runConditionPool({ config: opts.config, seed, personas, network }, hooks, { workers: opts.workers, withDecisions: false });
+        : await runConditionPool({ config: opts.config, seed, personas, network, fitted }, hooks, { workers: opts.workers, withDecisions: false });
     if (!opts.quiet) log(`${label} · election day done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     outputs.push({ label, result, events, posts });
     seeds.push(seedDataFromTables(label, result.conditions, personas, network, { seed, conditions: opts.config.conditions }));

@@ -6,6 +6,8 @@
  * the merged records equal the sequential run's (tests/integration/condition-pool.test.ts compares digests).
  */
 import { createOfflinePort } from '../agents/offline/offline-port';
+import { FittedPort } from '../protocols/sociopol/fitted/fitted-port';
+import type { FittedAgents } from '../protocols/sociopol/fitted/model';
 import type { SimConfig } from '../engine/config';
 import type { FollowNetwork } from '../engine/network';
 import { roundsTotal, runExperiment, WARMUP, type ExperimentProgress, type ExperimentResult } from '../engine/simulation';
@@ -110,6 +112,8 @@ export interface ShardData {
   postWarmup: boolean;
   /** Send each activation's decision outcome too (the CLI's outputs do not read them). */
   withDecisions: boolean;
+  /** Fitted agents answer when given; otherwise the hand-set rules. */
+  fitted?: FittedAgents | null;
 }
 
 export type ShardMessage = PoolRecord | { kind: 'result'; result: ExperimentResult } | { kind: 'error'; name: string; message: string };
@@ -120,7 +124,7 @@ export type PostShardMessage = (message: ShardMessage, transfer: ArrayBuffer[]) 
 export async function runShard(data: ShardData, post: PostShardMessage): Promise<void> {
   try {
     const result = await runExperiment(
-      { config: data.config, seed: data.seed, personas: data.personas, network: data.network, port: createOfflinePort() },
+      { config: data.config, seed: data.seed, personas: data.personas, network: data.network, port: data.fitted ? new FittedPort(data.fitted) : createOfflinePort() },
       {
         onRound: (record: RoundRecord) => {
           if (record.condition === WARMUP && !data.postWarmup) return;
@@ -152,6 +156,8 @@ export interface PoolInputs {
   seed: number;
   personas: Persona[];
   network: FollowNetwork;
+  /** Fitted agents (plain data, so it crosses to the workers); absent: the hand-set rules. */
+  fitted?: FittedAgents | null;
 }
 
 /**
@@ -179,6 +185,7 @@ export async function runShards(
               network: inputs.network,
               postWarmup: i === 0,
               withDecisions: options.withDecisions ?? true,
+              fitted: inputs.fitted ?? null,
             });
             workers.push(worker);
             let handled: Promise<void> = Promise.resolve();
