@@ -96,16 +96,24 @@ export function encodeBundle(bundle: RunBundle): string {
   return JSON.stringify(bundle, (k, v) => (SECRET_KEYS.has(k) ? undefined : replacer(k, v)));
 }
 
+/** What a file that is not JSON looks like, in words (never its bytes). */
+function notJsonWhat(text: string): string {
+  if (text.startsWith('PK')) return 'is a zip file, not a run bundle (the "CSV" button saves a zip of tables, which cannot be imported)';
+  if (text.trim() === '') return 'is empty';
+  if (/^\s*[\w"-]+(,[^,\n]*)+\n/.test(text)) return 'looks like a CSV table, not a run bundle';
+  return 'is not valid JSON (damaged, cut short, or another kind of file)';
+}
+
 export function decodeBundle(text: string, source = 'run bundle'): RunBundle {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text, reviver);
-  } catch (err) {
-    throw new SpilloverError('BundleError', `${source}: is not valid JSON (${(err as Error).message}); choose a .json file exported with "Export run bundle"`);
+  } catch {
+    throw new SpilloverError('BundleError', `${source}: ${notJsonWhat(text)}; choose a .json file saved with the "Bundle" button in "Your runs"`);
   }
   const b = parsed as Partial<RunBundle>;
   if (!b || b.format !== BUNDLE_FORMAT) {
-    throw new SpilloverError('BundleError', `${source}: is not a Spillover run bundle (format field missing); choose a file exported with "Export run bundle"`);
+    throw new SpilloverError('BundleError', `${source}: is not a Spillover run bundle (format field missing); choose a .json file saved with the "Bundle" button in "Your runs"`);
   }
   if (b.version !== BUNDLE_VERSION) {
     throw new SpilloverError('BundleError', `${source}: bundle version ${b.version} is not supported (this app reads version ${BUNDLE_VERSION}); export it again with this version of the app`);

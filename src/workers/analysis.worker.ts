@@ -289,8 +289,9 @@ const api = {
           files[`${dir}_personas.csv`] = strToU8(personasCsv(personas, t.votes, models));
         }
       }
-      const settings = runSettings(run);
-      files['spillover-run.json'] = strToU8(settingsJson(settings, APP_INFO, await configHash(settings)));
+      // The settings without the run's name, so two runs of one setup give identical zips.
+      const { name: _name, ...settings } = runSettings(run);
+      files['spillover-run.json'] = strToU8(settingsJson(settings, APP_INFO, await configHash({ name: '', ...settings })));
       files['for-spreadsheets/README.txt'] = strToU8(SPREADSHEET_NOTE);
       return zipSync(files, { level: 6 });
     } catch (err) {

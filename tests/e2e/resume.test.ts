@@ -41,7 +41,11 @@ test('a reload mid-run resumes from the run list to the same final records as an
   expect(partial.rounds).toBeGreaterThan(0);
   expect(partial.rounds).toBeLessThan(expected.rounds);
 
-  await runList(page).locator('tbody tr').first().getByRole('button', { name: 'Resume', exact: true }).click();
+  // The Run card says so and offers Resume there (the run list offers it too).
+  const card = page.locator('section[aria-labelledby="run-h"] .unfinished');
+  await expect(card.innerText()).resolves.toMatch(/was interrupted .* at \d+ %, round -?\d+\. Every finished round is stored/);
+  await expect(runList(page).locator('tbody tr').first().getByRole('button', { name: 'Resume', exact: true }).count()).resolves.toBe(1);
+  await card.getByRole('button', { name: '▶ Resume' }).click();
   await waitForComplete(page);
   await expect(page.locator('.progress').innerText()).resolves.toMatch(/stored rounds replayed without calls/);
   const resumed = await runDigest(page);

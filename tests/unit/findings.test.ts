@@ -8,7 +8,7 @@ import { effectsCsv } from '../../src/ui/results-export';
 import { payloadOf, readSetupParam, setupLink } from '../../src/ui/state/setup-link';
 import { configHash, versionNote } from '../../src/storage/provenance';
 import { DEFAULT_CONFIG } from '../../src/engine/config';
-import type { RunBundle } from '../../src/storage/bundle';
+import { decodeBundle, type RunBundle } from '../../src/storage/bundle';
 
 function eff(treatment: string, baseline: string, estimate: number, lo: number, hi: number, n = 1000, method = 'paired', outcome = 'share_likely_r30'): Effect {
   return { treatment, baseline, outcome, estimate, se: (hi - lo) / 3.92, ci95: [lo, hi], nTreatment: n, nBaseline: n, seed: 'seed_1', method };
@@ -110,5 +110,11 @@ describe('exports and links', () => {
     expect(versionNote({ version: '0.1.0', commit: 'abc' }, { version: '0.1.0', commit: 'abc' })).toBeNull();
     expect(versionNote({ version: '0.0.9', commit: 'abc' }, { version: '0.1.0', commit: 'def' })).toMatch(/made by Spillover 0\.0\.9 \(commit abc\); this is Spillover 0\.1\.0 \(commit def\)/);
     expect(versionNote(undefined)).toMatch(/does not say which version/);
+  });
+
+  it('should refuse a zip or a CSV offered as a bundle by what it is, naming the real button, without its bytes', () => {
+    expect(() => decodeBundle('PK\u0003\u0004\u0014\u0000binary', 'run.zip')).toThrow(/run\.zip: is a zip file, not a run bundle .*"Bundle" button in "Your runs"/);
+    expect(() => decodeBundle('PK\u0003\u0004\u0014\u0000binary', 'run.zip')).not.toThrow(/binary|\u0003/);
+    expect(() => decodeBundle('agent,round\n1,2\n', 't.csv')).toThrow(/looks like a CSV table/);
   });
 });

@@ -3,7 +3,7 @@
  * marks runs that a closed or reloaded tab left 'running' as interrupted, unless a live tab still holds the run's Web
  * Lock.
  */
-import { createDb, deleteRun, listRuns, markInterrupted, type RunRow, type SpilloverDb } from '../../storage/db';
+import { createDb, deleteRun, listRuns, markInterrupted, updateRun, type RunRow, type SpilloverDb } from '../../storage/db';
 import { toUiError, type UiError } from './run-controller.svelte';
 
 let shared: SpilloverDb | null = null;
@@ -50,6 +50,18 @@ export class RunsStore {
     await this.refresh();
   }
 
+  /** Rename a run in place; an empty name keeps the old one. */
+  async rename(runId: number, name: string): Promise<void> {
+    const clean = name.trim().slice(0, 200);
+    if (!clean) return;
+    try {
+      await updateRun(pageDb(), runId, { name: clean });
+    } catch (err) {
+      this.error = toUiError(err);
+    }
+    await this.refresh();
+  }
+
   async remove(runId: number): Promise<void> {
     try {
       await deleteRun(pageDb(), runId);
@@ -58,4 +70,9 @@ export class RunsStore {
     }
     await this.refresh();
   }
+}
+
+/** Share of a run's records done, in whole percent, rounded down: the bar, its label and the run list all use it. */
+export function progressPercent(done: number, total: number): number {
+  return total > 0 ? Math.min(100, Math.floor((100 * done) / total)) : 0;
 }

@@ -10,7 +10,8 @@ import { MAX_SEEDS, validateSeeds } from '../../engine/seeds';
 import { DEFAULT_PRICES, unpricedModels, userPrices } from '../../agents/llm/cost';
 import type { NetworkChoice, RunSpec } from '../../workers/protocol';
 import { dataFolderUrl } from './run-controller.svelte';
-import { readSetupParam, type SetupPayload } from './setup-link';
+import { payloadOf, readSetupParam, type SetupPayload } from './setup-link';
+import type { RunBundle } from '../../storage/bundle';
 
 const KEY_STORAGE = 'spillover.apiKey';
 
@@ -23,6 +24,20 @@ export const PRESETS = {
   bond2012: 'Bond et al. 2012 (one election-day message; arms 98/1/1 in one population)',
 } as const;
 export type PresetId = keyof typeof PRESETS;
+
+/** A distinct default name: preset, agents, agent kind, network upload, seeds and the date and time it started. */
+export function defaultRunName(
+  p: { preset: PresetId; agents: number; agentsKind: 'offline' | 'llm'; conditions: number; seeds: number[]; network: string | null },
+  at: Date,
+): string {
+  const preset = p.preset === 'bond2012' ? 'Bond 2012' : 'SocioPol';
+  const who = p.agentsKind === 'llm' ? 'LLM' : 'offline';
+  const on = p.network ? ` on ${p.network}` : '';
+  const seeds = `seed${p.seeds.length === 1 ? '' : 's'} ${p.seeds.join(', ')}`;
+  const when = at.toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const conds = p.preset === 'bond2012' ? '' : ` · ${p.conditions} condition${p.conditions === 1 ? '' : 's'}`;
+  return `${preset} · ${p.agents.toLocaleString('en-US')} ${who} agents${on}${conds} · ${seeds} · ${when}`;
+}
 
 export function conditionLabel(name: string): string {
   const labels: Record<string, string> = {
@@ -119,6 +134,9 @@ export class SetupState {
     return null;
   });
 
+  /** Agents in the run: an uploaded network brings its own count (one agent per account). */
+  agentCount = $derived(this.networkKind === 'uploaded' && this.upload ? this.upload.nodes : Number(this.agents));
+
   /** The bundled file has 2,000 accounts: other sizes are generated. */
   effectiveNetwork = $derived(this.networkKind === 'bundled' && this.agents !== 2000 ? 'generated' : this.networkKind);
 
@@ -140,13 +158,13 @@ export class SetupState {
       ];
       return makeConfig({
         ...bond,
-        agents: Number(this.agents),
+        agents: this.agentCount,
         messages: { info: this.infoMessage, social: this.socialMessage },
         feed: { ...DEFAULT_CONFIG.feed, mode: this.feedMode },
       });
     }
     return makeConfig({
-      agents: Number(this.agents),
+      agents: this.agentCount,
       conditions: this.conditions.filter((c) => c.enabled).map(({ enabled: _e, ...c }) => ({ ...c, schedule: c.schedule.map(Number) })),
       messages: { info: this.infoMessage, social: this.socialMessage },
       feed: { ...DEFAULT_CONFIG.feed, mode: this.feedMode },
@@ -183,9 +201,8 @@ export class SetupState {
     const config = $state.snapshot(this.config());
     const k = config.conditions.length;
     const seeds = [...this.seeds];
-    const who = this.agentsKind === 'llm' ? 'LLM' : 'offline';
     return {
-      name: this.name.trim() || `${config.agents.toLocaleString('en-US')} ${who} agents · ${k} condition${k === 1 ? '' : 's'} · seed${seeds.length === 1 ? '' : 's'} ${seeds.join(', ')}`,
+      name: this.name.trim() || defaultRunName({ preset: this.preset, agents: config.agents, agentsKind: this.agentsKind, conditions: k, seeds, network: upload && network.kind === 'uploaded' ? upload.name : null }, new Date()),
       config,
       seeds,
       network,
@@ -209,6 +226,12 @@ export class SetupState {
 
   /** What a `?setup=` link did to the form (applied, or why not), shown above the form. */
   linkNote = $state<string | null>(null);
+
+  /** Show a stored run's own settings (endpoint, models, agents, conditions) when it is resumed; never a key. */
+  showRun(run: RunBundle['run']): void {
+    this.applySetup(payloadOf(run).payload);
+    this.linkNote = `Showing the settings of “${run.name}”${run.agentsKind === 'llm' && run.llm ? ` (endpoint ${run.llm.baseUrl})` : ''}, which is being resumed.`;
+  }
 
   /** Fill the form from a setup link (never a key: an LLM setup still asks for one). */
   applySetup(p: SetupPayload): void {
