@@ -4,7 +4,7 @@
  * no key field and the LLM settings are copied field by field. Typed arrays travel as base64 to keep bundles small.
  */
 import { SpilloverError } from '../engine/errors';
-import type { ElectionRecord, Persona, RoundRecord } from '../engine/types';
+import type { ElectionRecord, LlmTotals, Persona, RoundRecord } from '../engine/types';
 import type { AgentsKind, LlmSettings, NetworkSource } from './db';
 import type { SimConfig } from '../engine/config';
 import type { AppInfo } from '../app-info';
@@ -39,6 +39,8 @@ export interface RunBundle {
   network: { n: number; src: Int32Array; dst: Int32Array; labels?: string[] };
   seeds: BundleSeed[];
   llmCache: Array<[string, unknown]>;
+  /** The run's LLM calls, tokens and spend over its whole life (every resume) when it was exported; informational. */
+  totals?: LlmTotals;
 }
 
 const TYPED = {

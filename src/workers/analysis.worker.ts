@@ -316,6 +316,7 @@ const api = {
         network: { n: net.n, src: net.src, dst: net.dst, labels: net.labels },
         seeds: [],
         llmCache: await new DexieResponseCache(db, runIdN).list(),
+        totals: { ...run.totals },
       };
       for (const seed of run.seeds) {
         bundle.seeds.push({

@@ -116,7 +116,13 @@ function meanCurrent(record: RoundRecord, personas: readonly Persona[]): number 
   return count ? sum / count : NaN;
 }
 
-type LivePort = DecisionPort & { budgetReached?: () => boolean };
+type LivePort = DecisionPort & { budgetReached?: () => boolean; totals?: () => LlmTotals; restoreTotals?: (t: LlmTotals) => void };
+
+/** The spend fields of LLM totals (everything but the invalid count, which comes from the stored records). */
+function copySpend(into: LlmTotals, from: LlmTotals): void {
+  const { invalid: _i, ...spend } = from;
+  Object.assign(into, spend);
+}
 
 async function makeLivePort(run: RunRow, apiKey: string | undefined, onRateLimitWait?: (waitMs: number, askedMs: number) => void): Promise<LivePort> {
   if (run.agentsKind !== 'llm') return createOfflinePort();
@@ -162,6 +168,8 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
   active = me;
   let stopWatch = () => {};
   const lockName = `spillover-run-${runId}`;
+  let wholeRun: LlmTotals | null = null;
+  let liveSpend: (() => LlmTotals) | undefined;
   const body = async (): Promise<RunOutcome> => {
     let run = await getRun(db, runId);
     if (!run) throw new SpilloverError('StorageError', `storage: run ${runId} no longer exists; it may have been deleted in another tab`);
@@ -171,7 +179,10 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
     const netRow = await loadNetwork(db, runId);
     if (!netRow) throw new SpilloverError('StorageError', `storage: run ${runId} has no stored network; delete it and start again`);
     const network = buildNetwork(netRow.n, netRow.src, netRow.dst, netRow.labels);
-    const totals = emptyLlmTotals();
+    // Totals of the whole run: what was stored before this resume, plus what this session adds. The live port's meter
+    // starts from the same stored totals, so the budget counts every resume (issue 14 finding 2, issue 13 item 3).
+    const totals: LlmTotals = { ...emptyLlmTotals(), ...(run.totals ?? {}) };
+    wholeRun = totals;
     const means: Record<string, number> = {};
     let mismatches = 0;
     const started = performance.now();
@@ -205,14 +216,19 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
         me.abort.abort();
       },
     );
+    live?.restoreTotals?.(totals);
+    liveSpend = live?.totals;
+    /** Fresh records add their accounting; with LLM agents the meter (every attempt, aborted rounds too) is the spend. */
+    const account = (llm: LlmTotals | undefined, invalid: number) => {
+      if (live?.totals) copySpend(totals, live.totals());
+      else addMeta(totals, llm as never);
+      totals.invalid += invalid;
+    };
     for (let seedIndex = 0; seedIndex < run.seeds.length; seedIndex++) {
       const seed = run.seeds[seedIndex];
       const bundleSeed = bundle?.seeds.find((s) => s.seed === seed);
       const storedElections = await loadElections(db, runId, seed);
-      if (storedElections.length >= config.conditions.length) {
-        for (const e of storedElections) addMeta(totals, e.llm as never);
-        continue;
-      }
+      if (storedElections.length >= config.conditions.length) continue;
       let personas = await loadPersonas(db, runId, seed);
       if (!personas) {
         onProgress({ ...base(seedIndex, 0), phase: 'preparing', message: 'generating personas from the census…' });
@@ -241,8 +257,7 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
             const wasReplayed = (port as ReplayPort).has?.(record.condition, record.round) ?? false;
             if (wasReplayed) replayedCount++;
             else liveRounds++;
-            addMeta(totals, record.llm as never);
-            totals.invalid += record.invalidAgents.length;
+            if (fresh) account(record.llm, record.invalidAgents.length);
             const update = base(seedIndex, p.roundsDone);
             update.condition = record.condition;
             update.round = record.round;
@@ -258,8 +273,8 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
             onProgress(update);
           },
           onElection: async (record, p) => {
-            addMeta(totals, record.llm as never);
             if (!storedElections.some((e) => e.condition === record.condition)) {
+              account(record.llm, 0);
               await writeElection(db, runId, seed, record, {
                 progress: { roundsDone: seedIndex * perSeed + p.roundsDone, roundsTotal: total, seedIndex, condition: record.condition, round: config.lastRound },
                 totals: { ...totals },
@@ -275,10 +290,14 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
         me.abort.signal,
       );
       if (result.status === 'paused') {
+        if (live?.totals) copySpend(totals, live.totals());
         const error = !me.pause && live?.budgetReached?.()
-          ? { name: 'BudgetExceeded', message: `LLM budget of $${run.llm?.budgetUsd ?? 0} reached; raise the budget in Setup and press Resume (stored rounds are kept)` }
+          ? {
+              name: 'BudgetExceeded',
+              message: `LLM budget of $${run.llm?.budgetUsd ?? 0} reached ($${totals.costUsd.toFixed(4)} spent over the whole run); raise the budget in Setup and press Resume (stored rounds are kept)`,
+            }
           : undefined;
-        await updateRun(db, runId, { status: 'paused', error });
+        await updateRun(db, runId, { status: 'paused', error, totals: { ...totals } });
         return { runId, status: 'paused', error };
       }
     }
@@ -294,7 +313,11 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
     const e = me.stalled ?? plainError(err);
     // Cancel, a stall and a full quota leave the stored rounds intact: the run can resume from its last complete round.
     const status = e.name === 'Cancelled' ? 'interrupted' : e.name === 'QuotaExceeded' || e.name === 'BudgetExceeded' || e.name === 'Stalled' ? 'paused' : 'failed';
-    await updateRun(db, runId, { status, error: e }).catch(() => undefined);
+    // Spend metered in a round that did not complete (it was paid) stays in the run's totals.
+    const spent = liveSpend?.();
+    const whole = wholeRun as LlmTotals | null;
+    if (spent && whole) copySpend(whole, spent);
+    await updateRun(db, runId, { status, error: e, ...(whole ? { totals: { ...whole } } : {}) }).catch(() => undefined);
     return { runId, status, error: e };
   } finally {
     stopWatch();
@@ -371,9 +394,14 @@ const api = {
   },
 
   /** Continue a paused or interrupted run from its last complete round (stored rounds replay with zero calls). */
-  async resume(runId: number, dataFolder: string, onProgress: (u: ProgressUpdate) => void, apiKey?: string): Promise<RunOutcome> {
+  /** `budgetUsd` (an LLM run): the budget for the whole run from Setup, replacing the stored one; undefined keeps it. */
+  async resume(runId: number, dataFolder: string, onProgress: (u: ProgressUpdate) => void, apiKey?: string, budgetUsd?: number | null): Promise<RunOutcome> {
     dataUrl = dataFolder;
     try {
+      const run = await getRun(db, runId);
+      if (budgetUsd !== undefined && run?.agentsKind === 'llm' && run.llm && run.llm.budgetUsd !== budgetUsd) {
+        await updateRun(db, runId, { llm: { ...run.llm, budgetUsd } });
+      }
       return await execute(runId, onProgress, apiKey);
     } catch (err) {
       rethrow(err);

@@ -70,6 +70,8 @@ export interface LlmPort extends DecisionPort {
   budgetReached(): boolean;
   /** Raise (or clear with null) the cap; a paused run resumes once `budgetReached()` is false again. */
   setBudget(usd: number | null): void;
+  /** Continue from a resumed run's stored totals, so the meter and the budget cover the whole run. */
+  restoreTotals(run: LlmTotals): void;
   /** Expected calls and cost of a run with this configuration, from a measured representative prompt. */
   estimate(config: SimConfig, personas?: readonly Persona[]): Estimate;
   readonly models: Record<Tier, string>;
@@ -283,6 +285,9 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
     budgetReached: () => meter.budgetReached(),
     setBudget(usd: number | null) {
       meter.budgetUsd = usd;
+    },
+    restoreTotals(run: LlmTotals) {
+      meter.restore(run, {});
     },
     estimate(config: SimConfig, personas?: readonly Persona[]) {
       const req = typicalActivation(config);

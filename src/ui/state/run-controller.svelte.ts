@@ -110,11 +110,12 @@ export class RunController {
     return this.enqueue(() => this.track(() => this.api().start(spec, proxy(this.handle))));
   }
 
-  resume(runId: number, apiKey?: string): Promise<RunOutcome | null> {
+  /** `budgetUsd`: the budget for the whole run from Setup (an LLM run's stored one is replaced); undefined keeps it. */
+  resume(runId: number, apiKey?: string, budgetUsd?: number | null): Promise<RunOutcome | null> {
     if (this.busy) return Promise.resolve(null);
     this.progress = null;
     this.runId = runId;
-    return this.enqueue(() => this.track(() => this.api().resume(runId, dataFolderUrl(), proxy(this.handle), apiKey)));
+    return this.enqueue(() => this.track(() => this.api().resume(runId, dataFolderUrl(), proxy(this.handle), apiKey, budgetUsd)));
   }
 
   importBundle(text: string, name: string): Promise<RunOutcome | null> {
