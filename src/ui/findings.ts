@@ -105,7 +105,7 @@ function directClause(subject: string, e: Effect): string {
 
 function spillClause(who: string, e: Effect): string {
   if (rowProblem(e)) return `too few ${who} to estimate spillover (n = ${Math.min(e.nTreatment, e.nBaseline)})`;
-  if (isDegenerate(e)) return `${who} are exactly where they would be without the message (no spillover yet)`;
+  if (isDegenerate(e)) return `${who} are exactly where they would be without the message (no spillover)`;
   if (!significant(e)) return `no detectable spillover to ${who} (${formatValue(e.estimate, e.outcome)}, ${formatCi(e)})`;
   return `${e.estimate > 0 ? 'spillover' : 'negative spillover'}: ${who} ${e.estimate > 0 ? 'rose' : 'fell'} too, by ${formatValue(e.estimate, e.outcome)} (${formatCi(e)})`;
 }

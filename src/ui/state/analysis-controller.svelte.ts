@@ -12,6 +12,12 @@ export class AnalysisController {
   /** Which run the results are of (null for published results). */
   runId = $state<number | null>(null);
   loading = $state(false);
+  /** Results shown beside the main ones (another run, or the published runs), or null. */
+  compare = $state<Results | null>(null);
+  /** What `compare` holds: a run id, 'published', or null. */
+  compareWith = $state<number | 'published' | null>(null);
+  /** The last published results analysed in this tab, kept to compare runs with. */
+  published = $state<Results | null>(null);
   error = $state<UiError | null>(null);
 
   /** The estimator testbed's view ("Which estimator recovers the truth?"), computed on request. */
@@ -45,6 +51,7 @@ export class AnalysisController {
       }
       this.results = r;
       this.runId = runId;
+      if (runId === null) this.published = r;
       this.error = null;
     } catch (err) {
       if (ticket === this.#latest) this.error = toUiError(err);
@@ -94,6 +101,21 @@ export class AnalysisController {
 
   zipIsCausalmp(bytes: Uint8Array): Promise<boolean> {
     return this.api().zipIsCausalmp(bytes);
+  }
+
+  /** Show another run, or the last published results, beside the main results (null: none). */
+  async setCompare(choice: number | 'published' | null): Promise<void> {
+    this.compareWith = choice;
+    if (choice === null) this.compare = null;
+    else if (choice === 'published') this.compare = this.published;
+    else {
+      try {
+        const r = await this.api().runResults(choice);
+        if (this.compareWith === choice) this.compare = r;
+      } catch (err) {
+        this.error = toUiError(err);
+      }
+    }
   }
 
   clear(): void {
