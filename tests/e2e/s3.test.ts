@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startApp, type App } from './harness';
+import { startFakeOpenAI } from '../integration/fake-openai-server';
+import { dumpIndexedDb, startApp, type App } from './harness';
 
 let app: App;
 const work = mkdtempSync(join(tmpdir(), 'spillover-s3-e2e-'));
@@ -134,5 +135,28 @@ describe('S3 preset in the app', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: '/tmp/s3shots/s3-phone.png', fullPage: true });
     await context.close();
+  });
+
+  it('should run with LLM agents against the local OpenAI-compatible server and store the key nowhere', async () => {
+    const KEY = 'fake.key-s3-e2e-NEVER-STORED-5566778899';
+    const server = await startFakeOpenAI({ latencyMs: 3 });
+    const { context, page, errors } = await openS3();
+    try {
+      await setUp(page, 150, '1', 3);
+      await page.getByLabel('LLM agents (your key)').check();
+      await page.getByLabel('API key (kept in this tab only)').fill(KEY);
+      await page.getByLabel('Endpoint').fill(server.url);
+      await page.getByRole('button', { name: '▶ Run S3' }).click();
+      await waitComplete(page);
+      const summary = page.locator('section[aria-labelledby="s3-res-h"] .hint').first();
+      await expect.poll(() => summary.innerText(), { timeout: 20_000 }).toMatch(/ · [1-9]\d* LLM calls, \$\d+\.\d{4}, \d+ invalid answers/);
+      const bundlePath = await downloadOf(page, () => page.locator('.runs li').first().getByRole('button', { name: 'Bundle' }).click());
+      for (const text of [await dumpIndexedDb(page), readFileSync(bundlePath, 'utf8'), page.url()]) expect(text).not.toContain('NEVER-STORED');
+      expect(readFileSync(bundlePath, 'utf8')).toMatch(/"action":"(repost|post)"/);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      await server.close();
+    }
   });
 });
