@@ -335,6 +335,12 @@ export interface Protocol<
   forkState(state: S): S;
   /** Population-level quantities of the round, computed once on the state at the start of the round. */
   beginRound(ctx: RoundContext<S, A>): X;
+  /**
+   * Who acts this round, ascending ids, when the protocol decides it from its own state (e.g. every agent that received
+   * something new); called after `beginRound`. Absent: the engine's activation schedule (delays) decides. With this
+   * hook the decision's `nextDelay` is ignored.
+   */
+  activeAgents?(ctx: RoundContext<S, A>, scratch: X): Int32Array;
   /** The protocol's part of an active agent's request. Must not change state (every request sees the round's start). */
   request(ctx: RoundContext<S, A>, scratch: X, a: number): Q;
   /** Reasons a decision's protocol part cannot be applied (e.g. a likelihood outside 0…4), or null. */
