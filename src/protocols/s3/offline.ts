@@ -28,7 +28,7 @@ export function decideOffline(req: S3Request, config: S3Config, seed: number, he
   const o = config.offline;
   const a = req.agentId;
   const r = req.round;
-  const feed = req.feed;
+  const feed = req.messages;
   // Emotion: one chain step, aroused by the mean intensity of the new messages.
   const emoHeard = feed.map((m) => m.emotion);
   const emotion = emotionStep(req.emotion, arousalChance(o.emotion, emoHeard), o.emotion.decay, hashTail(heads.emotion, a, r) / U32);

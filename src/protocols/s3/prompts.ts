@@ -44,10 +44,10 @@ export function s3UserPrompt(req: S3Request, profile: string): string {
       : `Until now your emotion has been ${EMOTIONS[req.emotion]} and your attitude ${ATTITUDES[req.attitude]}.`,
     req.spread ? 'You have already posted or reposted about it.' : 'You have not posted about it yet.',
   ];
-  lines.push(req.memory.length ? 'What you remember:' : 'You remember nothing about it yet.');
-  for (const m of req.memory) lines.push(s3MessagePrompt(m));
-  lines.push(req.feed.length ? 'New in your feed:' : 'Nothing new in your feed.');
-  for (const m of req.feed) lines.push(s3MessagePrompt(m));
+  lines.push(req.remembered.length ? 'What you remember:' : 'You remember nothing about it yet.');
+  for (const m of req.remembered) lines.push(s3MessagePrompt(m));
+  lines.push(req.messages.length ? 'New in your feed:' : 'Nothing new in your feed.');
+  for (const m of req.messages) lines.push(s3MessagePrompt(m));
   return lines.join('\n');
 }
 

@@ -33,7 +33,7 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 }
 
 /** Check one answer against the request it answers. */
-export function validateS3Answer(raw: unknown, req: Pick<S3Request, 'feed'>): Validation<S3Decision> {
+export function validateS3Answer(raw: unknown, req: Pick<S3Request, 'messages'>): Validation<S3Decision> {
   if (!isRecord(raw)) return { ok: false, error: 'the answer is not a JSON object' };
   const emotion = EMOTIONS.indexOf(raw.emotion as never);
   if (emotion < 0) return { ok: false, error: `emotion '${String(raw.emotion)}' is not one of ${EMOTIONS.join(', ')}` };
@@ -46,7 +46,7 @@ export function validateS3Answer(raw: unknown, req: Pick<S3Request, 'feed'>): Va
   if (action === 'repost') {
     const id = raw.repost_id;
     if (typeof id !== 'number' || !Number.isInteger(id)) return { ok: false, error: 'action is repost but repost_id is not a message number' };
-    if (!req.feed.some((m) => m.id === id)) return { ok: false, error: `repost_id ${id} is not a message in this round's feed (${req.feed.map((m) => m.id).join(', ') || 'empty'})` };
+    if (!req.messages.some((m) => m.id === id)) return { ok: false, error: `repost_id ${id} is not a message in this round's feed (${req.messages.map((m) => m.id).join(', ') || 'empty'})` };
     repostId = id;
   }
   if (action === 'post') {

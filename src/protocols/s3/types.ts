@@ -66,12 +66,13 @@ export interface S3Request {
   opinion: number;
   /** Whether this user has already passed the event on (posted or reposted). */
   spread: boolean;
-  /** Messages shown in the user's feed this round (at most the feed size, most influential first). */
-  feed: SeenMessage[];
+  /** Messages shown in the user's feed this round (at most the feed size, most influential first). Named apart from
+   * the engine's `feed` of posts, which S3 does not use. */
+  messages: SeenMessage[];
   /** How many messages reached the user this round, shown or not (each one a chance for the independent cascade). */
   arrivals: number;
   /** The memory pool before this round's messages (top K by influence), most influential first. */
-  memory: SeenMessage[];
+  remembered: SeenMessage[];
   /** For the linear-threshold agent: the share of the user's followees who have spread the event. */
   spreadFolloweeShare: number;
 }

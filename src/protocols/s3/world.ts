@@ -16,7 +16,7 @@ import { updateMemory, type MemoryEntry } from './memory';
 import { relevance } from './memory';
 import { ACTION_CODE, type S3RoundRecord } from './outcomes';
 import { assignRoles, s3Profile, type Role } from './users';
-import type { AttitudeValue, EmotionLevel, MessageSource, S3Message, S3Port, S3Request, SeenMessage } from './types';
+import type { AttitudeValue, EmotionLevel, MessageSource, S3Decision, S3Message, S3Port, S3Request, SeenMessage } from './types';
 
 export const OFFICIAL_AUTHOR = -1;
 const OFFICIAL_PROFILE = 'official account';
@@ -64,8 +64,8 @@ interface Arrival {
   source: MessageSource;
 }
 
-/** The state of one condition; rounds advance it in place. */
-class ConditionWorld {
+/** The state of one condition (the protocol's `S`); rounds advance it in place. */
+export class ConditionWorld {
   readonly emotion: Int8Array;
   readonly attitude: Int8Array;
   readonly opinion: Float32Array;
@@ -78,8 +78,7 @@ class ConditionWorld {
   private last: number[] = [];
 
   constructor(
-    private readonly inputs: S3Inputs,
-    private readonly cond: S3Condition,
+    private readonly inputs: Pick<S3Inputs, 'config' | 'personas' | 'network'>,
     private readonly shared: { seeds: number[]; profiles: string[]; heads: { prior: number; emotion: number; rec: number } },
   ) {
     const n = inputs.network.n;
@@ -90,6 +89,21 @@ class ConditionWorld {
     this.removed = new Uint8Array(n);
     this.reach = new Float64Array(n);
     this.memory = new Array(n).fill(null);
+  }
+
+  /** An independent copy (conditions fork after round 0). Messages are copied; memory entries are never mutated. */
+  clone(): ConditionWorld {
+    const c = new ConditionWorld(this.inputs, this.shared);
+    c.emotion.set(this.emotion);
+    c.attitude.set(this.attitude);
+    c.opinion.set(this.opinion);
+    c.spread.set(this.spread);
+    c.removed.set(this.removed);
+    c.reach.set(this.reach);
+    for (let a = 0; a < this.memory.length; a++) c.memory[a] = this.memory[a] ? this.memory[a]!.slice() : null;
+    for (const m of this.messages) c.messages.push({ ...m });
+    c.last = this.last.slice();
+    return c;
   }
 
   /** The profile prior of the user's attitude (one draw per user, the same whenever it becomes aware). */
@@ -117,7 +131,8 @@ class ConditionWorld {
     return { id, author: m.author, authorProfile: profile, source, round: m.round, kind: m.kind, emotion: m.emotion, attitude: m.attitude, opinion: m.opinion, text: m.text };
   }
 
-  roundZero(): S3RoundRecord {
+  /** Round 0, the same in every condition: the seed users become aware and post the event. */
+  roundZero(condition: string): S3RoundRecord {
     const { config } = this.inputs;
     const out: S3Message[] = [];
     for (const s of this.shared.seeds) {
@@ -132,15 +147,11 @@ class ConditionWorld {
     this.last = out.map((m) => m.id);
     const action = new Uint8Array(this.inputs.network.n);
     for (const s of this.shared.seeds) action[s] = ACTION_CODE.post;
-    return this.record(0, new Int32Array(0), action, out, [], [], emptyLlmTotals(), []);
-  }
-
-  private record(round: number, active: Int32Array, action: Uint8Array, messages: S3Message[], removed: number[], decisions: S3RoundRecord['decisions'], llm: S3RoundRecord['llm'], invalid: number[]): S3RoundRecord {
-    return { condition: this.cond.name, round, active, emotion: this.emotion.slice(), attitude: this.attitude.slice(), action, messages, removed, decisions, invalidAgents: invalid, llm };
+    return { condition, round: 0, active: new Int32Array(0), emotion: this.emotion.slice(), attitude: this.attitude.slice(), action, messages: out, removed: [], decisions: [], invalidAgents: [], llm: emptyLlmTotals() };
   }
 
   /** Arrivals of this round per user: followers of last round's authors, the correction, recommendations. */
-  private deliver(round: number, fresh: S3Message[]): Map<number, Arrival[]> {
+  private deliver(round: number, cond: S3Condition, fresh: S3Message[]): Map<number, Arrival[]> {
     const { network: net, config } = this.inputs;
     const inbox = new Map<number, Arrival[]>();
     const push = (w: number, id: number, source: MessageSource) => {
@@ -155,8 +166,8 @@ class ConditionWorld {
       this.reach[u] += fr.length;
       for (const w of fr) if (!this.removed[w]) push(w, id, follows(net, u, w) ? 'mutual' : 'followee');
     }
-    if (this.cond.correction && this.cond.correction.round === round) {
-      const c = this.cond.correction;
+    if (cond.correction && cond.correction.round === round) {
+      const c = cond.correction;
       const m = this.write({ author: OFFICIAL_AUTHOR, round, kind: 'official', parent: -1, origin: -1, emotion: 0, attitude: c.attitude, opinion: c.attitude, text: c.text });
       m.parent = m.origin = m.id;
       fresh.push(m);
@@ -186,102 +197,154 @@ class ConditionWorld {
     return out;
   }
 
-  /** Build this round's requests; the state changes only in `apply`. */
-  prepare(round: number): { requests: S3Request[]; inbox: Map<number, Arrival[]>; fresh: S3Message[]; removed: number[] } {
-    const { network: net, config } = this.inputs;
-    const removed = this.cond.removeSpreaders && this.cond.removeSpreaders.round === round ? this.removeSpreaders(this.cond.removeSpreaders.k) : [];
+  /**
+   * Start of a round (the protocol's `beginRound`): remove spreaders if this condition does so now, deliver the previous
+   * round's messages (and the correction), and make first-time readers aware with their profile's attitude.
+   */
+  beginRound(round: number, cond: S3Condition): S3Scratch {
+    const n = this.inputs.network.n;
+    const removed = cond.removeSpreaders && cond.removeSpreaders.round === round ? this.removeSpreaders(cond.removeSpreaders.k) : [];
     const fresh: S3Message[] = [];
-    const inbox = this.deliver(round, fresh);
-    const weight = config.memory.sourceWeight;
-    const requests: S3Request[] = [];
-    const users = [...inbox.keys()].sort((x, y) => x - y);
+    const inbox = this.deliver(round, cond, fresh);
+    const users = Int32Array.from(inbox.keys()).sort();
+    const newly = new Uint8Array(n);
     for (const a of users) {
-      const newlyAware = this.emotion[a] < 0;
-      if (newlyAware) this.becomeAware(a);
-      const arrivals = inbox.get(a)!;
-      const shown = arrivals.slice().sort((x, y) => weight[y.source] - weight[x.source] || y.id - x.id).slice(0, config.feedSize);
-      const fe = following(net, a);
-      let spreadFe = 0;
-      for (const b of fe) spreadFe += this.spread[b];
-      const pool = this.memory[a] ?? [];
-      requests.push({
-        agentId: a,
-        round,
-        condition: this.cond.name,
-        newlyAware,
-        emotion: this.emotion[a] as EmotionLevel,
-        attitude: this.attitude[a] as AttitudeValue,
-        opinion: this.opinion[a],
-        spread: this.spread[a] === 1,
-        feed: shown.map((x) => this.seen(x.id, x.source)),
-        arrivals: arrivals.length,
-        memory: pool.map((e) => this.seen(e.messageId, e.source)),
-        spreadFolloweeShare: fe.length ? spreadFe / fe.length : 0,
-      });
+      if (this.emotion[a] >= 0) continue;
+      this.becomeAware(a);
+      newly[a] = 1;
     }
-    return { requests, inbox, fresh, removed };
+    return { round, condition: cond.name, inbox, fresh, removed, users, newly, action: new Uint8Array(n) };
   }
 
-  /** Apply the round's outcomes (aligned with `requests`), decay everyone else's emotion, and record the round. */
-  apply(round: number, prep: ReturnType<ConditionWorld['prepare']>, outcomes: S3RoundRecord['decisions']): S3RoundRecord {
+  /** Who decides this round (the protocol's `activeAgents`): every aware user with new messages, ascending. */
+  activeAgents(scratch: S3Scratch): Int32Array {
+    return scratch.users;
+  }
+
+  /** One user's request (the protocol's `request`); reads the state at the start of the round, changes nothing. */
+  request(scratch: S3Scratch, a: number): S3Request {
     const { network: net, config } = this.inputs;
-    const n = net.n;
-    const { requests, inbox, fresh, removed } = prep;
-    if (outcomes.length !== requests.length) {
-      throw new SpilloverError('LlmError', `S3 round ${round} (${this.cond.name}): the agents answered ${outcomes.length} of ${requests.length} requests; this is a bug in the decision port, please report it`);
+    const weight = config.memory.sourceWeight;
+    const arrivals = scratch.inbox.get(a) ?? [];
+    const shown = arrivals.slice().sort((x, y) => weight[y.source] - weight[x.source] || y.id - x.id).slice(0, config.feedSize);
+    const fe = following(net, a);
+    let spreadFe = 0;
+    for (const b of fe) spreadFe += this.spread[b];
+    const pool = this.memory[a] ?? [];
+    return {
+      agentId: a,
+      round: scratch.round,
+      condition: scratch.condition,
+      newlyAware: scratch.newly[a] === 1,
+      emotion: this.emotion[a] as EmotionLevel,
+      attitude: this.attitude[a] as AttitudeValue,
+      opinion: this.opinion[a],
+      spread: this.spread[a] === 1,
+      messages: shown.map((x) => this.seen(x.id, x.source)),
+      arrivals: arrivals.length,
+      remembered: pool.map((e) => this.seen(e.messageId, e.source)),
+      spreadFolloweeShare: fe.length ? spreadFe / fe.length : 0,
+    };
+  }
+
+  /** Apply one valid decision (the protocol's `applyDecision`): new emotion and attitude, a post or repost, memory. */
+  applyDecision(scratch: S3Scratch, a: number, d: S3Decision): void {
+    const { config } = this.inputs;
+    const round = scratch.round;
+    const arrivals: MemoryEntry[] = (scratch.inbox.get(a) ?? []).map((x) => ({ messageId: x.id, source: x.source, round, relevance: relevance(this.inputs.personas[a].interests, this.tags(this.messages[x.id])) }));
+    this.emotion[a] = d.emotion;
+    this.attitude[a] = d.attitude;
+    this.opinion[a] = d.opinion;
+    if (d.action !== 'none') {
+      const parent = d.action === 'repost' ? this.messages[d.repostId!] : null;
+      const m = this.write({
+        author: a,
+        round,
+        kind: d.action,
+        parent: parent ? parent.id : -1,
+        origin: parent ? parent.origin : -1,
+        emotion: d.emotion,
+        attitude: d.attitude,
+        opinion: d.opinion,
+        text: parent ? parent.text : d.postText!,
+      });
+      if (!parent) m.parent = m.origin = m.id;
+      scratch.fresh.push(m);
+      this.spread[a] = 1;
+      scratch.action[a] = ACTION_CODE[d.action as 'post' | 'repost'];
+      arrivals.push({ messageId: m.id, source: 'own', round, relevance: 1 });
     }
-    const action = new Uint8Array(n);
-    const llm = emptyLlmTotals();
-    const invalid: number[] = [];
+    this.memory[a] = updateMemory(this.memory[a] ?? [], arrivals, round, config.memory);
+  }
+
+  /**
+   * End of a round (the protocol's `endRound`): aware users who did not decide this round calm down by the chain's
+   * decay (the offline agent's stream); this round's posts and reposts are delivered next round.
+   */
+  endRound(scratch: S3Scratch): { emotion: Int8Array; attitude: Int8Array; action: Uint8Array } {
+    const n = this.inputs.network.n;
+    const decay = this.inputs.config.offline.emotion.decay;
     const decided = new Uint8Array(n);
-    const tags = config.event.tags;
-    requests.forEach((req, i) => {
-      const a = req.agentId;
-      decided[a] = 1;
-      const out = outcomes[i];
-      addMeta(llm, out.meta);
-      const arrivals: MemoryEntry[] = inbox.get(a)!.map((x) => ({ messageId: x.id, source: x.source, round, relevance: relevance(this.inputs.personas[a].interests, this.tags(this.messages[x.id])) }));
-      if (!out.ok) {
-        invalid.push(a);
-        llm.invalid++;
-        this.memory[a] = updateMemory(this.memory[a] ?? [], arrivals, round, config.memory);
-        return;
-      }
-      const d = out.decision;
-      this.emotion[a] = d.emotion;
-      this.attitude[a] = d.attitude;
-      this.opinion[a] = d.opinion;
-      if (d.action !== 'none') {
-        const parent = d.action === 'repost' ? this.messages[d.repostId!] : null;
-        const m = this.write({
-          author: a,
-          round,
-          kind: d.action,
-          parent: parent ? parent.id : -1,
-          origin: parent ? parent.origin : -1,
-          emotion: d.emotion,
-          attitude: d.attitude,
-          opinion: d.opinion,
-          text: parent ? parent.text : d.postText!,
-        });
-        if (!parent) m.parent = m.origin = m.id;
-        fresh.push(m);
-        this.spread[a] = 1;
-        action[a] = ACTION_CODE[d.action];
-        arrivals.push({ messageId: m.id, source: 'own', round, relevance: relevance(tags, tags) });
-      }
-      this.memory[a] = updateMemory(this.memory[a] ?? [], arrivals, round, config.memory);
-    });
-    // Aware users without new messages: emotion decays by the chain's coefficient (the same stream as the offline agent).
-    const decay = config.offline.emotion.decay;
+    for (const a of scratch.users) decided[a] = 1;
     for (let a = 0; a < n; a++) {
       if (decided[a] || this.emotion[a] <= 0 || this.removed[a]) continue;
-      this.emotion[a] = emotionStep(this.emotion[a] as EmotionLevel, 0, decay, hashTail(this.shared.heads.emotion, a, round) / U32);
+      this.emotion[a] = emotionStep(this.emotion[a] as EmotionLevel, 0, decay, hashTail(this.shared.heads.emotion, a, scratch.round) / U32);
     }
-    this.last = fresh.filter((m) => m.kind !== 'official').map((m) => m.id);
-    const active = Int32Array.from(requests, (r) => r.agentId);
-    return this.record(round, active, action, fresh, removed, outcomes, llm, invalid);
+    this.last = scratch.fresh.filter((m) => m.kind !== 'official').map((m) => m.id);
+    return { emotion: this.emotion.slice(), attitude: this.attitude.slice(), action: scratch.action };
   }
+}
+
+/** What one round computes at its start and its hooks share. */
+export interface S3Scratch {
+  round: number;
+  condition: string;
+  inbox: Map<number, Arrival[]>;
+  /** Messages written this round (the correction, then posts and reposts in ascending author id). */
+  fresh: S3Message[];
+  removed: number[];
+  /** Users who decide this round, ascending. */
+  users: Int32Array;
+  /** 1 for users who became aware this round. */
+  newly: Uint8Array;
+  action: Uint8Array;
+}
+
+/**
+ * One round of one condition through the hooks in the protocol's call order: beginRound → activeAgents → request
+ * (each, ascending) → the port → applyDecision (each valid outcome, ascending; an invalid one leaves the user as it
+ * was) → endRound.
+ */
+async function playRound(world: ConditionWorld, cond: S3Condition, round: number, port: S3Port, signal?: AbortSignal): Promise<S3RoundRecord> {
+  const scratch = world.beginRound(round, cond);
+  const requests = Array.from(world.activeAgents(scratch), (a) => world.request(scratch, a));
+  const outcomes = requests.length ? await port.decideRound({ condition: cond.name, round, requests }, signal) : [];
+  if (outcomes.length !== requests.length) {
+    throw new SpilloverError('LlmError', `S3 round ${round} (${cond.name}): the agents answered ${outcomes.length} of ${requests.length} requests; this is a bug in the decision port, please report it`);
+  }
+  const llm = emptyLlmTotals();
+  const invalid: number[] = [];
+  requests.forEach((req, i) => {
+    const out = outcomes[i];
+    addMeta(llm, out.meta);
+    if (out.ok) world.applyDecision(scratch, req.agentId, out.decision);
+    else {
+      invalid.push(req.agentId);
+      llm.invalid++;
+    }
+  });
+  const cols = world.endRound(scratch);
+  return { condition: cond.name, round, active: Int32Array.from(scratch.users), ...cols, messages: scratch.fresh, removed: scratch.removed, decisions: outcomes, invalidAgents: invalid, llm };
+}
+
+export type S3Shared = ConstructorParameters<typeof ConditionWorld>[1];
+
+/** What every condition of a seed shares: roles and profiles from the graph, the seed users, the hashed streams. */
+export function sharedParts(config: S3Config, seed: number, personas: readonly Persona[], network: FollowNetwork): S3Shared & { roles: Role[] } {
+  const roles = assignRoles(network, config.roles);
+  const profiles = personas.map((p, i) => s3Profile(p, roles[i]));
+  const seeds = chooseSeeds(network, config.seedUsers, Rng.derive(seed, 's3-seeds'));
+  return { roles, seeds, profiles, heads: { prior: hashHead(seed, 's3-prior'), emotion: hashHead(seed, 's3-emotion'), rec: hashHead(seed, 's3-rec') } };
 }
 
 /** Run every condition of an S3 experiment for one seed. */
@@ -291,26 +354,22 @@ export async function runS3(inputs: S3Inputs, hooks: S3Hooks = {}, signal?: Abor
   if (personas.length !== network.n) {
     throw new SpilloverError('ConfigError', `config: the population has ${personas.length} users but the network has ${network.n} accounts; generate one persona per network account`, 'agents');
   }
-  const roles = assignRoles(network, config.roles);
-  const profiles = personas.map((p, i) => s3Profile(p, roles[i]));
-  const seeds = chooseSeeds(network, config.seedUsers, Rng.derive(seed, 's3-seeds'));
-  const shared = { seeds, profiles, heads: { prior: hashHead(seed, 's3-prior'), emotion: hashHead(seed, 's3-emotion'), rec: hashHead(seed, 's3-rec') } };
+  const { roles, ...shared } = sharedParts(config, seed, personas, network);
+  const seeds = shared.seeds;
   const total = s3RoundsTotal(config);
   let done = 0;
   const progress = (condition: string, round: number): S3Progress => ({ roundsDone: done, roundsTotal: total, condition, round });
   const paused = (): S3Result => ({ status: 'paused', seed, roundsDone: done, roundsTotal: total, seeds, roles });
   for (const cond of config.conditions) {
-    const world = new ConditionWorld(inputs, cond, shared);
+    const world = new ConditionWorld(inputs, shared);
     if (hooks.shouldPause?.()) return paused();
-    const zero = world.roundZero();
+    const zero = world.roundZero(cond.name);
     done++;
     await hooks.onRound?.(zero, progress(cond.name, 0));
     for (let r = 1; r <= config.rounds; r++) {
       if (signal?.aborted) throw new SpilloverError('Cancelled', 'run cancelled: it stopped at a round boundary; start it again or resume it from the run list');
       if (hooks.shouldPause?.()) return paused();
-      const prep = world.prepare(r);
-      const outcomes = prep.requests.length ? await port.decideRound({ condition: cond.name, round: r, requests: prep.requests }, signal) : [];
-      const rec = world.apply(r, prep, outcomes);
+      const rec = await playRound(world, cond, r, port, signal);
       done++;
       await hooks.onRound?.(rec, progress(cond.name, r));
     }

@@ -1,0 +1,178 @@
+/**
+ * S3 as a protocol module on the generic engine's interface (src/engine/protocol.ts): the state is a ConditionWorld,
+ * the hooks are its round steps, who acts comes from `activeAgents` (every aware user with new messages), and S3 uses
+ * none of the engine's feed, likes or follows (its feed is part of the request). `runS3` drives the same hooks in the
+ * same order until the generic runner does; a test checks that both give the same columns.
+ */
+import { makeConfig, type ConditionSpec, type SimConfig } from '../../engine/config';
+import { configError } from '../../engine/errors';
+import { buildNetwork } from '../../engine/network';
+import type { ActivationRequest, ColumnDecl, DecisionBase, ConditionView, ContrastDecl, CsvFile, Decision, LlmPrompts, OutcomeDecl, Protocol, ProtocolPort, RoundContext } from '../../engine/protocol';
+import type { Persona } from '../../engine/types';
+import { DEFAULT_S3_CONFIG, validateS3Config, type S3Condition, type S3Config } from './config';
+import { S3_STATES, wideStateCsv } from './csv';
+import { createS3OfflinePort } from './offline';
+import { s3Outcomes, S3_OUTCOME_COLUMNS } from './outcomes';
+import { s3Messages } from './prompts';
+import { s3Schema, validateS3Answer } from './schema';
+import { ACTIONS, type S3Decision, type S3Request } from './types';
+import { occupationGroup } from './users';
+import { ConditionWorld, sharedParts, type S3Scratch } from './world';
+
+/** The engine's decision part S3 always gives: no engine feed actions, no engine post, delay unused (a fresh copy). */
+const enginePart = (): DecisionBase => ({ actions: [], newPost: null, nextDelay: 1 });
+
+type Q = Omit<S3Request, 'agentId' | 'round' | 'condition'>;
+type S3State = { world: ConditionWorld | null };
+
+function params(config: SimConfig): S3Config {
+  return { ...structuredClone(DEFAULT_S3_CONFIG), ...((config.params ?? {}) as Partial<S3Config>) };
+}
+
+function conditionOf(p: S3Config, name: string): S3Condition {
+  const c = p.conditions.find((x) => x.name === name);
+  if (!c) throw configError('params.conditions', `has no condition '${name}'`, 'name every engine condition in params.conditions (e.g. { name: "baseline" })');
+  return c;
+}
+
+/** The world of a condition, built on first use from the engine's view of the graph (S3 follows are fixed). */
+function worldOf(ctx: RoundContext<S3State, Persona>): ConditionWorld {
+  if (ctx.state.world) return ctx.state.world;
+  const n = ctx.world.n;
+  const src: number[] = [];
+  const dst: number[] = [];
+  for (let a = 0; a < n; a++) for (const b of ctx.world.following(a)) {
+    src.push(a);
+    dst.push(b);
+  }
+  const network = buildNetwork(n, src, dst);
+  const config = params(ctx.config);
+  const { roles: _roles, ...shared } = sharedParts(config, ctx.seed, ctx.agents, network);
+  ctx.state.world = new ConditionWorld({ config, personas: ctx.agents, network }, shared);
+  return ctx.state.world;
+}
+
+/** The offline agent (classical models) behind the engine's port shape. */
+function offlinePort(): ProtocolPort<Q, S3Decision> {
+  let inner: ReturnType<typeof createS3OfflinePort> | null = null;
+  return {
+    kind: 'offline',
+    init(ctx) {
+      inner = createS3OfflinePort(params(ctx.config), ctx.seed);
+    },
+    async decideRound(batch) {
+      const out = await inner!.decideRound({ condition: batch.condition, round: batch.round, requests: batch.requests as unknown as S3Request[] });
+      return out.map((o) => (o.ok ? { ...o, decision: { ...enginePart(), ...o.decision } } : o));
+    },
+    async decideFinal() {
+      return [];
+    },
+  };
+}
+
+/** The check S3 applies to any decision, offline or LLM (the LLM validator already says it to the model). */
+function checkS3(d: Decision<S3Decision>, req: ActivationRequest<Q>): string | null {
+  if (![0, 1, 2].includes(d.emotion)) return `emotion ${d.emotion} is not 0, 1 or 2`;
+  if (d.attitude !== 0 && d.attitude !== 1) return `attitude ${d.attitude} is not 0 or 1`;
+  if (!ACTIONS.includes(d.action)) return `action '${d.action}' is unknown`;
+  if (d.action === 'repost' && !req.messages.some((m) => m.id === d.repostId)) return `repost of message ${d.repostId}, which is not in the feed`;
+  if (d.action === 'post' && !(typeof d.postText === 'string' && d.postText.trim())) return 'a post without text';
+  return null;
+}
+
+const profileOf = (p: Persona) => `${p.age}-year-old ${p.sex === 'female' ? 'woman' : 'man'}, ${occupationGroup(p.occupation)}`;
+
+const llm: LlmPrompts<Q, S3Decision, object, object, object, Persona> = {
+  activationMessages: (req, agent, config) => s3Messages(req as unknown as S3Request, profileOf(agent), params(config).event),
+  activationSchema: () => s3Schema(),
+  validateActivation(raw, req) {
+    const v = validateS3Answer(raw, req);
+    return v.ok ? { ok: true, value: { ...enginePart(), ...v.value } } : v;
+  },
+  typicalActivation() {
+    throw configError('llm.typicalActivation', 'is not provided for S3 yet', 'estimate S3 costs from a short run with --llm and --budget');
+  },
+};
+
+export const s3Protocol: Protocol<S3State, S3Scratch, Q, S3Decision, object, object, object, Persona, S3Config> = {
+  id: 's3',
+  title: 'S3: how news, emotion and attitude spread',
+  summary: 'Gao et al. 2023: users hear about an event, feel calm / moderate / intense, lean negative or positive, and repost, post or stay quiet; interventions: a correction, removing the top spreaders.',
+
+  defaults(): SimConfig {
+    const p = structuredClone(DEFAULT_S3_CONFIG);
+    const conditions: ConditionSpec[] = p.conditions.map((c) => ({ name: c.name, message: 'none', schedule: [0] }));
+    return makeConfig({ protocol: 's3', params: p as unknown as Record<string, unknown>, minorShare: 0, firstRound: 0, lastRound: p.rounds, periodEnds: [p.rounds], conditions, seedPosts: 0, postInvitation: 0 });
+  },
+  validateParams(config) {
+    const p = params(config);
+    validateS3Config(p);
+    if (p.rounds !== config.lastRound) throw configError('params.rounds', `is ${p.rounds} but lastRound is ${config.lastRound}`, 'make them equal');
+    if (config.firstRound !== 0) throw configError('firstRound', `is ${config.firstRound}`, 'S3 has no warm-up: use 0 (round 0 is the seed users posting)');
+    for (const c of config.conditions) conditionOf(p, c.name);
+    return p;
+  },
+
+  messages: [],
+  columns: [
+    { name: 'emotion', label: 'emotion (−1 unaware, 0 calm, 1 moderate, 2 intense)', missing: -1, type: 'int8', carried: true },
+    { name: 'attitude', label: 'attitude (−1 unaware, 0 negative, 1 positive)', missing: -1, type: 'int8', carried: true },
+    { name: 'action', label: 'action (0 nothing, 1 post, 2 repost)', missing: 0, type: 'int8', carried: false },
+  ] satisfies ColumnDecl[],
+  scalars: S3_OUTCOME_COLUMNS.map((name) => ({ name, label: name })),
+  outcomes(config): OutcomeDecl[] {
+    const r = config.lastRound;
+    return [
+      { id: `aware_r${r}`, label: 'aware at the last round', column: 'emotion', round: 'last', threshold: 0 },
+      { id: `positive_r${r}`, label: 'positive at the last round', column: 'attitude', round: 'last', threshold: 1 },
+    ];
+  },
+  contrasts(config): ContrastDecl[] {
+    const names = config.conditions.map((c) => c.name).filter((n) => n !== 'baseline');
+    return names.flatMap((name) => this.outcomes(config).map((o) => ({ id: `s3:${name}:${o.id}`, treatment: { condition: name }, baseline: { condition: 'baseline' }, outcome: o.id, kind: 'total' as const })));
+  },
+  totalEffects: () => [],
+
+  createState: () => ({ world: null }),
+  forkState: (state) => ({ world: state.world ? state.world.clone() : null }),
+  beginRound(ctx) {
+    const world = worldOf(ctx);
+    if (ctx.round <= 0) {
+      world.roundZero(ctx.condition);
+      return { round: 0, condition: ctx.condition, inbox: new Map(), fresh: [], removed: [], users: new Int32Array(0), newly: new Uint8Array(ctx.world.n), action: new Uint8Array(ctx.world.n) };
+    }
+    return world.beginRound(ctx.round, conditionOf(params(ctx.config), ctx.condition));
+  },
+  activeAgents: (ctx, scratch) => worldOf(ctx).activeAgents(scratch),
+  request(ctx, scratch, a) {
+    const { agentId: _a, round: _r, condition: _c, ...q } = worldOf(ctx).request(scratch, a);
+    return q;
+  },
+  checkDecision: checkS3,
+  applyDecision(ctx, scratch, a, decision) {
+    worldOf(ctx).applyDecision(scratch, a, decision);
+    return {};
+  },
+  endRound(ctx, scratch) {
+    const cols = scratch.round === 0 && ctx.round <= 0
+      ? { emotion: worldOf(ctx).emotion.slice(), attitude: worldOf(ctx).attitude.slice(), action: Uint8Array.from(worldOf(ctx).emotion, (e, a) => (e >= 0 && worldOf(ctx).spread[a] ? 1 : 0)) }
+      : worldOf(ctx).endRound(scratch);
+    const row = s3Outcomes({ round: ctx.round, ...cols });
+    const { round: _round, ...scalars } = row;
+    return { columns: { emotion: cols.emotion, attitude: cols.attitude, action: Int8Array.from(cols.action) }, scalars };
+  },
+
+  writeCsv(view: ConditionView<Persona>): CsvFile[] {
+    const n = view.agents.length;
+    const table = {
+      name: view.name, rounds: [...view.rounds], n, messages: [], removed: [], outcomes: [], invalid: 0,
+      llm: { calls: 0, promptTokens: 0, cachedPromptTokens: 0, completionTokens: 0, costUsd: 0, cacheHits: 0, retries: 0, invalid: 0 },
+      emotion: view.column('emotion') as Int8Array, attitude: view.column('attitude') as Int8Array, action: Uint8Array.from(view.column('action') as Int8Array),
+    };
+    return S3_STATES.map((s) => ({ suffix: `${s}_wide.csv`, text: wideStateCsv(table, s) }));
+  },
+
+  offlineAgents: { models: offlinePort },
+  defaultOffline: 'models',
+  llm,
+};

@@ -1,0 +1,80 @@
+/**
+ * S3 as a protocol module: driven through the interface's hooks in the documented order (a shared round 0 forked into
+ * every condition, then beginRound → activeAgents → request → the port → checkDecision/applyDecision → endRound), it
+ * gives exactly the records of `runS3`, and its declarations are consistent.
+ */
+import { describe, expect, it } from 'vitest';
+import { following, type FollowNetwork } from '../../src/engine/network';
+import type { RoundContext } from '../../src/engine/protocol';
+import type { Persona } from '../../src/engine/types';
+import { s3Protocol } from '../../src/protocols/s3/protocol';
+import { createS3OfflinePort } from '../../src/protocols/s3/offline';
+import type { S3Config } from '../../src/protocols/s3/config';
+import type { S3RoundRecord } from '../../src/protocols/s3/outcomes';
+import { runS3 } from '../../src/protocols/s3/world';
+import { tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
+
+/** A minimal stand-in for the generic runner: the hook order of docs/architecture.md, with activeAgents. */
+async function drive(network: FollowNetwork, personas: Persona[], seed: number, config = s3Protocol.defaults()) {
+  const p = s3Protocol.validateParams(config);
+  const port = s3Protocol.offlineAgents[s3Protocol.defaultOffline]();
+  await port.init({ seed, config, agents: personas });
+  const world = { n: network.n, following: (a: number) => following(network, a) };
+  const base = { seed, config, agents: personas, world, message: new Uint8Array(network.n), treatedEver: new Uint8Array(network.n) };
+  const warm = s3Protocol.createState({ seed, config, agents: personas });
+  const ctx0 = { ...base, condition: 'warmup', round: 0, state: warm } as RoundContext<typeof warm, Persona>;
+  const zero = s3Protocol.endRound(ctx0, s3Protocol.beginRound(ctx0));
+  const out = new Map<string, { columns: Record<string, Int8Array | Float32Array>; scalars: Record<string, number> }>();
+  for (const cond of config.conditions) {
+    const state = s3Protocol.forkState(warm);
+    out.set(`${cond.name}:0`, zero);
+    for (let round = 1; round <= p.rounds; round++) {
+      const ctx = { ...base, condition: cond.name, round, state } as RoundContext<typeof state, Persona>;
+      const scratch = s3Protocol.beginRound(ctx);
+      const active = s3Protocol.activeAgents!(ctx, scratch);
+      const requests = Array.from(active, (a) => ({ agentId: a, round, condition: cond.name, memory: null, feed: [], invitedToPost: false, ...s3Protocol.request(ctx, scratch, a) }));
+      const outcomes = await port.decideRound({ condition: cond.name, round, requests });
+      outcomes.forEach((o, i) => {
+        if (!o.ok) return;
+        expect(s3Protocol.checkDecision(o.decision, requests[i])).toBeNull();
+        s3Protocol.applyDecision(ctx, scratch, requests[i].agentId, o.decision, requests[i]);
+      });
+      out.set(`${cond.name}:${round}`, s3Protocol.endRound(ctx, scratch));
+    }
+  }
+  return { out, params: p };
+}
+
+describe('S3 protocol module', () => {
+  it('should give the same columns through the protocol hooks as runS3, condition by condition', async () => {
+    const network = tinyNetwork(300, 4, 6);
+    const personas = tinyPersonas(300, 4, 0);
+    const config = s3Protocol.defaults();
+    config.lastRound = 10;
+    config.periodEnds = [10];
+    (config.params as unknown as S3Config).rounds = 10;
+    const { out, params } = await drive(network, personas, 9, config);
+    const records: S3RoundRecord[] = [];
+    await runS3({ config: params, seed: 9, personas, network, port: createS3OfflinePort(params, 9) }, { onRound: (r) => void records.push(r) });
+    expect(records).toHaveLength(out.size);
+    for (const r of records) {
+      const got = out.get(`${r.condition}:${r.round}`)!;
+      expect(got.columns.emotion, `${r.condition} ${r.round}`).toEqual(r.emotion);
+      expect(got.columns.attitude).toEqual(r.attitude);
+      expect(Array.from(got.columns.action)).toEqual(Array.from(r.action));
+    }
+    const last = out.get('remove_spreaders:10')!.scalars;
+    expect(last.aware).toBeGreaterThan(0);
+    expect(Object.keys(last).sort()).toEqual([...s3Protocol.scalars.map((s) => s.name)].sort());
+  });
+
+  it('should declare its outcomes and a contrast per intervention and outcome against the baseline', () => {
+    const config = s3Protocol.defaults();
+    expect(s3Protocol.outcomes(config).map((o) => o.id)).toEqual(['aware_r30', 'positive_r30']);
+    expect(s3Protocol.contrasts(config).map((c) => c.id)).toEqual([
+      's3:correction:aware_r30', 's3:correction:positive_r30', 's3:remove_spreaders:aware_r30', 's3:remove_spreaders:positive_r30',
+    ]);
+    expect(() => s3Protocol.validateParams({ ...config, firstRound: -3 })).toThrow(/S3 has no warm-up/);
+    expect(() => s3Protocol.validateParams({ ...config, conditions: [...config.conditions, { name: 'other', message: 'none', schedule: [0] }] })).toThrow(/has no condition 'other'/);
+  });
+});
