@@ -11,7 +11,7 @@ import type { FittedAgents } from '../protocols/sociopol/fitted/model';
 import type { SimConfig } from '../engine/config';
 import type { FollowNetwork } from '../engine/network';
 import { roundsTotal, runExperiment, WARMUP, type ExperimentProgress, type ExperimentResult } from '../engine/simulation';
-import type { ElectionRecord, Persona, RoundRecord } from '../engine/types';
+import type { ElectionRecord, EngagementEvent, EngagementKind, Persona, RoundRecord } from '../engine/types';
 import { addTotals, emptyLlmTotals } from '../engine/types';
 
 /** Condition indices per worker, round-robin, at most one worker per condition. */
@@ -28,6 +28,50 @@ export function shardConfig(config: SimConfig, shard: readonly number[]): SimCon
 }
 
 export type PoolRecord = { kind: 'round'; record: RoundRecord } | { kind: 'election'; record: ElectionRecord };
+
+const KINDS: readonly EngagementKind[] = ['like', 'reply', 'follow', 'unfollow', 'post'];
+const HAS_TEXT = 8;
+
+/**
+ * A round's engagement events as five int columns plus their texts: copying typed arrays between threads is cheap,
+ * while cloning a round's thousands of small objects cost more CPU than running the round (about half a second per
+ * 20,000-agent run).
+ */
+export interface PackedEvents {
+  cols: Int32Array;
+  texts: string[];
+}
+
+export function packEvents(events: readonly EngagementEvent[]): PackedEvents {
+  const cols = new Int32Array(events.length * 5);
+  const texts: string[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    const o = i * 5;
+    cols[o] = e.round;
+    cols[o + 1] = e.agent;
+    cols[o + 2] = KINDS.indexOf(e.kind) | (e.text !== undefined ? HAS_TEXT : 0);
+    cols[o + 3] = e.postId;
+    cols[o + 4] = e.target;
+    if (e.text !== undefined) texts.push(e.text);
+  }
+  return { cols, texts };
+}
+
+/** The events `packEvents` packed, equal to them (same fields in the same order; `text` only where there was one). */
+export function unpackEvents(p: PackedEvents): EngagementEvent[] {
+  const n = p.cols.length / 5;
+  const out: EngagementEvent[] = new Array(n);
+  let t = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * 5;
+    const k = p.cols[o + 2];
+    const e: EngagementEvent = { round: p.cols[o], agent: p.cols[o + 1], kind: KINDS[k & 7], postId: p.cols[o + 3], target: p.cols[o + 4] };
+    if (k & HAS_TEXT) e.text = p.texts[t++];
+    out[i] = e;
+  }
+  return out;
+}
 
 export interface MergeHooks {
   onRound?(record: RoundRecord, progress: ExperimentProgress): void | Promise<void>;
@@ -116,7 +160,11 @@ export interface ShardData {
   fitted?: FittedAgents | null;
 }
 
-export type ShardMessage = PoolRecord | { kind: 'result'; result: ExperimentResult } | { kind: 'error'; name: string; message: string };
+export type ShardMessage =
+  | { kind: 'round'; record: RoundRecord; events: PackedEvents }
+  | { kind: 'election'; record: ElectionRecord }
+  | { kind: 'result'; result: ExperimentResult }
+  | { kind: 'error'; name: string; message: string };
 
 export type PostShardMessage = (message: ShardMessage, transfer: ArrayBuffer[]) => void;
 
@@ -128,8 +176,9 @@ export async function runShard(data: ShardData, post: PostShardMessage): Promise
       {
         onRound: (record: RoundRecord) => {
           if (record.condition === WARMUP && !data.postWarmup) return;
-          const sent = data.withDecisions ? record : { ...record, decisions: [] };
-          post({ kind: 'round', record: sent }, [record.active.buffer, record.stated.buffer, record.current.buffer, record.treated.buffer, record.activity.buffer] as ArrayBuffer[]);
+          const sent = { ...record, engagements: [], decisions: data.withDecisions ? record.decisions : [] };
+          const events = packEvents(record.engagements);
+          post({ kind: 'round', record: sent, events }, [record.active.buffer, record.stated.buffer, record.current.buffer, record.treated.buffer, record.activity.buffer, events.cols.buffer] as ArrayBuffer[]);
         },
         onElection: (record: ElectionRecord) => {
           const sent = data.withDecisions ? record : { ...record, outcomes: [] };
@@ -192,7 +241,10 @@ export async function runShards(
             worker.onMessage((m) => {
               if (m.kind === 'result') handled.then(() => resolve(m.result), reject);
               else if (m.kind === 'error') reject(Object.assign(new Error(m.message), { name: m.name }));
-              else handled = merge.push(m).catch((err: unknown) => reject(err));
+              else {
+                const item: PoolRecord = m.kind === 'round' ? { kind: 'round', record: { ...m.record, engagements: unpackEvents(m.events) } } : m;
+                handled = merge.push(item).catch((err: unknown) => reject(err));
+              }
             });
             worker.onFailure(reject);
             const cancel = () => reject(Object.assign(new Error('run cancelled: the condition pool was stopped; start it again'), { name: 'Cancelled' }));
