@@ -16,10 +16,11 @@ export const EGO_TWITTER_REFERENCE = {
   citation: 'J. McAuley and J. Leskovec. Learning to Discover Social Circles in Ego Networks. NIPS 2012.',
   direction: 'a line "a b" means a follows b',
   samples: 'connected directed forest-fire samples (p_f = 0.7, r_b = 0.2, seed 20101102 + size), induced subgraphs',
+  structure: 'assortativity, strong components, max k-core (undirected view) and mean directed shortest path computed here with src/engine/network-stats.ts (20k paths: 200 sampled sources)',
   graphs: {
     full: { nodes: 81306, edges: 1768135, reciprocity: 0.4817, inDegree: { mean: 21.747, median: 8, max: 3383 }, outDegree: { mean: 21.747, median: 9, max: 1205 }, clustering: 0.567, inDegreeAlphaKmin10: 1.922, weakComponents: 1 },
-    'sample-2k': { nodes: 2000, edges: 49117, reciprocity: 0.5185, inDegree: { mean: 24.558, median: 15, max: 305 }, outDegree: { mean: 24.558, median: 16, max: 328 }, clustering: 0.5228, inDegreeAlphaKmin10: 1.924, weakComponents: 1 },
-    'sample-20k': { nodes: 20000, edges: 606390, reciprocity: 0.5006, inDegree: { mean: 30.32, median: 16, max: 1515 }, outDegree: { mean: 30.32, median: 19, max: 669 }, clustering: 0.5302, inDegreeAlphaKmin10: 1.884, weakComponents: 1 },
+    'sample-2k': { nodes: 2000, edges: 49117, reciprocity: 0.5185, inDegree: { mean: 24.558, median: 15, max: 305 }, outDegree: { mean: 24.558, median: 16, max: 328 }, clustering: 0.5228, inDegreeAlphaKmin10: 1.924, weakComponents: 1, assortativity: 0.0352, strongComponents: 139, maxCore: 43, meanShortestPath: 3.361 },
+    'sample-20k': { nodes: 20000, edges: 606390, reciprocity: 0.5006, inDegree: { mean: 30.32, median: 16, max: 1515 }, outDegree: { mean: 30.32, median: 19, max: 669 }, clustering: 0.5302, inDegreeAlphaKmin10: 1.884, weakComponents: 1, assortativity: 0.0017, strongComponents: 1090, maxCore: 68, meanShortestPath: 4.04 },
   },
 } as const;
 
@@ -48,7 +49,7 @@ export function makeNetwork(agents: number, seed: number): MadeNetwork {
   const params = resolveGeneratorParams(agents);
   const net = generateTwitterNetwork({ n: agents, seed });
   const stats = rounded(networkStats(net, { rng: new Rng(seed) }));
-  const generator = 'generateTwitterNetwork (src/engine/network-generator.ts): directed S1 ring geometry + follow-backs';
+  const generator = 'generateTwitterNetwork (src/engine/network-generator.ts): directed S1 ring geometry, dense circles with a rich club, followed-only accounts, popularity-damped follow-backs';
   const header = [
     `Spillover generated follower network; a line "a b" means a follows b; accounts 0..${agents - 1}`,
     `generator: ${generator}`,
@@ -56,7 +57,9 @@ export function makeNetwork(agents: number, seed: number): MadeNetwork {
     `params: ${JSON.stringify(params, (_k, v) => (typeof v === 'number' ? round(v) : v))}`,
     `stats: edges ${stats.edges}, reciprocity ${stats.reciprocity}, clustering ${stats.clustering.mean}, ` +
       `in-degree mean/median/max ${stats.inDegree.mean}/${stats.inDegree.median}/${stats.inDegree.max}, ` +
-      `out-degree median/max ${stats.outDegree.median}/${stats.outDegree.max}, weak components ${stats.weakComponents}`,
+      `out-degree median/max ${stats.outDegree.median}/${stats.outDegree.max}, weak components ${stats.weakComponents}, ` +
+      `assortativity ${stats.assortativity}, strong components ${stats.strongComponents}, max k-core ${stats.maxCore}, ` +
+      `mean shortest path ${stats.meanShortestPath}`,
     'calibrated to SNAP ego-Twitter (McAuley & Leskovec, NIPS 2012); no SNAP data is contained in this file',
   ];
   return {
