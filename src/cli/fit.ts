@@ -18,6 +18,7 @@ import { generatePopulation } from '../engine/population';
 import { decodeBundle } from '../storage/bundle';
 import { fromBundle, fromSeedData, type FitSeed } from '../protocols/sociopol/fitted/features';
 import { fitAgents } from '../protocols/sociopol/fitted/fit';
+import { seedDataOf } from '../protocols/sociopol/fitted/fit-run';
 import { FittedPort } from '../protocols/sociopol/fitted/fitted-port';
 import { heldOutScores } from '../protocols/sociopol/fitted/holdout';
 import { buildReport, formatReport } from '../protocols/sociopol/fitted/report';
@@ -49,11 +50,7 @@ function loadSource(v: { sociopol?: string; run?: string }): { seeds: FitSeed[];
   const bundle = decodeBundle(readJsonFile(v.run as string), v.run);
   if (bundle.run.agentsKind !== 'llm') log(`fit: ${v.run} was run with ${bundle.run.agentsKind} agents, not LLM agents; fitting anyway`);
   const { seeds, notes } = fromBundle(bundle);
-  const data = seeds.map((s) => ({
-    seed: s.label,
-    conditions: s.conditions.map((c) => ({ name: c.name, agentIds: s.agentIds, rounds: s.rounds, voting: c.voting, treatment: c.treatment, votes: c.votes, notes: [] })),
-  }));
-  return { seeds, data, kind: 'run', label: bundle.run.name || basename(v.run as string), notes };
+  return { seeds, data: seedDataOf(seeds), kind: 'run', label: `run “${bundle.run.name || basename(v.run as string)}”`, notes };
 }
 
 async function main(): Promise<void> {

@@ -19,6 +19,8 @@ import type {
   VoteOutcome,
 } from '../engine/types';
 
+import type { FittedAgents } from '../protocols/sociopol/fitted/model';
+
 export type RunStatus = 'running' | 'paused' | 'interrupted' | 'complete' | 'failed';
 export type AgentsKind = 'offline' | 'llm' | 'replay';
 
@@ -67,6 +69,18 @@ export interface RunRow {
   totals: LlmTotals;
   /** Last error, by stable name, when the run failed or paused on one. */
   error?: { name: string; message: string };
+  /** Which offline agents answer (absent on runs made before fitted agents existed: the hand-set rules). */
+  offlineAgents?: OfflineAgentsChoice;
+}
+
+/**
+ * Offline agents of a run: fitted ones (the bundled published-runs fit when `fitted` is absent, else the fit stored
+ * here, e.g. from "Fit agents from this run") or the hand-set rules. `label` names their source wherever they are shown.
+ */
+export interface OfflineAgentsChoice {
+  kind: 'fitted' | 'rules';
+  label: string;
+  fitted?: FittedAgents;
 }
 
 /** A RoundRecord without its event lists (those go to `events` and `posts`), keyed by run and seed. */

@@ -17,7 +17,8 @@ import { SpilloverError } from '../engine/errors';
 import { activityCsv, adultIds, engagementCsv, personasCsv, postsCsv, treatmentCsv, votingCsv } from '../engine/reporters';
 import type { ConditionTables } from '../engine/simulation';
 import { emptyLlmTotals, type EngagementEvent, type Post } from '../engine/types';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, encodeBundle, type RunBundle } from '../storage/bundle';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, decodeBundle, encodeBundle, type RunBundle } from '../storage/bundle';
+import { fitRun, type RunFit } from '../protocols/sociopol/fitted/fit-run';
 import {
   createDb,
   DexieResponseCache,
@@ -294,6 +295,15 @@ const api = {
       files['spillover-run.json'] = strToU8(settingsJson(settings, APP_INFO, await configHash({ name: '', ...settings })));
       files['for-spreadsheets/README.txt'] = strToU8(SPREADSHEET_NOTE);
       return zipSync(files, { level: 6 });
+    } catch (err) {
+      plain(err);
+    }
+  },
+
+  /** "Fit agents from this run": fitted agents and the fit report from the run's decisions. */
+  async fitAgents(runId: number): Promise<RunFit> {
+    try {
+      return fitRun(decodeBundle(await api.exportBundle(runId), `run ${runId}`));
     } catch (err) {
       plain(err);
     }

@@ -3,7 +3,7 @@
  * page shows. Round records never cross here; the worker stores them and the page reads them from IndexedDB.
  */
 import type { SimConfig } from '../engine/config';
-import type { LlmSettings, RunStatus } from '../storage/db';
+import type { LlmSettings, OfflineAgentsChoice, RunStatus } from '../storage/db';
 import type { LlmTotals } from '../engine/types';
 
 export type NetworkChoice =
@@ -12,7 +12,7 @@ export type NetworkChoice =
   | { kind: 'generated' };
 
 export type AgentsChoice =
-  | { kind: 'offline' }
+  | { kind: 'offline'; agents?: OfflineAgentsChoice }
   /** The key lives in worker memory for this run only; it is never stored or echoed. */
   | { kind: 'llm'; settings: LlmSettings; apiKey: string };
 

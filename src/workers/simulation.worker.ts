@@ -15,6 +15,7 @@ import type { DecisionPort } from '../engine/ports';
 import { roundsTotal, runExperiment } from '../engine/simulation';
 import { addMeta, emptyLlmTotals, type ElectionRecord, type LlmTotals, type Persona, type RoundRecord } from '../engine/types';
 import { createOfflinePort } from '../agents/offline/offline-port';
+import { checkFitted, createFittedPort, FITTED_PUBLISHED_LABEL } from '../protocols/sociopol/fitted/fitted-port';
 import { ReplayPort } from '../agents/replay';
 import {
   createDb,
@@ -125,7 +126,14 @@ function copySpend(into: LlmTotals, from: LlmTotals): void {
 }
 
 async function makeLivePort(run: RunRow, apiKey: string | undefined, onRateLimitWait?: (waitMs: number, askedMs: number) => void): Promise<LivePort> {
-  if (run.agentsKind !== 'llm') return createOfflinePort();
+  if (run.agentsKind !== 'llm') {
+    // Runs stored before fitted agents existed carry no choice: they ran the rules and resume with them.
+    const choice = run.offlineAgents;
+    if (!choice || choice.kind === 'rules') return createOfflinePort();
+    if (choice.fitted) return createFittedPort(checkFitted(choice.fitted, `run ${run.id}: stored fitted agents`));
+    const text = await fetchText(new URL('fitted-sociopol.json', dataUrl).href, 'bundled fitted agents');
+    return createFittedPort(checkFitted(JSON.parse(text), 'fitted-sociopol.json'));
+  }
   if (!run.llm) throw new SpilloverError('ConfigError', 'config: this LLM run has no endpoint settings; start a new run');
   if (!apiKey) {
     throw new SpilloverError('LlmError', 'LLM run: no API key in memory (keys are never stored with a run); enter the key in Setup and press Resume');
@@ -379,6 +387,7 @@ const api = {
         seeds: spec.seeds,
         agentsKind: spec.agents.kind,
         llm: spec.agents.kind === 'llm' ? { ...spec.agents.settings } : undefined,
+        offlineAgents: spec.agents.kind === 'offline' ? (spec.agents.agents ?? { kind: 'fitted', label: FITTED_PUBLISHED_LABEL }) : undefined,
         network: source,
         createdAt: now,
         updatedAt: now,

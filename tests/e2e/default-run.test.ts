@@ -35,6 +35,15 @@ test('the default run completes from one click and shows the charts, the effects
   await expect(graph.locator('.meta').innerText()).resolves.toMatch(/2,000 agents/);
   await expect.poll(() => inkedPixels(page, graph.locator('.sigma')), { timeout: 15_000 }).toBeGreaterThan(1000);
 
+  // The default agents are the published-runs fit, labelled so in the run list; this run's own decisions can be fitted.
+  await expect(page.locator('body').innerText()).resolves.toContain('offline agents fitted to the published LLM-SocioPol runs');
+  const fit = page.locator('section[aria-labelledby="fit-h"]');
+  await fit.getByRole('button', { name: 'Fit agents from this run' }).click();
+  await expect.poll(() => fit.locator('pre.report').count(), { timeout: 60_000 }).toBe(1);
+  await expect(fit.locator('pre.report').innerText()).resolves.toMatch(/Fitted SocioPol agents from run/);
+  await fit.getByRole('button', { name: 'Use these agents in Setup' }).click();
+  await expect(page.getByLabel(/Offline agents fitted to run/).isChecked()).resolves.toBe(true);
+
   // Everything was fetched relative to the page: nothing was asked of the site root.
   expect(app.server.notFound).toEqual([]);
   expect(errors).toEqual([]);

@@ -6,6 +6,7 @@ import { wrap, type Remote } from 'comlink';
 import type { AnalysisApi, Results } from '../../workers/analysis.worker';
 import type { EstimatorRequest, EstimatorView } from '../../analysis/tte/view';
 import { toUiError, type UiError } from './run-controller.svelte';
+import type { RunFit } from '../../protocols/sociopol/fitted/fit-run';
 
 export class AnalysisController {
   results = $state<Results | null>(null);
@@ -97,6 +98,11 @@ export class AnalysisController {
     } finally {
       this.estimating = false;
     }
+  }
+
+  /** "Fit agents from this run": the fitted agents and the report text (the panel shows it; Setup can use the agents). */
+  fitAgents(runId: number): Promise<RunFit> {
+    return this.api().fitAgents(runId);
   }
 
   zipIsCausalmp(bytes: Uint8Array): Promise<boolean> {

@@ -9,6 +9,8 @@ import type { Tier } from '../../engine/types';
 import { MAX_SEEDS, validateSeeds } from '../../engine/seeds';
 import { DEFAULT_PRICES, unpricedModels, userPrices } from '../../agents/llm/cost';
 import type { NetworkChoice, RunSpec } from '../../workers/protocol';
+import type { OfflineAgentsChoice } from '../../storage/db';
+import { FITTED_PUBLISHED_LABEL, type FittedAgents } from '../../protocols/sociopol/fitted/model';
 import { dataFolderUrl } from './run-controller.svelte';
 import { payloadOf, readSetupParam, type SetupPayload } from './setup-link';
 import type { RunBundle } from '../../storage/bundle';
@@ -75,7 +77,10 @@ export class SetupState {
   networkKind = $state<'bundled' | 'uploaded' | 'generated'>('bundled');
   upload = $state<{ name: string; text: string; nodes: number; edges: number; note: string } | null>(null);
   uploadError = $state<string | null>(null);
-  agentsKind = $state<'offline' | 'llm'>('offline');
+  /** 'offline': fitted to the published runs (default); 'rules': the hand-set rules; 'custom': `customFit`. */
+  agentsKind = $state<'offline' | 'rules' | 'custom' | 'llm'>('offline');
+  /** Agents fitted in "Fit agents from this run", with the run they came from. */
+  customFit = $state.raw<{ label: string; agents: FittedAgents } | null>(null);
   apiKey = $state(readStoredKey());
   rememberKey = $state(readStoredKey() !== '');
   baseUrl = $state('https://api.openai.com/v1');
@@ -219,9 +224,22 @@ export class SetupState {
                 ...(Object.keys(this.enteredPrices).length ? { prices: Object.fromEntries(Object.entries(this.enteredPrices).map(([m, p]) => [m, { input: p.input, output: p.output }])) } : {}),
               },
             }
-          : { kind: 'offline' },
+          : { kind: 'offline', agents: this.offlineAgents() },
       dataUrl: dataFolderUrl(),
     };
+  }
+
+  /** The offline agents a run will use, labelled with their source. */
+  offlineAgents(): OfflineAgentsChoice {
+    if (this.agentsKind === 'rules') return { kind: 'rules', label: 'hand-set rules' };
+    if (this.agentsKind === 'custom' && this.customFit) return { kind: 'fitted', label: `fitted to ${this.customFit.label}`, fitted: this.customFit.agents };
+    return { kind: 'fitted', label: FITTED_PUBLISHED_LABEL };
+  }
+
+  /** Offer agents fitted from a stored run in the form, and select them. */
+  useFit(label: string, agents: FittedAgents): void {
+    this.customFit = { label, agents };
+    this.agentsKind = 'custom';
   }
 
   /** What a `?setup=` link did to the form (applied, or why not), shown above the form. */

@@ -26,6 +26,8 @@ import {
   type MessageCode,
 } from './model';
 
+export { FITTED_PUBLISHED_LABEL } from './model';
+
 export class FittedPort implements DecisionPort {
   readonly kind = 'fitted';
   private seed = 0;

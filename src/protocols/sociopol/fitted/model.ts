@@ -8,6 +8,8 @@ import { mlogitProbs } from './mlogit';
 
 export const FITTED_FORMAT = 'spillover-fitted-sociopol';
 export const FITTED_VERSION = 1;
+/** How the default (bundled) fitted agents are named wherever they can be picked. */
+export const FITTED_PUBLISHED_LABEL = 'fitted to the published LLM-SocioPol runs';
 
 /**
  * Covariates of the next stated likelihood, per previous level. "Exposure rounds" stands for the dose: rounds since the
