@@ -9,6 +9,7 @@ import type { ElectionRecord, RoundRecord } from '../../src/engine/types';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type RunBundle } from '../../src/storage/bundle';
 import { fromBundle } from '../../src/protocols/sociopol/fitted/features';
 import { fitAgents } from '../../src/protocols/sociopol/fitted/fit';
+import { fitRun } from '../../src/protocols/sociopol/fitted/fit-run';
 import { checkFitted, FittedPort } from '../../src/protocols/sociopol/fitted/fitted-port';
 import { fitMlogit } from '../../src/protocols/sociopol/fitted/mlogit';
 import { choiceProbs, FIRST_FEATURES, gapGivenDelay, TRANSITION_FEATURES, type FittedAgents } from '../../src/protocols/sociopol/fitted/model';
@@ -63,7 +64,12 @@ describe('gap evidence of the delay choice', () => {
 });
 
 /** A stored run of rule agents on a small world, as a bundle (what the app exports); peers weigh ten times the default. */
-async function ruleRunBundle(): Promise<RunBundle> {
+let bundled: Promise<RunBundle> | null = null;
+function ruleRunBundle(): Promise<RunBundle> {
+  return (bundled ??= makeRuleRunBundle());
+}
+
+async function makeRuleRunBundle(): Promise<RunBundle> {
   const n = 600;
   const personas = tinyPersonas(n, 4);
   const network = tinyNetwork(n, 4);
@@ -100,6 +106,15 @@ describe('fitting a stored run', () => {
     const change = TRANSITION_FEATURES.indexOf('change in followed likely share');
     const from2 = fit.transition[2]!;
     expect(from2.beta[3 * TRANSITION_FEATURES.length + change]).toBeGreaterThan(0);
+  });
+
+  it('should report a fit of a stored run, naming the run and what its data cannot support', async () => {
+    const fit = fitRun(await ruleRunBundle());
+    expect(fit.agents.source).toMatchObject({ kind: 'run', label: 'run “rule pilot”' });
+    expect(fit.text).toContain('Fitted SocioPol agents from run “rule pilot”');
+    expect(fit.text).toContain('Held-out log-likelihood needs at least two seeds');
+    expect(fit.text).toContain('not LLM agents');
+    expect(fit.report.data.transitions.control[3][3]).toBeGreaterThan(0);
   });
 
   it('should fix covariates absent from the published layout at zero and say so', () => {
