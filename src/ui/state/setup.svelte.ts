@@ -207,7 +207,7 @@ export class SetupState {
     const k = config.conditions.length;
     const seeds = [...this.seeds];
     return {
-      name: this.name.trim() || defaultRunName({ preset: this.preset, agents: config.agents, agentsKind: this.agentsKind, conditions: k, seeds, network: upload && network.kind === 'uploaded' ? upload.name : null }, new Date()),
+      name: this.name.trim() || defaultRunName({ preset: this.preset, agents: config.agents, agentsKind: this.agentsKind === 'llm' ? 'llm' : 'offline', conditions: k, seeds, network: upload && network.kind === 'uploaded' ? upload.name : null }, new Date()),
       config,
       seeds,
       network,
