@@ -1,4 +1,5 @@
-// Entry point of the static app: mounts the Svelte shell.
+// Entry point of the static app: installs the Trusted Types policy for worker URLs, then mounts the Svelte shell.
+import './ui/trusted-types';
 import { mount } from 'svelte';
 import App from './ui/App.svelte';
 

@@ -193,7 +193,8 @@ export async function runDigest(page: Page, runIndex = 0): Promise<{ digest: str
 export async function inkedPixels(page: Page, target: Locator): Promise<number> {
   const png = (await target.screenshot()).toString('base64');
   return page.evaluate(async (b64) => {
-    const blob = await (await fetch(`data:image/png;base64,${b64}`)).blob();
+    // Decoded in place: the app's CSP (connect-src) does not allow fetching data: URLs.
+    const blob = new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/png' });
     const bitmap = await createImageBitmap(blob);
     const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
     const ctx = canvas.getContext('2d')!;
