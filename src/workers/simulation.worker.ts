@@ -36,6 +36,7 @@ import {
   type RunRow,
 } from '../storage/db';
 import { decodeBundle, type RunBundle } from '../storage/bundle';
+import { checkBundle, writeImportedRun } from '../storage/import-run';
 import { versionNote } from '../storage/provenance';
 import { communityLayout } from './layout';
 import { stallLimitMs, watchForStall } from './stall-watch';
@@ -336,26 +337,6 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
 /** The app's data folder as the page resolved it (census.json, the bundled network). */
 let dataUrl = '';
 
-/** The network fits its size and the run's agents, and every seed of the run comes with one persona per agent. */
-function checkBundleShape(bundle: RunBundle, source: string): void {
-  const { n, src, dst } = bundle.network;
-  const fail = (what: string) => {
-    throw new SpilloverError('BundleError', `${source}: ${what}; the bundle is damaged, export the run again`);
-  };
-  if (!Number.isInteger(n) || n <= 0) fail(`the network size ${n} is not a positive whole number`);
-  if (!(dst instanceof Int32Array) || dst.length !== src.length) fail('the network has a different number of followers and followees');
-  for (let i = 0; i < src.length; i++) {
-    if (src[i] < 0 || src[i] >= n || dst[i] < 0 || dst[i] >= n) fail(`follow ${i} (${src[i]} → ${dst[i]}) refers to an account outside the network of ${n}`);
-  }
-  if (bundle.run.config.agents !== n) fail(`the configuration has ${bundle.run.config.agents} agents but the network has ${n} accounts`);
-  for (const seed of bundle.run.seeds) {
-    const s = bundle.seeds.find((x) => x.seed === seed);
-    if (!s || !Array.isArray(s.personas) || s.personas.length !== n || !Array.isArray(s.rounds) || !Array.isArray(s.elections)) {
-      fail(`seed ${seed} lacks its personas, rounds or elections`);
-    }
-  }
-}
-
 function sameRecord(a: RoundRecord, b: RoundRecord): boolean {
   const eq = (x: ArrayLike<number>, y: ArrayLike<number>) => {
     if (x.length !== y.length) return false;
@@ -482,28 +463,28 @@ const api = {
   /** Import a run bundle from another browser and replay it with zero calls, checking every record matches. */
   async importBundle(text: string, name: string, onProgress: (u: ProgressUpdate) => void): Promise<RunOutcome> {
     try {
-      const bundle = decodeBundle(text, name);
-      validateConfig(bundle.run.config);
-      // Check everything the replay relies on before creating anything: a refused bundle leaves storage untouched.
-      checkBundleShape(bundle, name);
+      // Everything is checked before anything is written, and the run is written in one transaction.
+      const bundle = checkBundle(decodeBundle(text, name), name);
       const net = buildNetwork(bundle.network.n, bundle.network.src, bundle.network.dst, bundle.network.labels);
       const now = Date.now();
-      const runId = await createRun(db, {
-        name: `${bundle.run.name} (imported)`,
-        status: 'running',
-        config: bundle.run.config,
-        seeds: bundle.run.seeds,
-        agentsKind: 'replay',
-        llm: bundle.run.llm,
-        network: { ...bundle.run.network, kind: 'imported' },
-        createdAt: now,
-        updatedAt: now,
-        progress: { roundsDone: 0, roundsTotal: roundsTotal(bundle.run.config) * bundle.run.seeds.length, seedIndex: 0, condition: 'warmup', round: bundle.run.config.firstRound },
-        totals: emptyLlmTotals(),
-      });
-      await saveNetwork(db, { runId, n: net.n, src: bundle.network.src, dst: bundle.network.dst, labels: bundle.network.labels, layout: communityLayout(net, bundle.run.seeds[0] ?? 1) });
-      // The bundle's answers go to this run's own namespace: they replay this run and never answer another.
-      await db.llmCalls.bulkPut(new DexieResponseCache(db, runId).importRows(bundle.llmCache));
+      const runId = await writeImportedRun(
+        db,
+        {
+          name: `${bundle.run.name} (imported)`,
+          status: 'running',
+          config: bundle.run.config,
+          seeds: bundle.run.seeds,
+          agentsKind: 'replay',
+          llm: bundle.run.llm,
+          network: { ...bundle.run.network, kind: 'imported' },
+          createdAt: now,
+          updatedAt: now,
+          progress: { roundsDone: 0, roundsTotal: roundsTotal(bundle.run.config) * bundle.run.seeds.length, seedIndex: 0, condition: 'warmup', round: bundle.run.config.firstRound },
+          totals: emptyLlmTotals(),
+        },
+        { n: net.n, src: bundle.network.src, dst: bundle.network.dst, labels: bundle.network.labels, layout: communityLayout(net, bundle.run.seeds[0]) },
+        bundle.llmCache,
+      );
       const outcome = await execute(runId, onProgress, undefined, bundle);
       return { ...outcome, versionNote: versionNote(bundle.app) ?? undefined };
     } catch (err) {
