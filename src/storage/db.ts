@@ -201,6 +201,7 @@ export const QUOTA_HINT =
  */
 export function storageError(err: unknown, what: string): SpilloverError {
   if (err && typeof err === 'object' && (err as { name?: unknown }).name === 'QuotaExceeded') return err as SpilloverError;
+  if (err instanceof SpilloverError && err.name === 'StorageError') return err;
   const names = errorNames(err);
   if (names.includes('QuotaExceededError')) {
     return new SpilloverError('QuotaExceeded', `storage: the browser's storage quota is full while ${what}; nothing of this round was written; ${QUOTA_HINT}`);
@@ -269,6 +270,16 @@ export async function markInterrupted(db: SpilloverDb, isAlive: (runId: number) 
 // Rounds
 
 /**
+ * Inside a write transaction: the run must still exist. A run deleted meanwhile (another tab without the lock, or
+ * site data cleared) stops its writer here, and the transaction writes nothing, so no orphan rows are left behind.
+ */
+async function requireRunRow(db: SpilloverDb, runId: number): Promise<void> {
+  if ((await db.runs.where('id').equals(runId).count()) === 0) {
+    throw new SpilloverError('StorageError', `storage: run ${runId} was deleted while it was running, so nothing more of it is written; start a new run`);
+  }
+}
+
+/**
  * Write one round (its state, events and posts) and the run's progress in a single transaction: either all of it is
  * stored or none. Only Dexie calls happen inside.
  */
@@ -296,6 +307,7 @@ export async function writeRound(
   const posts: PostRow[] = record.posts.map((p) => ({ ...p, runId, runSeed: seed, condition: record.condition }));
   try {
     await db.transaction('rw', [db.rounds, db.events, db.posts, db.runs], async () => {
+      await requireRunRow(db, runId);
       await db.rounds.bulkPut([row]);
       await db.events.bulkPut([events]);
       if (posts.length) await db.posts.bulkPut(posts);
@@ -318,6 +330,7 @@ export async function writeElection(db: SpilloverDb, runId: number, seed: number
   };
   try {
     await db.transaction('rw', [db.elections, db.runs], async () => {
+      await requireRunRow(db, runId);
       await db.elections.bulkPut([row]);
       if (run) await db.runs.update(runId, { ...run, updatedAt: Date.now() });
     });

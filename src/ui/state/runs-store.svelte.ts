@@ -62,14 +62,29 @@ export class RunsStore {
     await this.refresh();
   }
 
-  async remove(runId: number): Promise<void> {
-    try {
+  /**
+   * Delete a run unless a tab is running it: the delete takes the run's Web Lock (the lock the running worker holds)
+   * without waiting, so a run being written in another tab is never deleted under it. Returns why it was refused, or null.
+   */
+  async remove(runId: number): Promise<string | null> {
+    const del = async (): Promise<string | null> => {
       await deleteRun(pageDb(), runId);
+      return null;
+    };
+    try {
+      const locks = navigator.locks;
+      if (!locks) return await del();
+      return await locks.request(`spillover-run-${runId}`, { ifAvailable: true }, (lock) =>
+        lock ? del() : 'This run is running in another tab or window: pause or cancel it there first, then delete it here.',
+      );
     } catch (err) {
       this.error = toUiError(err);
+      return this.error.message;
+    } finally {
+      await this.refresh();
     }
-    await this.refresh();
   }
+
 }
 
 /** Share of a run's records done, in whole percent, rounded down: the bar, its label and the run list all use it. */

@@ -245,6 +245,9 @@ export class SetupState {
   /** What a `?setup=` link did to the form (applied, or why not), shown above the form. */
   linkNote = $state<string | null>(null);
 
+  /** The run whose settings the form shows (started from it, or resumed): edits to its budget apply on its resume. */
+  shownRunId = $state<number | null>(null);
+
   /** Show a stored run's own settings (endpoint, models, agents, conditions) when it is resumed; never a key. */
   showRun(run: RunBundle['run']): void {
     this.applySetup(payloadOf(run).payload);
