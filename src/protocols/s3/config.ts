@@ -27,7 +27,7 @@ export interface S3Condition {
   name: string;
   /** An official account's message pushed to every aware user's feed at `round`. */
   correction?: { round: number; text: string; attitude: 0 | 1 };
-  /** The k accounts whose messages reached the most followers so far are removed at `round`. */
+  /** At `round`, the k most-followed accounts among those aware of the event are removed (they neither act nor are read). */
   removeSpreaders?: { round: number; k: number };
 }
 
@@ -62,7 +62,7 @@ export const DEFAULT_S3_CONFIG: S3Config = {
   conditions: [
     { name: 'baseline' },
     { name: 'correction', correction: { round: 3, text: DEFAULT_CORRECTION_TEXT, attitude: 0 } },
-    { name: 'remove_spreaders', removeSpreaders: { round: 3, k: 10 } },
+    { name: 'remove_spreaders', removeSpreaders: { round: 2, k: 10 } },
   ],
 };
 

@@ -187,11 +187,17 @@ export class ConditionWorld {
     return inbox;
   }
 
+  /**
+   * The k accounts that could spread the event furthest: among users who have heard of it and are not removed, the
+   * most followed (ties: more followers already reached, then lower id). Ranking by past reach alone would pick
+   * accounts that under the cascade models never act again, and the intervention would do nothing.
+   */
   private removeSpreaders(k: number): number[] {
-    const n = this.inputs.network.n;
+    const net = this.inputs.network;
+    const f = (a: number) => net.inOffsets[a + 1] - net.inOffsets[a];
     const ids: number[] = [];
-    for (let a = 0; a < n; a++) if (this.reach[a] > 0 && !this.removed[a]) ids.push(a);
-    ids.sort((x, y) => this.reach[y] - this.reach[x] || x - y);
+    for (let a = 0; a < net.n; a++) if (this.emotion[a] >= 0 && !this.removed[a]) ids.push(a);
+    ids.sort((x, y) => f(y) - f(x) || this.reach[y] - this.reach[x] || x - y);
     const out = ids.slice(0, k).sort((x, y) => x - y);
     for (const a of out) this.removed[a] = 1;
     return out;
