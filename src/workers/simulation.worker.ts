@@ -32,6 +32,7 @@ import {
   updateRun,
   writeElection,
   writeRound,
+  type LlmSettings,
   type NetworkSource,
   type RunRow,
 } from '../storage/db';
@@ -385,11 +386,33 @@ const api = {
 
   /** Continue a paused or interrupted run from its last complete round (stored rounds replay with zero calls). */
   /** `budgetUsd` (an LLM run): the budget for the whole run from Setup, replacing the stored one; undefined keeps it. */
-  async resume(runId: number, dataFolder: string, onProgress: (u: ProgressUpdate) => void, apiKey?: string, budgetUsd?: number | null): Promise<RunOutcome> {
+  /**
+   * `continueWith`: for an unfinished imported run, which agents decide its remaining rounds (the page asks; without
+   * it such a run is refused rather than continued silently). LLM agents use the page's endpoint and models, never
+   * the bundle's. The run is then labelled as mixed.
+   */
+  async resume(
+    runId: number,
+    dataFolder: string,
+    onProgress: (u: ProgressUpdate) => void,
+    apiKey?: string,
+    budgetUsd?: number | null,
+    continueWith?: { kind: 'offline' } | { kind: 'llm'; settings: LlmSettings },
+  ): Promise<RunOutcome> {
     dataUrl = dataFolder;
     try {
       const run = await getRun(db, runId);
-      if (budgetUsd !== undefined && run?.agentsKind === 'llm' && run.llm && run.llm.budgetUsd !== budgetUsd) {
+      if (run?.agentsKind === 'replay') {
+        if (!continueWith) {
+          throw new SpilloverError('ConfigError', `run ${runId} is an unfinished imported run: choose which agents decide its remaining rounds (press Resume and confirm), or keep it as it is`);
+        }
+        const label = continueWith.kind === 'llm' ? `LLM agents (${continueWith.settings.models.nano} at ${continueWith.settings.baseUrl})` : 'offline agents';
+        await updateRun(db, runId, {
+          agentsKind: continueWith.kind,
+          name: `${run.name} + continued with ${label}`,
+          llm: continueWith.kind === 'llm' ? { ...continueWith.settings } : undefined,
+        });
+      } else if (budgetUsd !== undefined && run?.agentsKind === 'llm' && run.llm && run.llm.budgetUsd !== budgetUsd) {
         await updateRun(db, runId, { llm: { ...run.llm, budgetUsd } });
       }
       return await execute(runId, onProgress, apiKey);

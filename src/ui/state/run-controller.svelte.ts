@@ -111,11 +111,11 @@ export class RunController {
   }
 
   /** `budgetUsd`: the budget for the whole run from Setup (an LLM run's stored one is replaced); undefined keeps it. */
-  resume(runId: number, apiKey?: string, budgetUsd?: number | null): Promise<RunOutcome | null> {
+  resume(runId: number, apiKey?: string, budgetUsd?: number | null, continueWith?: Parameters<SimulationApi['resume']>[5]): Promise<RunOutcome | null> {
     if (this.busy) return Promise.resolve(null);
     this.progress = null;
     this.runId = runId;
-    return this.enqueue(() => this.track(() => this.api().resume(runId, dataFolderUrl(), proxy(this.handle), apiKey, budgetUsd)));
+    return this.enqueue(() => this.track(() => this.api().resume(runId, dataFolderUrl(), proxy(this.handle), apiKey, budgetUsd, continueWith)));
   }
 
   importBundle(text: string, name: string): Promise<RunOutcome | null> {
