@@ -32,7 +32,7 @@ test('a 390 px phone never scrolls sideways, and the LLM settings fit the left p
   await page.getByLabel(/LLM agents/).check();
   await page.getByText('Conditions, schedules and messages').click();
   await expect(overflow(page)).resolves.toEqual({ scroll: 0, wide: [] });
-  await page.getByLabel(/Offline agents/).check();
+  await page.locator('input[type="radio"][value="offline"]').check();
   await runButton(page).click();
   await waitForComplete(page);
   await page.locator('#results table.effects').waitFor();
