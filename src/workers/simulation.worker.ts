@@ -35,6 +35,7 @@ import {
   type LlmSettings,
   type NetworkSource,
   type RunRow,
+  type OfflineAgentsChoice,
 } from '../storage/db';
 import { decodeBundle, type RunBundle } from '../storage/bundle';
 import { checkBundle, writeImportedRun } from '../storage/import-run';
@@ -397,7 +398,7 @@ const api = {
     onProgress: (u: ProgressUpdate) => void,
     apiKey?: string,
     budgetUsd?: number | null,
-    continueWith?: { kind: 'offline' } | { kind: 'llm'; settings: LlmSettings },
+    continueWith?: { kind: 'offline'; agents?: OfflineAgentsChoice } | { kind: 'llm'; settings: LlmSettings },
   ): Promise<RunOutcome> {
     dataUrl = dataFolder;
     try {
@@ -406,11 +407,13 @@ const api = {
         if (!continueWith) {
           throw new SpilloverError('ConfigError', `run ${runId} is an unfinished imported run: choose which agents decide its remaining rounds (press Resume and confirm), or keep it as it is`);
         }
-        const label = continueWith.kind === 'llm' ? `LLM agents (${continueWith.settings.models.nano} at ${continueWith.settings.baseUrl})` : 'offline agents';
+        const offline = continueWith.kind === 'offline' ? (continueWith.agents ?? { kind: 'fitted' as const, label: FITTED_PUBLISHED_LABEL }) : undefined;
+        const label = continueWith.kind === 'llm' ? `LLM agents (${continueWith.settings.models.nano} at ${continueWith.settings.baseUrl})` : `offline agents ${offline?.label}`;
         await updateRun(db, runId, {
           agentsKind: continueWith.kind,
           name: `${run.name} + continued with ${label}`,
           llm: continueWith.kind === 'llm' ? { ...continueWith.settings } : undefined,
+          offlineAgents: offline,
         });
       } else if (budgetUsd !== undefined && run?.agentsKind === 'llm' && run.llm && run.llm.budgetUsd !== budgetUsd) {
         await updateRun(db, runId, { llm: { ...run.llm, budgetUsd } });

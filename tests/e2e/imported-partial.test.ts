@@ -36,7 +36,7 @@ test('an unfinished imported run continues only with agents the user confirms, a
   await resume();
   await expect.poll(() => dialogs.length).toBe(1);
   expect(dialogs[0]).toContain('is an imported run that stopped before its end');
-  expect(dialogs[0]).toContain('continue it with offline agents (the calibrated rules)');
+  expect(dialogs[0]).toContain('continue it with offline agents (fitted to the published LLM-SocioPol runs)');
   // Declined: nothing ran, nothing changed.
   expect(await runStatuses(page)).toEqual(['failed']);
   accept = true;
