@@ -1,25 +1,27 @@
 /**
  * A decision port that answers from stored rounds: how a run resumes after a reload (or a pause) and how an imported
  * bundle replays, with zero calls. Rounds not yet stored go to the live port. Because the engine is deterministic, the
- * replayed rounds rebuild exactly the state the stored run had, and the live port takes over from there.
+ * replayed rounds rebuild exactly the state the stored run had, and the live port takes over from there. It knows no
+ * protocol: stored outcomes are returned as they were recorded.
  */
 import { SpilloverError } from '../engine/errors';
-import type { DecisionPort, PortContext, RoundBatch, VoteBatch } from '../engine/ports';
-import type { DecisionOutcome, ElectionRecord, RoundRecord, VoteOutcome } from '../engine/types';
+import type { DecisionPort, FinalBatch, PortContext, RoundBatch } from '../engine/ports';
+import type { DecisionOutcome, FinalOutcome } from '../engine/protocol';
+import type { FinalRecord, RoundRecord } from '../engine/types';
 
 type StoredRound = Pick<RoundRecord, 'condition' | 'round' | 'active' | 'decisions'>;
-type StoredElection = Pick<ElectionRecord, 'condition' | 'outcomes'>;
+type StoredFinal = Pick<FinalRecord, 'condition' | 'outcomes'>;
 
 export class ReplayPort implements DecisionPort {
   readonly kind: string;
   private readonly rounds = new Map<string, StoredRound>();
-  private readonly elections = new Map<string, StoredElection>();
+  private readonly finals = new Map<string, StoredFinal>();
   /** Rounds answered from storage so far (for progress and tests). */
   replayed = 0;
 
-  constructor(rounds: Iterable<StoredRound>, elections: Iterable<StoredElection>, private readonly live: DecisionPort | null) {
+  constructor(rounds: Iterable<StoredRound>, finals: Iterable<StoredFinal>, private readonly live: DecisionPort | null) {
     for (const r of rounds) this.rounds.set(`${r.condition}\u0000${r.round}`, r);
-    for (const e of elections) this.elections.set(e.condition, e);
+    for (const e of finals) this.finals.set(e.condition, e);
     this.kind = live ? live.kind : 'replay';
   }
 
@@ -28,8 +30,8 @@ export class ReplayPort implements DecisionPort {
     return this.rounds.has(`${condition}\u0000${round}`);
   }
 
-  hasElection(condition: string): boolean {
-    return this.elections.has(condition);
+  hasFinal(condition: string): boolean {
+    return this.finals.has(condition);
   }
 
   async init(ctx: PortContext): Promise<void> {
@@ -51,11 +53,11 @@ export class ReplayPort implements DecisionPort {
     return stored.decisions.map((d) => ({ ...d, meta: undefined }));
   }
 
-  async decideVotes(batch: VoteBatch, signal?: AbortSignal): Promise<VoteOutcome[]> {
-    const stored = this.elections.get(batch.condition);
-    if (!stored) return this.requireLive(`election day of ${batch.condition}`).decideVotes(batch, signal);
+  async decideFinal(batch: FinalBatch, signal?: AbortSignal): Promise<FinalOutcome[]> {
+    const stored = this.finals.get(batch.condition);
+    if (!stored) return this.requireLive(`the end-of-run question of ${batch.condition}`).decideFinal(batch, signal);
     if (stored.outcomes.length !== batch.requests.length) {
-      throw new SpilloverError('BundleError', `replay: election day of ${batch.condition} has ${stored.outcomes.length} stored votes for ${batch.requests.length} adults; start a new run instead of resuming this one`);
+      throw new SpilloverError('BundleError', `replay: the end of ${batch.condition} has ${stored.outcomes.length} stored answers for ${batch.requests.length} agents asked; start a new run instead of resuming this one`);
     }
     this.replayed++;
     return stored.outcomes.map((o) => ({ ...o, meta: undefined }));

@@ -4,7 +4,7 @@
  * and spillover contrasts inside the roll-out experiments, exposure bins over the follower graph, and pooling over
  * seeds. Pure functions over SeedData, so the CLI and the app compute the same numbers.
  */
-import { DEFAULT_CONFIG } from '../engine/config';
+import { DEFAULT_CONFIG } from '../protocols/sociopol/defaults';
 import { following } from '../engine/network';
 import type { ConditionData, ConditionSummary, Effect, SeedData } from './types';
 

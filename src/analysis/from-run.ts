@@ -1,44 +1,60 @@
 /**
- * Turns a finished (or paused) run's tables into the analysis input (SeedData: one row per adult, warm-up columns
- * included), so `replicate` prints its tables with the same estimators `analyze` uses on the published CSVs.
+ * The analysis input (SeedData: one row per adult, warm-up columns included) as a view of a run record's conditions,
+ * so a CLI run, a stored app run and the authors' published CSVs go through the same estimators.
  */
-import { armsOf, assignmentUniforms } from '../engine/assignment';
-import type { ConditionSpec } from '../engine/config';
+import type { SimConfig } from '../engine/config';
+import type { ConditionView, AgentProfile } from '../engine/protocol';
 import type { FollowNetwork } from '../engine/network';
-import type { ConditionTables } from '../engine/simulation';
-import type { Persona } from '../engine/types';
 import type { ConditionData, SeedData } from './types';
 
-export function seedDataFromTables(
+export interface ArmNames {
+  names: string[];
+  messages: string[];
+}
+
+/**
+ * One seed's analysis input from the views of its conditions. `armsOf(name)` gives the arm names and messages of a
+ * condition with arms (the view carries each agent's arm); close friends are attached when any condition has arms.
+ */
+export function seedDataFromViews(
   label: string,
-  tables: readonly ConditionTables[],
-  personas: readonly Persona[],
+  views: readonly ConditionView[],
+  agents: readonly AgentProfile[],
   network?: FollowNetwork,
-  design?: { seed: number; conditions: readonly ConditionSpec[] },
+  armsOf: (condition: string) => ArmNames | null = () => null,
+  notes: string[] = [],
 ): SeedData {
-  const adults = Int32Array.from(personas.filter((p) => p.adult).map((p) => p.id));
-  const uniforms = design ? assignmentUniforms(design.seed, personas) : null;
-  const conditions: ConditionData[] = tables.map((t) => {
+  const adults = Int32Array.from(agents.filter((p) => p.adult).map((p) => p.id));
+  const conditions: ConditionData[] = views.map((t) => {
     const R = t.rounds.length;
+    const stated = t.column('stated');
     const voting = new Int8Array(adults.length * R);
     const treatment = new Uint8Array(adults.length * R);
     for (let i = 0; i < adults.length; i++) {
       const a = adults[i];
-      voting.set(t.stated.subarray(a * R, a * R + R), i * R);
+      for (let c = 0; c < R; c++) voting[i * R + c] = stated[a * R + c];
       treatment.set(t.treated.subarray(a * R, a * R + R), i * R);
     }
     const cd: ConditionData = { name: t.name, agentIds: adults, rounds: t.rounds.slice(), voting, treatment, notes: [] };
-    if (t.votes) {
-      const votes = t.votes;
+    if (t.final) {
+      const votes = t.final;
       cd.votes = Int8Array.from(adults, (a) => votes[a]);
     }
-    const spec = design?.conditions.find((c) => c.name === t.name);
-    if (spec?.arms && uniforms) {
-      const byAgent = armsOf(spec, uniforms, personas);
-      cd.arms = { names: spec.arms.map((a) => a.name), messages: spec.arms.map((a) => a.message), byRow: Int8Array.from(adults, (a) => byAgent[a]) };
+    const arms = armsOf(t.name);
+    if (arms && t.arms) {
+      const byAgent = t.arms;
+      cd.arms = { names: arms.names, messages: arms.messages, byRow: Int8Array.from(adults, (a) => byAgent[a]) };
     }
     return cd;
   });
-  const closeFriends = design?.conditions.some((c) => c.arms) ? personas.map((p) => p.closeFriends) : undefined;
-  return { seed: label, conditions, network, closeFriends };
+  const closeFriends = views.some((v) => v.arms) ? agents.map((p) => p.closeFriends) : undefined;
+  return { seed: label, conditions, network, closeFriends, notes };
+}
+
+/** Arm names and messages of each condition with arms, from the configuration. */
+export function armNames(config: SimConfig): (condition: string) => ArmNames | null {
+  return (name) => {
+    const arms = config.conditions.find((c) => c.name === name)?.arms;
+    return arms ? { names: arms.map((a) => a.name), messages: arms.map((a) => a.message) } : null;
+  };
 }

@@ -5,7 +5,7 @@
  * notes, never crashed on; malformed CSVs throw a DataError.
  */
 import { unzipSync } from 'fflate';
-import { DEFAULT_CONDITIONS, DEFAULT_CONFIG } from '../engine/config';
+import { DEFAULT_CONDITIONS, DEFAULT_CONFIG } from '../protocols/sociopol/defaults';
 import { dataError } from '../engine/errors';
 import type { ConditionData, SeedData } from './types';
 import { parseWideCsv, type WideTable } from './wide-csv';

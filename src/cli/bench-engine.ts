@@ -6,12 +6,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createOfflinePort } from '../agents/offline/offline-port';
-import { makeConfig } from '../engine/config';
 import { generateTwitterNetwork } from '../engine/network-generator';
-import { generatePopulation } from '../engine/population';
 import { runExperiment } from '../engine/simulation';
 import { poolSize, runConditionPool } from './condition-pool';
+import { assembleRun, offlinePort } from '../protocols/assemble';
+import { makeConfig } from '../protocols/sociopol/defaults';
 import { loadCensus } from './load-data';
 
 export interface EngineBench {
@@ -29,15 +28,14 @@ export interface EngineBench {
 export async function measureEngine(agents: number, workers: number, seed = 1): Promise<EngineBench> {
   const t0 = performance.now();
   const network = generateTwitterNetwork({ n: agents, seed });
-  const personas = generatePopulation({ n: agents, minorShare: 0.01075, census: loadCensus(), network, seed });
+  const { protocol, config, agents: personas } = assembleRun({ config: makeConfig({ agents }), network, census: loadCensus(), seeds: [seed] });
   const setupMs = performance.now() - t0;
   let activations = 0;
   const c0 = process.cpuUsage();
   const t1 = performance.now();
-  const config = makeConfig({ agents });
   const hooks = { onRound: (r: { active: Int32Array }) => void (activations += r.active.length) };
   const used = poolSize(config, workers);
-  if (used < 2) await runExperiment({ config, seed, personas, network, port: createOfflinePort() }, hooks);
+  if (used < 2) await runExperiment({ protocol, config, seed, agents: personas, network, port: offlinePort(protocol, 'rules') }, hooks);
   else await runConditionPool({ config, seed, personas, network }, hooks, { workers, withDecisions: false });
   const runMs = performance.now() - t1;
   const cpu = process.cpuUsage(c0);

@@ -5,15 +5,19 @@
  */
 import { Tiktoken } from 'js-tiktoken/lite';
 import o200k_base from 'js-tiktoken/ranks/o200k_base';
-import { makeConfig, type SimConfig } from '../engine/config';
-import type { ActivationRequest, Persona } from '../engine/types';
+import type { SimConfig } from '../engine/config';
+import type { ChatMessage, JsonSchemaFormat } from '../engine/protocol';
+import type { Persona } from '../population';
 import { createLlmPort } from '../agents/llm/index';
-import { activationMessages, voteMessages, type ChatMessage } from '../agents/llm/prompts';
-import { SAMPLE_PERSONA, largestActivation, typicalActivation } from '../agents/llm/samples';
-import { activationSchema, voteSchema, type JsonSchemaFormat } from '../agents/llm/schema';
+import { makeConfig } from '../protocols/sociopol/defaults';
+import { socioPolPrompts } from '../protocols/sociopol/llm';
+import { assembleRun } from '../protocols/assemble';
+import { activationMessages, voteMessages } from '../protocols/sociopol/prompts';
+import { SAMPLE_PERSONA, largestActivation, typicalActivation } from '../protocols/sociopol/samples';
+import { activationSchema, voteSchema } from '../protocols/sociopol/schema';
+import type { ActivationRequest } from '../protocols/sociopol/types';
 import { startFakeOpenAI } from '../../tests/integration/fake-openai-server';
 import { generateTwitterNetwork } from '../engine/network-generator';
-import { generatePopulation } from '../engine/population';
 import { runExperiment } from '../engine/simulation';
 import { loadCensus } from './load-data';
 
@@ -56,8 +60,8 @@ export async function benchLlm(options: BenchLlmOptions = {}): Promise<Record<st
   const server = await startFakeOpenAI({ requestsPerMinute: rpm, latencyMs: options.latencyMs ?? 300 });
   try {
     const personas: Persona[] = Array.from({ length: n }, (_, id) => ({ ...SAMPLE_PERSONA, id }));
-    const port = createLlmPort({ apiKey: 'bench', baseURL: server.url, maxConcurrency: 32, timeoutMs: 10_000 });
-    port.init({ seed: 1, config, personas });
+    const port = createLlmPort({ apiKey: 'bench', prompts: socioPolPrompts, baseURL: server.url, maxConcurrency: 32, timeoutMs: 10_000 });
+    port.init({ seed: 1, config, agents: personas });
     const requests: ActivationRequest[] = personas.map((p) => ({ ...typicalActivation(config), agentId: p.id }));
     const started = performance.now();
     const outcomes = await port.decideRound({ condition: 'treatment_soc_message', round: 12, requests });
@@ -86,15 +90,15 @@ export async function benchLlm(options: BenchLlmOptions = {}): Promise<Record<st
 export async function benchLlmRecords(agents: number): Promise<{ bytesPerActivation: number; activations: number; calls: number }> {
   const config = makeConfig({ agents });
   const network = generateTwitterNetwork({ n: agents, seed: 1 });
-  const personas = generatePopulation({ n: agents, minorShare: config.minorShare, census: loadCensus(), network, seed: 1 });
+  const { protocol, agents: personas } = assembleRun({ config, network, census: loadCensus(), seeds: [1] });
   const server = await startFakeOpenAI();
   try {
-    const port = createLlmPort({ apiKey: 'bench', baseURL: server.url, maxConcurrency: 64, timeoutMs: 10_000 });
+    const port = createLlmPort({ apiKey: 'bench', prompts: socioPolPrompts, baseURL: server.url, maxConcurrency: 64, timeoutMs: 10_000 });
     let bytes = 0;
     let activations = 0;
     const encoder = new TextEncoder();
     const result = await runExperiment(
-      { config, seed: 1, personas, network, port },
+      { protocol, config, seed: 1, agents: personas, network, port },
       {
         onRound: (r) => {
           for (const d of r.decisions) {

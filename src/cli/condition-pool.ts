@@ -7,10 +7,10 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { Worker } from 'node:worker_threads';
-import { createOfflinePort } from '../agents/offline/offline-port';
-import { FittedPort } from '../protocols/sociopol/fitted/fitted-port';
 import type { SimConfig } from '../engine/config';
 import { runExperiment, type ExperimentResult } from '../engine/simulation';
+import { offlinePort } from '../protocols/assemble';
+import { getProtocol } from '../protocols/registry';
 import { planShards, runShards, type MergeHooks, type PoolInputs, type ShardData, type ShardWorker } from '../workers/condition-split';
 
 export interface PoolOptions {
@@ -55,9 +55,12 @@ function spawnThread(data: ShardData): ShardWorker {
   };
 }
 
-/** Offline agents (fitted when `inputs.fitted`, else the rules), conditions in parallel; same records as runExperiment. */
+/** Offline agents, conditions in parallel; same records, same result as runExperiment with the protocol's offline agents. */
 export async function runConditionPool(inputs: PoolInputs, hooks: MergeHooks = {}, options: PoolOptions = {}): Promise<ExperimentResult> {
   const shards = planShards(inputs.config.conditions.length, options.workers ?? availableParallelism());
-  if (shards.length < 2) return runExperiment({ ...inputs, port: inputs.fitted ? new FittedPort(inputs.fitted) : createOfflinePort() }, hooks, options.signal);
+  if (shards.length < 2) {
+    const protocol = getProtocol(inputs.config.protocol);
+    return runExperiment({ protocol, config: inputs.config, seed: inputs.seed, agents: inputs.personas, network: inputs.network, port: offlinePort(protocol, inputs.fitted ? 'fitted' : inputs.agentsKind, inputs.fitted ?? undefined) }, hooks, options.signal);
+  }
   return runShards(inputs, hooks, shards, spawnThread, options);
 }

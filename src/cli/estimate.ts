@@ -6,7 +6,8 @@
  * line naming the problem and the fix.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { DEFAULT_CONDITIONS, DEFAULT_CONFIG, type SimConfig } from '../engine/config';
+import { type SimConfig } from '../engine/config';
+import { DEFAULT_CONDITIONS, DEFAULT_CONFIG } from '../protocols/sociopol/defaults';
 import { loadPublished } from '../analysis/load-published';
 import { contrastsOfSeeds, designFromSchedule } from '../analysis/tte/from-seeds';
 import { seedsFromBundle } from '../analysis/tte/from-bundle';

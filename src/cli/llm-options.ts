@@ -55,7 +55,7 @@ export function parsePrices(raw: string | undefined): PriceTable | undefined {
  * resume), --batch-poll MS, --retries N (attempts after a 5xx / timeout / dropped connection before the run
  * stops), --backoff MS (first wait after such a failure, doubling).
  */
-export async function llmOptionsFromEnv(flags: Flags, env: Record<string, string | undefined> = process.env): Promise<LlmOptions> {
+export async function llmOptionsFromEnv(flags: Flags, env: Record<string, string | undefined> = process.env): Promise<Omit<LlmOptions, 'prompts'>> {
   const apiKey = env.OPENAI_API_KEY?.trim();
   if (!apiKey) {
     throw configError(

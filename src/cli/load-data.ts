@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dataError } from '../engine/errors';
-import { validateCensus, type CensusData } from '../engine/population';
+import { validateCensus, type CensusData } from '../population';
 import { checkFitted } from '../protocols/sociopol/fitted/fitted-port';
 import type { FittedAgents } from '../protocols/sociopol/fitted/model';
 

@@ -1,6 +1,6 @@
 /**
- * What `replicate` keeps when a run stops before its last round: the tables of every complete round, rebuilt from the
- * round records as they arrive (the engine returns its tables only at the end), and where the run stopped. With them
+ * What `replicate` keeps when a run stops before its last round: the run record of every complete round (the same
+ * record a finished seed is written from), what it cost, and where the run stopped. With them
  * the CLI can write the CSV rows so far and a summary marked partial, and say exactly how to resume, instead of ending
  * with nothing.
  */
@@ -8,26 +8,27 @@ import type { SeedData } from '../analysis/types';
 import type { SimConfig } from '../engine/config';
 import type { FollowNetwork } from '../engine/network';
 import type { DecisionPort } from '../engine/ports';
-import { WARMUP, type ConditionTables } from '../engine/simulation';
-import { addTotals, emptyLlmTotals, type ElectionRecord, type EngagementEvent, type LlmTotals, type Persona, type Post, type RoundRecord } from '../engine/types';
+import type { AnyProtocol } from '../engine/protocol';
+import type { RunRecord } from '../engine/record';
+import { WARMUP } from '../engine/simulation';
+import { addTotals, emptyLlmTotals, type FinalRecord, type LlmTotals, type RoundRecord } from '../engine/types';
+import type { Persona } from '../population';
 import type { SeedOutput } from './replicate';
 
-/** One seed's records so far, in the shape the CSV writers take. */
+/** One seed's records so far. */
 export interface SeedProgress {
   label: string;
   seed: number;
-  /** Conditions that have played at least one main round (warm-up columns copied in), in config order. */
-  tables: ConditionTables[];
-  events: Map<string, EngagementEvent[]>;
-  posts: Map<string, Post[]>;
-  /** Last complete round per condition ('warmup' included; election day counts as lastRound + 1). */
+  /** The seed's run record, filled by replicate as rounds arrive. */
+  record: RunRecord;
+  /** Last complete round per condition ('warmup' included; the end-of-run question counts as lastRound + 1). */
   lastComplete: Record<string, number>;
   roundsDone: number;
   roundsTotal: number;
   llm: LlmTotals;
 }
 
-/** The record `index` (0-based) of a seed's run is: warm-up rounds, then rounds × conditions, then one election each. */
+/** The record `index` (0-based) of a seed's run is: warm-up rounds, then rounds × conditions, then one end-of-run record each. */
 export function recordAt(config: SimConfig, index: number): { condition: string; round: number; election: boolean } {
   const warm = 1 - config.firstRound;
   if (index < warm) return { condition: WARMUP, round: config.firstRound + index, election: false };
@@ -43,54 +44,25 @@ export class RunTracker {
   /** Seeds run to the end, with their analysis input. */
   readonly completed: Array<{ output: SeedOutput; data: SeedData }> = [];
   /** Set once the population exists: what a partial write needs besides the tables. */
-  world: { personas: Persona[]; network: FollowNetwork; port: DecisionPort } | null = null;
-  private warm: ConditionTables | null = null;
+  world: { personas: Persona[]; network: FollowNetwork; port: DecisionPort; protocol: AnyProtocol } | null = null;
 
   constructor(private readonly config: SimConfig) {}
 
-  startSeed(label: string, seed: number, events: Map<string, EngagementEvent[]>, posts: Map<string, Post[]>, roundsTotal: number): void {
-    this.warm = this.newTables(WARMUP);
-    this.current = { label, seed, tables: [], events, posts, lastComplete: {}, roundsDone: 0, roundsTotal, llm: emptyLlmTotals() };
+  startSeed(label: string, seed: number, record: RunRecord, roundsTotal: number): void {
+    this.current = { label, seed, record, lastComplete: {}, roundsDone: 0, roundsTotal, llm: emptyLlmTotals() };
   }
 
   onRound(record: RoundRecord, roundsDone: number): void {
     const cur = this.current;
-    if (!cur || !this.warm) return;
-    let t: ConditionTables;
-    if (record.condition === WARMUP) t = this.warm;
-    else {
-      const found = cur.tables.find((x) => x.name === record.condition);
-      if (found) t = found;
-      else {
-        t = this.newTables(record.condition);
-        t.stated.set(this.warm.stated);
-        t.active.set(this.warm.active);
-        cur.tables.push(t);
-        const order = this.config.conditions.map((c) => c.name);
-        cur.tables.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-      }
-    }
-    const R = t.rounds.length;
-    const c = record.round - this.config.firstRound;
-    for (let a = 0; a < record.stated.length; a++) {
-      t.stated[a * R + c] = record.stated[a];
-      t.treated[a * R + c] = record.treated[a];
-    }
-    for (const a of record.active) t.active[a * R + c] = 1;
-    t.invalidDecisions += record.invalidAgents.length;
-    addTotals(t.llm, record.llm);
+    if (!cur) return;
     addTotals(cur.llm, record.llm);
     cur.lastComplete[record.condition] = record.round;
     cur.roundsDone = roundsDone;
   }
 
-  onElection(record: ElectionRecord, roundsDone: number): void {
+  onFinal(record: FinalRecord, roundsDone: number): void {
     const cur = this.current;
-    const t = cur?.tables.find((x) => x.name === record.condition);
-    if (!cur || !t) return;
-    t.votes = record.votes.slice();
-    t.invalidVotes = record.invalidAgents.length;
-    addTotals(t.llm, record.llm);
+    if (!cur) return;
     addTotals(cur.llm, record.llm);
     cur.lastComplete[record.condition] = this.config.lastRound + 1;
     cur.roundsDone = roundsDone;
@@ -99,7 +71,6 @@ export class RunTracker {
   finishSeed(output: SeedOutput, data: SeedData): void {
     this.completed.push({ output, data });
     this.current = null;
-    this.warm = null;
   }
 
   /** Where the current seed stopped, in words ("seed_1, condition control, round 14 of 30"). */
@@ -113,25 +84,6 @@ export class RunTracker {
         ? `warm-up round ${next.round}`
         : `condition ${next.condition}, round ${next.round} of ${this.config.lastRound}`;
     return `${cur.label}, ${where} (${cur.roundsDone} of ${cur.roundsTotal} records complete)`;
-  }
-
-  private newTables(name: string): ConditionTables {
-    const rounds: number[] = [];
-    for (let r = this.config.firstRound; r <= this.config.lastRound; r++) rounds.push(r);
-    const n = this.config.agents;
-    const R = rounds.length;
-    return {
-      name,
-      rounds,
-      stated: new Int8Array(n * R).fill(-1),
-      treated: new Uint8Array(n * R),
-      active: new Uint8Array(n * R),
-      votes: null,
-      invalidDecisions: 0,
-      invalidVotes: 0,
-      llm: emptyLlmTotals(),
-      posts: 0,
-    };
   }
 }
 

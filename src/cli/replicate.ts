@@ -10,31 +10,29 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_SEEDS } from '../engine/seeds';
 import { formatTables, summarize } from '../analysis/summary';
-import { seedDataFromTables } from '../analysis/from-run';
+import { DEFAULT_MODELS } from '../agents/llm/models';
+import { armNames, seedDataFromViews } from '../analysis/from-run';
 import type { SeedData } from '../analysis/types';
 import { BATCH_DISCOUNT } from '../agents/llm/cost';
-import { createOfflinePort } from '../agents/offline/offline-port';
-import { BOND_2012_CONFIG, CONDITION_NAMES, DEFAULT_CONDITIONS, makeConfig, validateConfig, type ConditionSpec, type FeedMode, type SimConfig } from '../engine/config';
+import { withOverrides, type ConditionSpec, type FeedMode, type SimConfig } from '../engine/config';
 import { configError, isSpilloverError } from '../engine/errors';
 import type { FollowNetwork } from '../engine/network';
 import { generateTwitterNetwork } from '../engine/network-generator';
 import type { DecisionPort } from '../engine/ports';
-import { generatePopulation } from '../engine/population';
-import { activityCsv, adultIds, engagementCsv, personasCsv, postsCsv, treatmentCsv, votingCsv } from '../engine/reporters';
+import type { AnyProtocol, ConditionView } from '../engine/protocol';
+import { conditionViews, RunRecord } from '../engine/record';
+import { conditionFiles } from '../engine/reporters';
 import { roundsTotal, runExperiment, WARMUP, type ExperimentHooks, type ExperimentResult } from '../engine/simulation';
+import { addTotals, emptyLlmTotals, type LlmTotals } from '../engine/types';
+import type { Persona } from '../population';
+import { assembleRun, offlinePort } from '../protocols/assemble';
+import { BOND_2012_CONFIG } from '../protocols/bond2012/protocol';
+import { checkConfig, getProtocol } from '../protocols/registry';
+import { CONDITION_NAMES, DEFAULT_CONDITIONS, makeConfig } from '../protocols/sociopol/defaults';
 import { runConditionPool } from './condition-pool';
-import { addTotals, emptyLlmTotals, type EngagementEvent, type LlmTotals, type Persona, type Post } from '../engine/types';
 import { loadCensus, loadFittedAgents } from './load-data';
 import { guardRun, RunTracker } from './partial-run';
-import { createFittedPort } from '../protocols/sociopol/fitted/fitted-port';
 import { readNetworkFile } from './read-network';
-
-/**
- * The offline agents `--agents-kind` can pick: 'fitted' (the default) are fitted by likelihood to decision data (the
- * bundled published-runs fit, or `--agents-file`), 'rules' are the hand-set calibrated rules.
- */
-export const OFFLINE_AGENTS_KINDS = ['fitted', 'rules'] as const;
-export type OfflineAgentsKind = (typeof OFFLINE_AGENTS_KINDS)[number];
 
 const USAGE = `usage: npm run replicate -- [--preset sociopol|bond2012|s3 (see --preset s3 --help)] [--arms social=0.98,info=0.01,control=0.01]
        [--agents N] [--seeds S] [--seed BASE] [--conditions a,b,…]
@@ -58,8 +56,8 @@ export interface ReplicateOptions {
   /** Worker threads for the conditions of an offline run (1 = in this thread). @default os.availableParallelism() */
   workers: number;
   llm: boolean;
-  /** Which offline agents answer when `--llm` is absent: 'fitted' (default) or 'rules' = the hand-set rules. */
-  agentsKind: OfflineAgentsKind;
+  /** Which of the protocol's offline agents answer when `--llm` is absent: 'fitted' (default when offered) or 'rules' = the hand-set rules. */
+  agentsKind: string;
   /** Fitted agents to use instead of the bundled fit (from `npm run fit -- --out`). */
   agentsFile: string | null;
   flags: Record<string, string | boolean | undefined>;
@@ -148,13 +146,15 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
         return { name: m[1], message: m[1] === 'control' ? 'none' : (m[1] as 'social' | 'info'), share: Number(m[2]) };
       });
     }
-    config = makeConfig({ ...bond, agents, feed: { ...makeConfig().feed, mode: feedMode(v.feed) } });
+    config = withOverrides(BOND_2012_CONFIG, { conditions: bond.conditions, agents, feed: { ...bond.feed, mode: feedMode(v.feed) } });
   } else {
     config = makeConfig({ agents, conditions: sociopolConditions(v.conditions, v.schedule, v.arms), feed: { ...makeConfig().feed, mode: feedMode(v.feed) } });
   }
-  validateConfig(config);
-  const agentsKind = v['agents-kind'] ?? 'fitted';
-  if (!(OFFLINE_AGENTS_KINDS as readonly string[]).includes(agentsKind)) fail('--agents-kind', `is '${agentsKind}'`, `use one of ${OFFLINE_AGENTS_KINDS.join(', ')}`);
+  checkConfig(config);
+  const protocol = getProtocol(config.protocol);
+  // Fitted agents answer by default where the protocol offers them (they need their parameters, read below).
+  const agentsKind = v['agents-kind'] ?? (protocol.offlineAgents.fitted ? 'fitted' : protocol.defaultOffline);
+  if (!protocol.offlineAgents[agentsKind]) fail('--agents-kind', `is '${agentsKind}'`, `use one of ${Object.keys(protocol.offlineAgents).join(', ')}`);
   if (v.llm && v['agents-kind'] !== undefined) fail('--agents-kind', 'does not apply with --llm', 'drop --agents-kind (LLM agents answer) or drop --llm');
   if (v['agents-file'] !== undefined && (v.llm || agentsKind !== 'fitted')) fail('--agents-file', 'only applies to fitted agents', 'drop --agents-file, or drop --llm / --agents-kind rules');
   return {
@@ -168,7 +168,7 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
     quiet: v.quiet ?? false,
     workers: wholeNumber('workers', v.workers, availableParallelism(), 1),
     llm: v.llm ?? false,
-    agentsKind: agentsKind as OfflineAgentsKind,
+    agentsKind,
     agentsFile: v['agents-file'] ?? null,
     flags: v as Record<string, string | boolean | undefined>,
   };
@@ -206,36 +206,43 @@ function sociopolConditions(names: string | undefined, schedules: string[] | und
 
 export interface SeedOutput {
   label: string;
+  seed: number;
   result: ExperimentResult;
-  events: Map<string, EngagementEvent[]>;
-  posts: Map<string, Post[]>;
+  record: RunRecord;
 }
 
-/** What a seed folder is written from: a finished seed, or the complete rounds of a stopped one. */
-export type SeedFolder = Omit<SeedOutput, 'result'> & { result: Pick<ExperimentResult, 'conditions'> };
+/** What a seed folder is written from: a finished seed, or the complete rounds of a stopped one (`conditions` played). */
+export interface SeedFolder {
+  label: string;
+  seed: number;
+  record: RunRecord;
+  conditions?: readonly string[];
+}
 
-/** Write one seed folder in the published layout (plus engagement, activity, posts and personas with the vote). */
-export function writeSeedFolder(dir: string, output: SeedFolder, personas: readonly Persona[], models?: Record<string, string>): void {
-  const adults = adultIds(personas);
-  const all = Int32Array.from(personas.map((p) => p.id));
-  for (const t of output.result.conditions) {
-    const cdir = join(dir, t.name);
+/** The views of every condition of one seed (arms per agent for conditions with arms), or of those named. */
+export function seedViews(output: SeedFolder, config: SimConfig, personas: readonly Persona[]): ConditionView<Persona>[] {
+  const names = output.conditions;
+  const cfg = names ? { ...config, conditions: config.conditions.filter((c) => names.includes(c.name)) } : config;
+  return conditionViews(output.record, cfg, personas, output.seed);
+}
+
+/** Write one seed folder: per condition, the protocol's files (the published layout) and the generic ones. */
+export function writeSeedFolder(dir: string, output: SeedFolder, personas: readonly Persona[], protocol: AnyProtocol, config: SimConfig, models?: Record<string, string>): void {
+  for (const view of seedViews(output, config, personas)) {
+    const cdir = join(dir, view.name);
     mkdirSync(cdir, { recursive: true });
-    writeFileSync(join(cdir, `${t.name}_voting_data.csv`), votingCsv(t, adults));
-    writeFileSync(join(cdir, `${t.name}_treatment_data.csv`), treatmentCsv(t, adults));
-    writeFileSync(join(cdir, `${t.name}_activity_data.csv`), activityCsv(t, all));
-    writeFileSync(join(cdir, `${t.name}_engagement_data.csv`), engagementCsv(output.events.get(t.name) ?? []));
-    writeFileSync(join(cdir, `${t.name}_posts.csv`), postsCsv(output.posts.get(t.name) ?? []));
-    writeFileSync(join(cdir, `${t.name}_personas.csv`), personasCsv(personas, t.votes, models));
+    for (const [file, text] of conditionFiles(view, protocol.writeCsv(view, { models }))) writeFileSync(join(cdir, file), text);
   }
 }
 
-function meanCurrent(current: Int8Array, personas: readonly Persona[]): number {
+/** Mean of a carried column over adults with a value (the CLI's progress line). */
+function meanOf(column: ArrayLike<number> | undefined, personas: readonly Persona[]): number {
+  if (!column) return NaN;
   let s = 0;
   let k = 0;
-  for (let a = 0; a < current.length; a++) {
-    if (personas[a].adult && current[a] >= 0) {
-      s += current[a];
+  for (let a = 0; a < column.length; a++) {
+    if (personas[a].adult && column[a] >= 0) {
+      s += column[a];
       k++;
     }
   }
@@ -255,7 +262,7 @@ export async function replicate(
   opts: ReplicateOptions,
   log: (line: string) => void = (l) => process.stderr.write(l + '\n'),
   tracker?: RunTracker,
-): Promise<{ outputs: SeedOutput[]; personas: Persona[]; network: FollowNetwork; seeds: SeedData[]; llm: LlmTotals; invalid: Record<string, number>; port: DecisionPort }> {
+): Promise<{ outputs: SeedOutput[]; personas: Persona[]; network: FollowNetwork; protocol: AnyProtocol; seeds: SeedData[]; llm: LlmTotals; invalid: Record<string, number>; port: DecisionPort }> {
   const census = loadCensus();
   let network: FollowNetwork;
   if (opts.networkFile) {
@@ -267,47 +274,38 @@ export async function replicate(
   } else {
     network = generateTwitterNetwork({ n: opts.config.agents, seed: opts.baseSeed });
   }
-  const personas = generatePopulation({ n: network.n, minorShare: opts.config.minorShare, census, network, seed: opts.baseSeed });
+  const seedList = Array.from({ length: opts.seeds }, (_, k) => opts.baseSeed + k);
+  const { protocol, agents: personas } = assembleRun({ config: opts.config, network, census, seeds: seedList });
   if (!opts.llm && (opts.flags.batch || opts.flags['batch-poll'] !== undefined)) fail('--batch', 'applies only to LLM agents', 'add --llm, or drop --batch');
   const fitted = !opts.llm && opts.agentsKind === 'fitted' ? loadFittedAgents(opts.agentsFile ?? undefined) : null;
-  const port: DecisionPort = opts.llm ? await makeLlmPort(opts, log) : fitted ? createFittedPort(fitted) : createOfflinePort();
-  if (tracker) tracker.world = { personas, network, port };
+  const port: DecisionPort = opts.llm ? await makeLlmPort(opts, protocol, log) : offlinePort(protocol, opts.agentsKind, fitted ?? undefined);
+  if (tracker) tracker.world = { personas, network, port, protocol };
+  const carried = protocol.columns.find((c: { carried: boolean }) => c.carried) as { name: string; label: string } | undefined;
   const outputs: SeedOutput[] = [];
   const seeds: SeedData[] = [];
-  for (let k = 0; k < opts.seeds; k++) {
-    const seed = opts.baseSeed + k;
+  for (const seed of seedList) {
     const label = `seed_${seed}`;
-    const events = new Map<string, EngagementEvent[]>();
-    const posts = new Map<string, Post[]>();
-    const warmEvents: EngagementEvent[] = [];
-    const warmPosts: Post[] = [];
+    const record = new RunRecord(network.n, opts.config.firstRound, opts.config.lastRound, opts.config.conditions.map((c) => c.name), protocol.columns);
     const started = Date.now();
     let roundLine: string[] = [];
-    tracker?.startSeed(label, seed, events, posts, roundsTotal(opts.config));
+    tracker?.startSeed(label, seed, record, roundsTotal(opts.config, protocol.final !== undefined));
     const hooks: ExperimentHooks = {
-      onElection: (record, progress) => tracker?.onElection(record, progress.roundsDone),
-      onRound: (record, progress) => {
-        tracker?.onRound(record, progress.roundsDone);
-        if (record.condition === WARMUP) {
-          warmEvents.push(...record.engagements);
-          warmPosts.push(...record.posts);
-        } else {
-          if (!events.has(record.condition)) {
-            events.set(record.condition, warmEvents.slice());
-            posts.set(record.condition, warmPosts.slice());
-          }
-          (events.get(record.condition) as EngagementEvent[]).push(...record.engagements);
-          (posts.get(record.condition) as Post[]).push(...record.posts);
-        }
+      onFinal: (final, progress) => {
+        record.addFinal(final.condition, final.values);
+        tracker?.onFinal(final, progress.roundsDone);
+      },
+      onRound: (round, progress) => {
+        record.addRound(round);
+        tracker?.onRound(round, progress.roundsDone);
         if (opts.quiet) return;
-        const mean = meanCurrent(record.current, personas).toFixed(3);
+        const mean = meanOf(carried ? round.columns[carried.name] : undefined, personas).toFixed(3);
         const eta = ((Date.now() - started) / progress.roundsDone) * (progress.roundsTotal - progress.roundsDone);
-        if (record.condition === WARMUP) {
-          log(`${label} · warm-up round ${record.round} · ${record.active.length} active · mean likelihood ${mean} · ${progress.roundsDone}/${progress.roundsTotal} · ETA ${(eta / 1000).toFixed(1)} s`);
+        if (round.condition === WARMUP) {
+          log(`${label} · warm-up round ${round.round} · ${round.active.length} active · mean ${carried?.label ?? ''} ${mean} · ${progress.roundsDone}/${progress.roundsTotal} · ETA ${(eta / 1000).toFixed(1)} s`);
         } else {
-          roundLine.push(`${SHORT[record.condition] ?? record.condition} ${mean}`);
-          if (record.condition === opts.config.conditions[opts.config.conditions.length - 1].name) {
-            log(`${label} · round ${record.round}/${opts.config.lastRound} · ${roundLine.join(' | ')} · ${progress.roundsDone}/${progress.roundsTotal} · ETA ${(eta / 1000).toFixed(1)} s`);
+          roundLine.push(`${SHORT[round.condition] ?? round.condition} ${mean}`);
+          if (round.condition === opts.config.conditions[opts.config.conditions.length - 1].name) {
+            log(`${label} · round ${round.round}/${opts.config.lastRound} · ${roundLine.join(' | ')} · ${progress.roundsDone}/${progress.roundsTotal} · ETA ${(eta / 1000).toFixed(1)} s`);
             roundLine = [];
           }
         }
@@ -316,24 +314,26 @@ export async function replicate(
     // Offline conditions run on a pool of worker threads (same records; the outputs do not read decision outcomes).
     const result =
       opts.llm || opts.workers < 2
-        ? await runExperiment({ config: opts.config, seed, personas, network, port }, hooks)
-        : await runConditionPool({ config: opts.config, seed, personas, network, fitted }, hooks, { workers: opts.workers, withDecisions: false });
-    if (!opts.quiet) log(`${label} · election day done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    outputs.push({ label, result, events, posts });
-    seeds.push(seedDataFromTables(label, result.conditions, personas, network, { seed, conditions: opts.config.conditions }));
-    tracker?.finishSeed(outputs[outputs.length - 1], seeds[seeds.length - 1]);
+        ? await runExperiment({ protocol, config: opts.config, seed, agents: personas, network, port }, hooks)
+        : await runConditionPool({ config: opts.config, seed, personas, network, fitted, agentsKind: opts.agentsKind }, hooks, { workers: opts.workers, withDecisions: false });
+    if (!opts.quiet) log(`${label} · done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const output: SeedOutput = { label, seed, result, record };
+    outputs.push(output);
+    seeds.push(seedDataFromViews(label, seedViews(output, opts.config, personas), personas, network, armNames(opts.config)));
+    tracker?.finishSeed(output, seeds[seeds.length - 1]);
   }
-  return { outputs, personas, network, seeds, ...totalsOf(outputs), port };
+  return { outputs, personas, network, protocol, seeds, ...totalsOf(outputs), port };
 }
 
-async function makeLlmPort(opts: ReplicateOptions, log: (line: string) => void): Promise<DecisionPort> {
+async function makeLlmPort(opts: ReplicateOptions, protocol: AnyProtocol, log: (line: string) => void): Promise<DecisionPort> {
   const { llmOptionsFromEnv } = await import('./llm-options');
   const { createLlmPort } = await import('../agents/llm/index');
+  if (!protocol.llm) fail('--llm', `is not available for ${protocol.title}`, 'drop --llm to run its offline agents');
   const llmOpts = await llmOptionsFromEnv(opts.flags as Record<string, string | boolean>, process.env);
   if (llmOpts.batch && !opts.quiet) {
     llmOpts.batch.onProgress = (p) => log(`batch ${p.jobId}${p.resumed ? ' (resumed)' : ''} · ${p.status} · ${p.completed + p.failed}/${p.total} lines`);
   }
-  return createLlmPort(llmOpts);
+  return createLlmPort({ ...llmOpts, prompts: protocol.llm });
 }
 
 /** Marks a seed folder written by a run that stopped early; a rerun may replace such a folder without --force. */
@@ -360,7 +360,7 @@ function checkTargets(opts: ReplicateOptions): void {
 }
 
 /** Seed folders are written beside their final place and renamed, so a reader never sees half a folder. */
-function writeFolders(opts: ReplicateOptions, outputs: SeedFolder[], personas: readonly Persona[], marker?: (label: string) => string): void {
+function writeFolders(opts: ReplicateOptions, outputs: SeedFolder[], personas: readonly Persona[], protocol: AnyProtocol, marker?: (label: string) => string): void {
   if (!opts.out) return;
   const models = opts.llm ? modelNames(opts) : undefined;
   mkdirSync(opts.out, { recursive: true });
@@ -368,7 +368,7 @@ function writeFolders(opts: ReplicateOptions, outputs: SeedFolder[], personas: r
     const final = join(opts.out, output.label);
     const tmp = join(opts.out, `.${output.label}.partial-${process.pid}`);
     rmSync(tmp, { recursive: true, force: true });
-    writeSeedFolder(tmp, output, personas, models);
+    writeSeedFolder(tmp, output, personas, protocol, opts.config, models);
     if (marker) writeFileSync(join(tmp, PARTIAL_MARKER), marker(output.label));
     if (existsSync(final)) rmSync(final, { recursive: true, force: true });
     renameSync(tmp, final);
@@ -388,7 +388,7 @@ function totalsOf(outputs: readonly SeedOutput[]): { llm: LlmTotals; invalid: Re
   for (const { result } of outputs) {
     for (const t of result.conditions) {
       addTotals(llm, t.llm);
-      invalid[t.name] = (invalid[t.name] ?? 0) + t.invalidDecisions + t.invalidVotes;
+      invalid[t.name] = (invalid[t.name] ?? 0) + t.invalidDecisions + t.invalidFinal;
     }
     addTotals(llm, result.warmupLlm);
     invalid[WARMUP] = (invalid[WARMUP] ?? 0) + result.invalidWarmup;
@@ -413,14 +413,16 @@ function writeStopped(opts: ReplicateOptions, tracker: RunTracker, reason: strin
       (label === cur?.label ? 'This seed is incomplete: its CSVs hold the complete rounds; later rounds are empty.\n' : 'This seed is complete.\n') +
       'A rerun of the same command replaces this folder without --force; with --cache FILE it replays the stored answers with zero calls.\n';
     const folders: SeedFolder[] = tracker.completed.map((c) => c.output);
-    if (cur && cur.tables.length) folders.push({ label: cur.label, result: { conditions: cur.tables }, events: cur.events, posts: cur.posts });
+    const played = cur ? opts.config.conditions.map((c) => c.name).filter((c) => cur.record.lastRoundOf(c) > 0) : [];
+    const partial: SeedFolder | null = cur && played.length ? { label: cur.label, seed: cur.seed, record: cur.record, conditions: played } : null;
+    if (partial) folders.push(partial);
     if (opts.out && folders.length) {
-      writeFolders(opts, folders, world.personas, marker);
+      writeFolders(opts, folders, world.personas, world.protocol, marker);
       kept.push(`${folders.length} seed folder(s) in ${resolve(opts.out)} (${tracker.completed.length} complete; ${PARTIAL_MARKER} in each)`);
     }
     if (opts.json) {
       const seeds = tracker.completed.map((c) => c.data);
-      if (cur && cur.tables.length) seeds.push(seedDataFromTables(cur.label, cur.tables, world.personas, world.network, { seed: cur.seed, conditions: opts.config.conditions }));
+      if (partial) seeds.push(seedDataFromViews(partial.label, seedViews(partial, opts.config, world.personas), world.personas, world.network, armNames(opts.config)));
       const { llm, invalid } = totalsOf(tracker.completed.map((c) => c.output));
       if (cur) addTotals(llm, cur.llm);
       const lastComplete: Record<string, Record<string, number>> = {};
@@ -476,7 +478,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   guard.settle();
-  const { outputs, personas, seeds, llm, invalid, port } = done;
+  const { outputs, personas, protocol, seeds, llm, invalid, port } = done;
   const summary = summarize(seeds, `replicate (${port.kind} agents, ${opts.config.agents} agents, seeds ${opts.baseSeed}…${opts.baseSeed + opts.seeds - 1})`);
   process.stdout.write(formatTables(summary) + '\n');
   if (opts.llm) {
@@ -485,7 +487,7 @@ async function main(): Promise<void> {
     );
   }
   if (opts.out) {
-    writeFolders(opts, outputs, personas);
+    writeFolders(opts, outputs, personas, protocol);
     process.stderr.write(`wrote ${outputs.length} seed folder(s) to ${resolve(opts.out)}\n`);
   }
   if (opts.json) {
@@ -516,9 +518,9 @@ function batchNote(port: DecisionPort): string {
 
 function modelNames(opts: ReplicateOptions): Record<string, string> {
   return {
-    full: String(opts.flags['model-full'] ?? 'gpt-4.1'),
-    mini: String(opts.flags['model-mini'] ?? 'gpt-4.1-mini'),
-    nano: String(opts.flags['model-nano'] ?? 'gpt-4.1-nano'),
+    full: String(opts.flags['model-full'] ?? DEFAULT_MODELS.full),
+    mini: String(opts.flags['model-mini'] ?? DEFAULT_MODELS.mini),
+    nano: String(opts.flags['model-nano'] ?? DEFAULT_MODELS.nano),
   };
 }
 

@@ -5,9 +5,9 @@
  */
 import { armIndex, type ConditionSpec } from './config';
 import { Rng } from './rng';
-import type { Persona } from './types';
+import type { AgentProfile } from './protocol';
 
-export function assignmentUniforms(seed: number, personas: readonly Persona[]): Float64Array {
+export function assignmentUniforms(seed: number, personas: readonly AgentProfile[]): Float64Array {
   const u = new Float64Array(personas.length);
   const rng = Rng.derive(seed, 'assignment');
   for (let a = 0; a < personas.length; a++) u[a] = personas[a].adult ? rng.next() : 2;
@@ -15,7 +15,7 @@ export function assignmentUniforms(seed: number, personas: readonly Persona[]): 
 }
 
 /** Arm index per agent (−1 for minors, or everyone when the condition has no arms). */
-export function armsOf(spec: ConditionSpec, uniforms: Float64Array, personas: readonly Persona[]): Int8Array {
+export function armsOf(spec: ConditionSpec, uniforms: Float64Array, personas: readonly AgentProfile[]): Int8Array {
   const out = new Int8Array(personas.length).fill(-1);
   if (!spec.arms) return out;
   for (let a = 0; a < personas.length; a++) if (personas[a].adult) out[a] = armIndex(spec, uniforms[a]);

@@ -1,17 +1,19 @@
 /**
- * One configuration type for a run, as sigma does it: `SimConfig`, `DEFAULT_CONFIG` (protocol A as described in
- * protocols.md §A) and `validateConfig()`, whose messages name the field and the fix. Everything a run depends on is
- * here, so a stored configuration plus a seed reproduces the run.
+ * One configuration type for a run, as sigma does it: `SimConfig` and `validateConfig()`, whose messages name the
+ * field and the fix. The engine's fields are checked here; the protocol's own (`params`, which messages exist) by the
+ * protocol's `validateParams`, and each protocol's `defaults()` is a complete configuration. Everything a run depends
+ * on is in it, so a stored configuration plus a seed reproduces the run.
  */
 import { configError } from './errors';
 
-export type MessageKind = 'none' | 'info' | 'social';
+/** 'none', or the id of one of the protocol's messages (`Protocol.messages`). */
+export type MessageId = string;
 
-/** One arm of a condition that randomises its own adults (Bond et al. 2012: 98 % social, 1 % informational, 1 % none). */
+/** One arm of a condition that randomises its own adults (e.g. 98 % one message, 1 % another, 1 % none). */
 export interface ArmSpec {
   /** e.g. 'social', 'info', 'control'. */
   name: string;
-  message: MessageKind;
+  message: MessageId;
   /** Share of adults in this arm; the arms' shares sum to 1. */
   share: number;
 }
@@ -20,7 +22,7 @@ export interface ConditionSpec {
   /** Folder and column name, e.g. 'treatment_soc_message'. */
   name: string;
   /** The message of a condition without arms (ignored when `arms` is set). */
-  message: MessageKind;
+  message: MessageId;
   /**
    * Treatment probability per period (one entry per `periodEnds` entry). With arms, 1 means "every adult of an arm
    * with a message sees it in that period" and 0 "nobody does".
@@ -45,115 +47,46 @@ export interface FeedConfig {
 }
 
 export interface SimConfig {
-  /**
-   * Registry key of the experiment module that runs (src/protocols/registry.ts). Configurations stored before protocols
-   * existed have none and mean 'sociopol' (or 'bond2012' when a condition has arms). @default 'sociopol'
-   */
-  protocol?: string;
-  /** The protocol's own parameters, checked by its `validateParams`. @default the protocol's defaults */
-  params?: Record<string, unknown>;
+  /** Registry key of the experiment module that runs (src/protocols/registry.ts). */
+  protocol: string;
+  /** The protocol's own parameters, checked by its `validateParams`. */
+  params: Record<string, unknown>;
   /** Number of agents (adults and minors). @default 2000 */
   agents: number;
   /** Share of agents who are minors (13–17): the paper has 215 of 20,000. @default 0.01075 */
   minorShare: number;
   /** First warm-up round (the warm-up runs firstRound…0). @default -15 */
   firstRound: number;
-  /** Last main round; election day. @default 30 */
+  /** Last main round; the end-of-run question follows it. @default 30 */
   lastRound: number;
   /** Last round of each treatment period. @default [10, 20, 29, 30] */
   periodEnds: number[];
-  /** @default the five LLM-SocioPol conditions */
+  /** @default the protocol's conditions */
   conditions: ConditionSpec[];
   /** Agents are first active at a uniform round among the first `firstActiveWithin`. @default 5 */
   firstActiveWithin: number;
-  /** Number of seed posts on politics, by random authors. @default 20 */
+  /** Number of seed posts, by random authors. @default 20 */
   seedPosts: number;
   /** Chance per activation of being invited to write a post. @default 0.01 */
   postInvitation: number;
   /** Maximum characters of a post. @default 140 */
   postMaxChars: number;
   feed: FeedConfig;
-  /** Followed likely voters shown in the social message. @default 6 */
-  maxFollowedLikelyShown: number;
-  messages: {
-    /** The get-out-the-vote slogan (informational message, and the first line of the social one). */
-    info: string;
-    /** Social addition; `{count}` is replaced by the number of likely voters. */
-    social: string;
-  };
   /** LLM sampling temperature. @default 0.5 */
   temperature: number;
-  /**
-   * Whose likely-voter status the social message pictures and the peer signal counts: accounts followed (protocol A)
-   * or close friends (Bond et al. 2012). @default 'followed'
-   */
-  friendsChannel: 'followed' | 'closeFriends';
 }
 
-export const CONDITION_NAMES = [
-  'control',
-  'treatment_info_message',
-  'treatment_soc_message',
-  'experiment_info_message',
-  'experiment_soc_message',
-] as const;
-
-export const DEFAULT_CONDITIONS: ConditionSpec[] = [
-  { name: 'control', message: 'none', schedule: [0, 0, 0, 0] },
-  { name: 'treatment_info_message', message: 'info', schedule: [1, 1, 1, 1] },
-  { name: 'treatment_soc_message', message: 'social', schedule: [1, 1, 1, 1] },
-  { name: 'experiment_info_message', message: 'info', schedule: [0.2, 0.4, 0.8, 0.8] },
-  { name: 'experiment_soc_message', message: 'social', schedule: [0.2, 0.4, 0.8, 0.8] },
-];
-
-export const DEFAULT_CONFIG: SimConfig = {
+/** The engine's defaults: what every protocol starts from before setting its rounds, conditions and params. */
+export const ENGINE_DEFAULTS: Omit<SimConfig, 'protocol' | 'params' | 'conditions' | 'periodEnds' | 'lastRound'> = {
   agents: 2000,
   minorShare: 0.01075,
   firstRound: -15,
-  lastRound: 30,
-  periodEnds: [10, 20, 29, 30],
-  conditions: DEFAULT_CONDITIONS,
   firstActiveWithin: 5,
   seedPosts: 20,
   postInvitation: 0.01,
   postMaxChars: 140,
   feed: { size: 4, mix: { interest: 0.6, followed: 0.2, trending: 0.15, random: 0.05 }, mode: 'described' },
-  maxFollowedLikelyShown: 6,
-  messages: {
-    info: 'Election Day is coming. Find your polling place and make a plan to vote.',
-    social: '{count} people on this platform say they are likely to vote.',
-  },
   temperature: 0.5,
-  friendsChannel: 'followed',
-};
-
-/**
- * The Bond et al. 2012 design (protocols.md §B) in this engine: a quiet warm-up on the platform, then one round that is
- * election day, on which every adult is randomised to the social message (98 %), the informational one (1 %) or none
- * (1 %); the social message pictures up to six close friends who say they will vote; close friends carry the peer
- * signal. With a few thousand agents the 1 % arms are tiny: raise their shares for power.
- */
-export const BOND_2012_CONFIG: Partial<SimConfig> = {
-  firstRound: -15,
-  lastRound: 1,
-  periodEnds: [1],
-  conditions: [
-    {
-      name: 'bond2012',
-      message: 'social',
-      schedule: [1],
-      arms: [
-        { name: 'social', message: 'social', share: 0.98 },
-        { name: 'info', message: 'info', share: 0.01 },
-        { name: 'control', message: 'none', share: 0.01 },
-      ],
-    },
-  ],
-  messages: {
-    info: "Today is Election Day. Find your polling place, and click 'I Voted' to tell your friends.",
-    social: '{count} people on this platform have said they will vote.',
-  },
-  friendsChannel: 'closeFriends',
 };
 
 /** Arm index of each agent under a condition's arms (−1 for minors and for conditions without arms). */
@@ -167,8 +100,8 @@ export function armIndex(spec: ConditionSpec, u: number): number {
   return spec.arms.length - 1;
 }
 
-/** The message an adult with assignment uniform u sees in `spec` when its period's schedule entry is p. */
-export function messageFor(spec: ConditionSpec, u: number, p: number): MessageKind {
+/** The message an adult with assignment uniform u sees in `spec` when its period's schedule entry is p ('none' for none). */
+export function messageFor(spec: ConditionSpec, u: number, p: number): MessageId {
   if (spec.arms) {
     const arm = spec.arms[armIndex(spec, u)];
     return p >= 1 ? arm.message : 'none';
@@ -176,14 +109,14 @@ export function messageFor(spec: ConditionSpec, u: number, p: number): MessageKi
   return spec.message !== 'none' && u < p ? spec.message : 'none';
 }
 
-/** A deep copy of the defaults with `overrides` applied at the top level (and inside `feed` / `messages`). */
-export function makeConfig(overrides: Partial<SimConfig> = {}): SimConfig {
-  const base = structuredClone(DEFAULT_CONFIG);
+/** A deep copy of `base` with `overrides` applied at the top level (and inside `feed` / `params`). */
+export function withOverrides(base: SimConfig, overrides: Partial<SimConfig> = {}): SimConfig {
+  const b = structuredClone(base);
   return {
-    ...base,
+    ...b,
     ...structuredClone(overrides),
-    feed: { ...base.feed, ...(overrides.feed ? structuredClone(overrides.feed) : {}) },
-    messages: { ...base.messages, ...(overrides.messages ? structuredClone(overrides.messages) : {}) },
+    feed: { ...b.feed, ...(overrides.feed ? structuredClone(overrides.feed) : {}) },
+    params: { ...b.params, ...(overrides.params ? structuredClone(overrides.params) : {}) },
   };
 }
 
@@ -209,10 +142,17 @@ export const LIMITS = {
   shownFriends: 1_000,
 } as const;
 
-/** Throws a ConfigError naming the first impossible field; returns the config unchanged when it is valid. */
+/**
+ * Throws a ConfigError naming the first impossible engine field; returns the config unchanged when it is valid. The
+ * protocol checks its params and which messages exist (`Protocol.validateParams`; `checkConfig` in the registry runs
+ * both).
+ */
 export function validateConfig(config: SimConfig): SimConfig {
   if (!config || typeof config !== 'object') throw configError('config', 'is missing', 'export the run again, or start a new run');
-  for (const part of ['feed', 'messages'] as const) {
+  if (typeof config.protocol !== 'string' || config.protocol === '') {
+    throw configError('protocol', `is ${JSON.stringify(config.protocol)}`, "name the experiment, e.g. 'sociopol'");
+  }
+  for (const part of ['feed', 'params'] as const) {
     if (!config[part] || typeof config[part] !== 'object') throw configError(part, 'is missing', 'export the run again, or start a new run');
   }
   if (!config.feed.mix || typeof config.feed.mix !== 'object') throw configError('feed.mix', 'is missing', 'give the four feed shares');
@@ -229,7 +169,7 @@ export function validateConfig(config: SimConfig): SimConfig {
     throw configError('firstRound', `is ${config.firstRound}`, `use a whole number between −${LIMITS.warmupRounds} and 0 (the warm-up runs firstRound…0)`);
   }
   if (!isInt(config.lastRound) || config.lastRound < 1 || config.lastRound > LIMITS.rounds) {
-    throw configError('lastRound', `is ${config.lastRound}`, `use a whole number between 1 and ${LIMITS.rounds} (election day)`);
+    throw configError('lastRound', `is ${config.lastRound}`, `use a whole number between 1 and ${LIMITS.rounds} (the last main round)`);
   }
   const ends = config.periodEnds;
   if (!Array.isArray(ends) || ends.length === 0) {
@@ -241,10 +181,10 @@ export function validateConfig(config: SimConfig): SimConfig {
     }
   }
   if (ends[ends.length - 1] !== config.lastRound) {
-    throw configError('periodEnds', `ends at ${ends[ends.length - 1]} but lastRound is ${config.lastRound}`, 'make the last period end on election day');
+    throw configError('periodEnds', `ends at ${ends[ends.length - 1]} but lastRound is ${config.lastRound}`, 'make the last period end on the last round');
   }
   if (!Array.isArray(config.conditions) || config.conditions.length === 0) {
-    throw configError('conditions', 'is empty', `name at least one condition, e.g. ${CONDITION_NAMES.join(', ')}`);
+    throw configError('conditions', 'is empty', "name at least one condition (the protocol's defaults list them)");
   }
   if (config.conditions.length > LIMITS.conditions) {
     throw configError('conditions', `has ${config.conditions.length} entries`, `use at most ${LIMITS.conditions} conditions per run`);
@@ -257,8 +197,8 @@ export function validateConfig(config: SimConfig): SimConfig {
     }
     if (seen.has(c.name)) throw configError(`${field}.name`, `repeats '${c.name}'`, 'give each condition a distinct name');
     seen.add(c.name);
-    if (!['none', 'info', 'social'].includes(c.message)) {
-      throw configError(`${field}.message`, `is ${JSON.stringify(c.message)}`, "use 'none', 'info' or 'social'");
+    if (typeof c.message !== 'string' || c.message === '') {
+      throw configError(`${field}.message`, `is ${JSON.stringify(c.message)}`, "use 'none' or one of the protocol's messages");
     }
     if (!Array.isArray(c.schedule) || c.schedule.length !== ends.length) {
       throw configError(`${field}.schedule`, `has ${Array.isArray(c.schedule) ? c.schedule.length : 0} entries`, `give one probability per period (${ends.length}: periods end at rounds ${ends.join(', ')})`);
@@ -270,7 +210,7 @@ export function validateConfig(config: SimConfig): SimConfig {
       }
     });
     if (!c.arms && c.message === 'none' && c.schedule.some((p) => p > 0)) {
-      throw configError(`${field}.schedule`, "treats agents but the message is 'none'", "set the message to 'info' or 'social', or the schedule to zeros");
+      throw configError(`${field}.schedule`, "treats agents but the message is 'none'", "set one of the protocol's messages, or the schedule to zeros");
     }
     if (c.arms !== undefined) {
       if (!Array.isArray(c.arms) || c.arms.length < 2) throw configError(`${field}.arms`, 'has fewer than two arms', 'give at least two arms, e.g. social 0.98, info 0.01, control 0.01');
@@ -282,7 +222,7 @@ export function validateConfig(config: SimConfig): SimConfig {
           throw configError(`${field}.arms[${k}].name`, `is ${JSON.stringify(arm.name)}`, 'give each arm a distinct name of letters, digits, _ or -');
         }
         names.add(arm.name);
-        if (!['none', 'info', 'social'].includes(arm.message)) throw configError(`${field}.arms[${k}].message`, `is ${JSON.stringify(arm.message)}`, "use 'none', 'info' or 'social'");
+        if (typeof arm.message !== 'string' || arm.message === '') throw configError(`${field}.arms[${k}].message`, `is ${JSON.stringify(arm.message)}`, "use 'none' or one of the protocol's messages");
         if (!isProbability(arm.share) || arm.share === 0) throw configError(`${field}.arms[${k}].share`, `is ${arm.share}`, 'use a share in (0, 1]');
         total += arm.share;
       });
@@ -316,24 +256,8 @@ export function validateConfig(config: SimConfig): SimConfig {
   if (config.feed.mode !== 'described' && config.feed.mode !== 'as-published') {
     throw configError('feed.mode', `is ${JSON.stringify(config.feed.mode)}`, "use 'described' or 'as-published'");
   }
-  if (!isInt(config.maxFollowedLikelyShown) || config.maxFollowedLikelyShown < 0 || config.maxFollowedLikelyShown > LIMITS.shownFriends) {
-    throw configError('maxFollowedLikelyShown', `is ${config.maxFollowedLikelyShown}`, `use a whole number between 0 and ${LIMITS.shownFriends} (6 as published)`);
-  }
-  if (typeof config.messages.info !== 'string' || config.messages.info.trim() === '') {
-    throw configError('messages.info', 'is empty', 'write the get-out-the-vote slogan');
-  }
-  if (typeof config.messages.social !== 'string') throw configError('messages.social', 'is not text', 'write the social addition');
-  for (const k of ['info', 'social'] as const) {
-    if (config.messages[k].length > LIMITS.textChars) {
-      throw configError(`messages.${k}`, `has ${config.messages[k].length} characters`, `keep it under ${LIMITS.textChars} characters (it is part of every prompt)`);
-    }
-  }
   if (typeof config.temperature !== 'number' || !(config.temperature >= 0 && config.temperature <= 2)) {
     throw configError('temperature', `is ${config.temperature}`, 'use a number between 0 and 2 (0.5 as published)');
-  }
-  // Configurations stored before this field existed mean 'followed'.
-  if (config.friendsChannel !== undefined && config.friendsChannel !== 'followed' && config.friendsChannel !== 'closeFriends') {
-    throw configError('friendsChannel', `is ${JSON.stringify(config.friendsChannel)}`, "use 'followed' or 'closeFriends'");
   }
   return config;
 }

@@ -7,7 +7,8 @@
 import type { FeedConfig } from './config';
 import type { Rng } from './rng';
 import { followingNow, LIKED, REPLIED, sortedHas, type WorldState } from './state';
-import type { FeedItem, Persona } from './types';
+import type { AgentProfile } from './protocol';
+import type { FeedItem } from './types';
 
 /** Trending = the most engaged posts; this many are kept per round. */
 export const TRENDING_SIZE = 20;
@@ -129,7 +130,7 @@ export class FeedBuilder {
   };
   // Per feed: the viewer, its followed accounts, and how many posts they wrote (−1 until the 'followed' source asks).
   private state: WorldState | null = null;
-  private persona: Persona | null = null;
+  private persona: AgentProfile | null = null;
   private following: Int32Array = new Int32Array(0);
   private followedTotal = -1;
   // The posts picked so far for the feed being built, and their sources (reused: only the first `picks` count).
@@ -156,7 +157,7 @@ export class FeedBuilder {
   constructor(
     private readonly profiles: readonly string[],
     private readonly config: FeedConfig,
-    personas: readonly Persona[],
+    personas: readonly AgentProfile[],
   ) {
     const numbers = new Map<string, number>();
     this.interestStart = new Int32Array(personas.length + 1);
@@ -188,7 +189,7 @@ export class FeedBuilder {
   }
 
   /** The ranked feed of `persona`. Pure apart from the draws it takes from `rng`. */
-  build(state: WorldState, persona: Persona, trending: number[], rng: Rng): FeedItem[] {
+  build(state: WorldState, persona: AgentProfile, trending: number[], rng: Rng): FeedItem[] {
     const config = this.config;
     const agent = persona.id;
     const p = state.posts;
@@ -300,7 +301,7 @@ export class FeedBuilder {
   /** Not the viewer's own post, not picked already, and not seen unless it gained replies since (seenUnchanged). */
   private eligible(post: number): boolean {
     const posts = (this.state as WorldState).posts;
-    if (posts.author[post] === (this.persona as Persona).id) return false;
+    if (posts.author[post] === (this.persona as AgentProfile).id) return false;
     for (let k = 0; k < this.picks; k++) if (this.chosen[k] === post) return false;
     const seen = this.seenReplies[post];
     return seen === 0 || seen - 1 < posts.replies[post];
@@ -347,7 +348,7 @@ export class FeedBuilder {
 
   private drawFrom(source: Source, trending: number[], rng: Rng): number {
     const p = (this.state as WorldState).posts;
-    const persona = this.persona as Persona;
+    const persona = this.persona as AgentProfile;
     for (let t = 0; t < TRIES_PER_SOURCE; t++) {
       let candidate = -1;
       if (source === 'interest') {

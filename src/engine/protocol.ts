@@ -1,8 +1,8 @@
 /**
  * The protocol interface: what an experiment module (`src/protocols/<name>/`) supplies to the generic engine. The
  * engine owns rounds, activity, feeds, posts, replies, follows, seen lists, RNG streams, assignment uniforms, the
- * warm-up fork and the pause hooks; a protocol owns what agents hold and are asked beyond that (a likelihood, an
- * emotion), the messages its conditions show, the outcome columns it records, the contrasts its analysis compares,
+ * warm-up fork and the pause hooks; a protocol owns what agents hold and are asked beyond that (a stated intention,
+ * a mood), the messages its conditions show, the outcome columns it records, the contrasts its analysis compares,
  * its end-of-run question, its CSV files, its prompts and its offline agents. Nothing here names any protocol.
  *
  * Shapes are flat on purpose: a protocol's request part `Q` is spread into the engine's request and its decision part
@@ -10,6 +10,8 @@
  * agent reads one object. Everything that crosses a worker or goes into IndexedDB stays plain, cloneable data.
  */
 import type { ConditionSpec, SimConfig } from './config';
+import type { DecisionPort } from './ports';
+import type { Rng } from './rng';
 import type { FeedItem, EngagementEvent, LlmExchange, CallMeta, Post, PostAction, Tier } from './types';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -23,7 +25,7 @@ export interface AgentProfile {
   adult: boolean;
   /** Topics the feed matches and a new post must be about. */
   interests: string[];
-  /** Accounts a protocol may use as a peer channel (Bond 2012's close friends). */
+  /** Accounts a protocol may use as a peer channel (e.g. the close friends of a field experiment). */
   closeFriends: number[];
   /** What others see of this agent as an author. */
   publicProfile: string;
@@ -72,46 +74,10 @@ export type DecisionOutcome<D extends object = object> =
 /** One end-of-run question to one agent: the protocol's part `FQ` spread over the agent id and condition. */
 export type FinalRequest<FQ extends object = object> = { agentId: number; condition: string } & FQ;
 
-/** The answer part `FA` (e.g. `{ voted: 0 | 1 }`) spread into the outcome, as stored. */
+/** The answer part `FA` (e.g. `{ answer: 0 | 1 }`) spread into the outcome, as stored. */
 export type FinalOutcome<FA extends object = object> =
   | ({ ok: true; meta?: CallMeta; exchange?: LlmExchange } & FA)
   | { ok: false; error: string; meta?: CallMeta; exchange?: LlmExchange };
-
-// ---------------------------------------------------------------------------------------------------------------
-// The decision port, generic over the protocol
-
-export interface PortContext<A extends AgentProfile = AgentProfile> {
-  /** The RNG seed of this run (each seed folder of a multi-seed run has its own). */
-  seed: number;
-  config: SimConfig;
-  /** Indexed by agent id. */
-  agents: readonly A[];
-}
-
-export interface RoundBatch<Q extends object = object, M extends object = object> {
-  condition: string;
-  round: number;
-  requests: ActivationRequest<Q, M>[];
-}
-
-export interface FinalBatch<FQ extends object = object> {
-  condition: string;
-  requests: FinalRequest<FQ>[];
-}
-
-/**
- * The one decision port: offline rules, LLM agents and replays of stored decisions all answer through it. Must return
- * exactly one outcome per request, in request order; rejects only on cancellation (`name === 'Cancelled'`) or a stop
- * the caller must see (budget, fatal endpoint error).
- */
-export interface ProtocolPort<Q extends object = object, D extends object = object, M extends object = object, FQ extends object = object, FA extends object = object> {
-  /** 'offline' | 'llm' | 'replay' — for labels and records only; the engine never branches on it. */
-  readonly kind: string;
-  init(ctx: PortContext): Promise<void> | void;
-  decideRound(batch: RoundBatch<Q, M>, signal?: AbortSignal): Promise<DecisionOutcome<D>[]>;
-  /** The end-of-run question; only called when the protocol declares one. */
-  decideFinal(batch: FinalBatch<FQ>, signal?: AbortSignal): Promise<FinalOutcome<FA>[]>;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // What a protocol sees while the engine runs a round
@@ -151,7 +117,7 @@ export interface MessageDecl {
   label: string;
 }
 
-/** A per-agent, per-round numeric column the protocol records (e.g. the likelihood stated this round). */
+/** A per-agent, per-round numeric column the protocol records (e.g. the value an agent stated this round). */
 export interface ColumnDecl {
   name: string;
   label: string;
@@ -162,7 +128,7 @@ export interface ColumnDecl {
   carried: boolean;
 }
 
-/** A population-level number per round (e.g. how many say they will vote). */
+/** A population-level number per round (e.g. how many agents hold some view). */
 export interface ScalarDecl {
   name: string;
   label: string;
@@ -170,7 +136,7 @@ export interface ScalarDecl {
 
 /**
  * A per-agent outcome the analysis compares: a column at the last round (optionally as 1 where value ≥ threshold),
- * or the end-of-run answer. `id` is what contrasts and the summary call it (e.g. 'likelihood_r30', 'turnout').
+ * or the end-of-run answer. `id` is what contrasts and the summary call it (it may name the last round, e.g. 'x_r30').
  */
 export type OutcomeDecl =
   | { id: string; label: string; column: string; round: 'last'; threshold?: number }
@@ -183,14 +149,14 @@ export interface GroupRef {
   arm?: string;
   /**
    * Rows by treatment status: 'untreated' = adults never treated in a roll-out (the spillover group), 'treated' =
-   * ever treated, 'friends-of-treated' = untreated adults with a treated close friend (Bond 2012's spillover).
+   * ever treated, 'friends-of-treated' = untreated adults with a treated close friend (a field experiment's spillover).
    */
   who?: 'all' | 'treated' | 'untreated' | 'friends-of-treated';
 }
 
 /** One comparison the analysis reports: treatment group vs baseline group on one outcome. */
 export interface ContrastDecl {
-  /** Stable label, e.g. 'treatment_soc_message' or 'bond2012:social'. */
+  /** Stable label, e.g. a condition name or 'condition:arm'. */
   id: string;
   treatment: GroupRef;
   baseline: GroupRef;
@@ -268,6 +234,11 @@ export interface LlmPrompts<Q extends object, D extends object, M extends object
   finalSchema?(): JsonSchemaFormat;
   validateFinal?(raw: unknown): Validation<FA>;
   typicalActivation(config: SimConfig): { request: ActivationRequest<Q, M>; agent: A };
+  /**
+   * The variable part of an activation's prompt in a compact form the protocol can rebuild from the run's stored data
+   * (stored as `LlmExchange.compact` instead of the prompt text); absent: the prompt text is stored.
+   */
+  compactActivation?(req: ActivationRequest<Q, M>, config: SimConfig): unknown;
   typicalFinal?(config: SimConfig): { request: FinalRequest<FQ>; agent: A };
 }
 
@@ -275,8 +246,8 @@ export interface LlmPrompts<Q extends object, D extends object, M extends object
 // The protocol
 
 /**
- * The end-of-run question (SocioPol's election day): asked once per agent and condition after the last round. The
- * answer becomes one number per agent (−1 not asked or invalid), recorded as the column `column`.
+ * The end-of-run question (e.g. "did you go and vote?"): asked once per agent and condition after the last round. The
+ * answer becomes one number per agent (−1 not asked or invalid), recorded under the name `column`.
  */
 export interface FinalQuestion<S, FQ extends object, FA extends object, A extends AgentProfile> {
   column: string;
@@ -322,7 +293,7 @@ export interface Protocol<
   readonly messages: readonly MessageDecl[];
   readonly columns: readonly ColumnDecl[];
   readonly scalars: readonly ScalarDecl[];
-  /** Outcomes for this configuration (ids may name the last round, e.g. 'likelihood_r30'). */
+  /** Outcomes for this configuration (ids may name the last round). */
   outcomes(config: SimConfig): OutcomeDecl[];
   /** The comparisons the analysis reports for this configuration (never found by condition-name prefixes). */
   contrasts(config: SimConfig): ContrastDecl[];
@@ -343,7 +314,7 @@ export interface Protocol<
   activeAgents?(ctx: RoundContext<S, A>, scratch: X): Int32Array;
   /** The protocol's part of an active agent's request. Must not change state (every request sees the round's start). */
   request(ctx: RoundContext<S, A>, scratch: X, a: number): Q;
-  /** Reasons a decision's protocol part cannot be applied (e.g. a likelihood outside 0…4), or null. */
+  /** Reasons a decision's protocol part cannot be applied (e.g. a value outside its scale), or null. */
   checkDecision(decision: Decision<D>, request: ActivationRequest<Q, M>): string | null;
   /** Apply a valid decision's protocol part to the state; returns the protocol's part of the agent's new memory. */
   applyDecision(ctx: RoundContext<S, A>, scratch: X, a: number, decision: Decision<D>, request: ActivationRequest<Q, M>): M;
@@ -352,11 +323,23 @@ export interface Protocol<
 
   readonly final?: FinalQuestion<S, FQ, FA, A>;
 
-  /** The protocol's files of one condition, e.g. SocioPol's `voting_data.csv` (the engine adds none of its own). */
+  /**
+   * The text of a seed post on `topic` (the warm-up's first round starts from `config.seedPosts` of them); absent for
+   * protocols that run with `seedPosts: 0`.
+   */
+  seedPost?(topic: string, rng: Rng, maxChars: number): string;
+
+  /**
+   * The protocol's files of one condition (e.g. per-round columns in a published wide layout, personas with the
+   * end-of-run answer); the runner adds the generic activity, engagement and posts files.
+   */
   writeCsv(view: ConditionView<A>, options: { models?: Record<string, string> }): CsvFile[];
 
-  /** Offline agents by name ('rules', and e.g. 'fitted'); `defaultOffline` names the one used when none is chosen. */
-  readonly offlineAgents: Record<string, () => ProtocolPort<Q, D, M, FQ, FA>>;
+  /**
+   * Offline agents by name ('rules', and e.g. 'fitted'); `data` is what a kind needs beyond the run (fitted
+   * parameters read by the runner). `defaultOffline` names the one used when none is chosen; it must need no data.
+   */
+  readonly offlineAgents: Record<string, (data?: unknown) => DecisionPort<Q, D, M, FQ, FA>>;
   readonly defaultOffline: string;
   /** Prompts for LLM agents; absent = this protocol runs offline only. */
   readonly llm?: LlmPrompts<Q, D, M, FQ, FA, A>;

@@ -1,10 +1,11 @@
 /**
- * Text reporters for a run's tables in the layout the LLM-SocioPol authors published (wide CSVs: an unnamed id column,
- * then one column per round −15…30), plus long tables for engagement, posts and personas. Pure string builders, shared
- * by the CLI and the app's exports, so both write byte-identical files that pandas and R read directly.
+ * Text reporters shared by every protocol, in the layout the LLM-agent studies publish (wide CSVs: an unnamed id
+ * column, then one column per round), plus long tables for engagement and posts. Pure string builders over the run
+ * record's views, shared by the CLI and the app's exports, so both write byte-identical files that pandas and R read
+ * directly. A protocol writes its own files with the same helpers.
  */
-import type { ConditionTables } from './simulation';
-import type { EngagementEvent, Persona, Post } from './types';
+import type { AgentProfile, ConditionView } from './protocol';
+import type { EngagementEvent, Post } from './types';
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break. */
 export function csvField(value: string | number | boolean | null | undefined): string {
@@ -17,7 +18,8 @@ export function csvRow(values: Array<string | number | boolean | null | undefine
   return values.map(csvField).join(',');
 }
 
-function wide(ids: ArrayLike<number>, rounds: number[], cell: (id: number, col: number) => string): string {
+/** A wide table: header `,r0,r1,…`, then one line per id with `cell(id, column)`. */
+export function wideCsv(ids: ArrayLike<number>, rounds: readonly number[], cell: (id: number, col: number) => string): string {
   const lines: string[] = [',' + rounds.join(',')];
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
@@ -28,30 +30,21 @@ function wide(ids: ArrayLike<number>, rounds: number[], cell: (id: number, col: 
   return lines.join('\n') + '\n';
 }
 
-/** Adult ids ascending: the rows of the published files (minors never vote and are never treated). */
-export function adultIds(personas: readonly Persona[]): Int32Array {
-  return Int32Array.from(personas.filter((p) => p.adult).map((p) => p.id));
-}
-
-/** `<condition>_voting_data.csv`: the likelihood stated when active ("3.0"), else empty. */
-export function votingCsv(t: ConditionTables, ids: ArrayLike<number>): string {
-  const R = t.rounds.length;
-  return wide(ids, t.rounds, (id, c) => {
-    const v = t.stated[id * R + c];
-    return v < 0 ? '' : `${v}.0`;
-  });
+/** Adult ids ascending: the rows of files about treatment (minors are never treated). */
+export function adultIds(agents: readonly AgentProfile[]): Int32Array {
+  return Int32Array.from(agents.filter((p) => p.adult).map((p) => p.id));
 }
 
 /** `<condition>_treatment_data.csv`: treatment assignment 0/1 per round. */
-export function treatmentCsv(t: ConditionTables, ids: ArrayLike<number>): string {
+export function treatmentCsv(t: ConditionView, ids: ArrayLike<number>): string {
   const R = t.rounds.length;
-  return wide(ids, t.rounds, (id, c) => String(t.treated[id * R + c]));
+  return wideCsv(ids, t.rounds, (id, c) => String(t.treated[id * R + c]));
 }
 
 /** `<condition>_activity_data.csv`: 1 where the agent was active that round, else 0 (every agent, minors included). */
-export function activityCsv(t: ConditionTables, ids: ArrayLike<number>): string {
+export function activityCsv(t: ConditionView): string {
   const R = t.rounds.length;
-  return wide(ids, t.rounds, (id, c) => String(t.active[id * R + c]));
+  return wideCsv(Int32Array.from(t.agents.map((p) => p.id)), t.rounds, (id, c) => String(t.active[id * R + c]));
 }
 
 /** `<condition>_engagement_data.csv`: one row per like, reply, follow, unfollow or post. */
@@ -68,39 +61,13 @@ export function postsCsv(posts: readonly Post[]): string {
   return lines.join('\n') + '\n';
 }
 
-/** `<condition>_personas.csv`: every agent's persona and its election-day vote in that condition (empty for minors). */
-export function personasCsv(personas: readonly Persona[], votes: Int8Array | null, models?: Record<string, string>): string {
-  const lines = [
-    'user_id,adult,age,sex,race_ethnicity,education,occupation,marital_status,native_country,state,hours_per_week,work_schedule,party,ideology,turnout_habit,political_stance,interests,close_friends,public_profile,tier,model,voted',
+/** Every file of one condition: the generic ones, then the protocol's (`<condition>_<suffix>`). */
+export function conditionFiles(view: ConditionView, protocolFiles: ReadonlyArray<{ suffix: string; text: string }>): Array<[string, string]> {
+  const name = view.name;
+  return [
+    ...protocolFiles.map((f): [string, string] => [`${name}_${f.suffix}`, f.text]),
+    [`${name}_activity_data.csv`, activityCsv(view)],
+    [`${name}_engagement_data.csv`, engagementCsv(view.events)],
+    [`${name}_posts.csv`, postsCsv(view.posts)],
   ];
-  for (const p of personas) {
-    const v = votes ? votes[p.id] : -1;
-    lines.push(
-      csvRow([
-        p.id,
-        p.adult ? 1 : 0,
-        p.age,
-        p.sex,
-        p.raceEthnicity,
-        p.education,
-        p.occupation,
-        p.maritalStatus,
-        p.countryOfBirth,
-        p.state,
-        p.hoursPerWeek,
-        p.workSchedule,
-        p.party,
-        p.ideology,
-        p.turnoutHabit,
-        p.politicalStance,
-        p.interests.join(';'),
-        p.closeFriends.join(';'),
-        p.publicProfile,
-        p.tier,
-        models?.[p.tier] ?? '',
-        v < 0 ? '' : v,
-      ]),
-    );
-  }
-  return lines.join('\n') + '\n';
 }

@@ -1,10 +1,11 @@
 /**
  * The mutable world of one condition: posts and their engagement, who follows whom now, what each agent has seen,
- * its last stated likelihood, memory and next activation. The warm-up builds one such state; `forkState` copies it
+ * its memory and next activation (the protocol keeps its own per-agent state beside it). The warm-up builds one such state; `forkState` copies it
  * into every condition, so conditions share the warm-up exactly and then diverge only through treatment.
  */
 import { sortedHas, type FollowNetwork } from './network';
-import type { FeedItem, Memory } from './types';
+import type { MemoryBase } from './protocol';
+import type { FeedItem } from './types';
 
 export interface PostStore {
   count: number;
@@ -95,13 +96,11 @@ export function recordEngagement(s: WorldState, id: number, a: number, kind: 0 |
 export interface WorldState {
   n: number;
   posts: PostStore;
-  /** Last stated likelihood (−1 before the first statement). */
-  current: Int8Array;
   /** Round of the next activation. */
   nextActive: Int32Array;
   /** Last delay n the agent chose (kept when an answer is invalid). */
   delay: Int8Array;
-  memory: Array<Memory | null>;
+  memory: Array<MemoryBase | null>;
   /**
    * Posts each agent liked or replied to (post id × 4 + LIKED | REPLIED, in order of first engagement). Kept per
    * engaging agent rather than per post because a feed asks "which of the accounts I follow engaged with these few
@@ -148,7 +147,6 @@ export function createState(net: FollowNetwork): WorldState {
   return {
     n,
     posts: emptyPosts(n),
-    current: new Int8Array(n).fill(-1),
     nextActive: new Int32Array(n),
     delay: new Int8Array(n).fill(3),
     memory: new Array(n).fill(null),
@@ -182,7 +180,6 @@ export function forkState(s: WorldState): WorldState {
   return {
     n: s.n,
     posts,
-    current: s.current.slice(),
     nextActive: s.nextActive.slice(),
     delay: s.delay.slice(),
     // Memory objects are never mutated after an activation creates them, so forks may share them.

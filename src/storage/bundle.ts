@@ -1,22 +1,25 @@
 /**
- * The JSON run bundle: configuration, seeds, network, personas, every round and election record and the LLM cache of
+ * The JSON run bundle: configuration, seeds, network, personas, every round and end-of-run record and the LLM cache of
  * a run, so another browser can import it and replay it with zero calls. It never holds an API key: the run row has
  * no key field and the LLM settings are copied field by field. Typed arrays travel as base64 to keep bundles small.
  */
 import { SpilloverError } from '../engine/errors';
-import type { ElectionRecord, LlmTotals, Persona, RoundRecord } from '../engine/types';
+import type { AgentProfile } from '../engine/protocol';
+import type { FinalRecord, LlmTotals, RoundRecord } from '../engine/types';
 import type { AgentsKind, LlmSettings, NetworkSource } from './db';
 import type { SimConfig } from '../engine/config';
 import type { AppInfo } from '../app-info';
+import { upgradeConfigV1, upgradeElectionV1, upgradeRoundV1 } from './migrations';
 
 export const BUNDLE_FORMAT = 'spillover-run-bundle';
-export const BUNDLE_VERSION = 1;
+/** 2: protocol and params in the configuration, named columns in rounds, `finals` (1: SocioPol only; still imported). */
+export const BUNDLE_VERSION = 2;
 
 export interface BundleSeed {
   seed: number;
-  personas: Persona[];
+  personas: AgentProfile[];
   rounds: RoundRecord[];
-  elections: ElectionRecord[];
+  finals: FinalRecord[];
 }
 
 export interface RunBundle {
@@ -117,11 +120,23 @@ export function decodeBundle(text: string, source = 'run bundle'): RunBundle {
   if (!b || b.format !== BUNDLE_FORMAT) {
     throw new SpilloverError('BundleError', `${source}: is not a Spillover run bundle (format field missing); choose a .json file saved with the "Bundle" button in "Your runs"`);
   }
-  if (b.version !== BUNDLE_VERSION) {
-    throw new SpilloverError('BundleError', `${source}: bundle version ${b.version} is not supported (this app reads version ${BUNDLE_VERSION}); export it again with this version of the app`);
+  if (b.version !== 1 && b.version !== BUNDLE_VERSION) {
+    throw new SpilloverError('BundleError', `${source}: bundle version ${b.version} is not supported (this app reads versions 1 and ${BUNDLE_VERSION}); export it again with this version of the app`);
   }
   if (!b.run || !b.network || !Array.isArray(b.seeds) || !(b.network.src instanceof Int32Array)) {
     throw new SpilloverError('BundleError', `${source}: the run, network or seeds section is missing or damaged; export the run again`);
   }
+  if (b.version === 1) upgradeBundleV1(b as RunBundle);
   return b as RunBundle;
+}
+
+/** A version-1 bundle read as version 2, in place (the same upgrade stored runs get). */
+function upgradeBundleV1(b: RunBundle): void {
+  b.run.config = upgradeConfigV1(b.run.config);
+  for (const seed of b.seeds as Array<BundleSeed & { elections?: Array<FinalRecord & { votes?: Int8Array }> }>) {
+    if (Array.isArray(seed.rounds)) for (const r of seed.rounds) upgradeRoundV1(r);
+    seed.finals = Array.isArray(seed.elections) ? seed.elections.map((e) => upgradeElectionV1(e)) : [];
+    delete seed.elections;
+  }
+  b.version = BUNDLE_VERSION;
 }

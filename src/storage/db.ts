@@ -6,18 +6,10 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { SimConfig } from '../engine/config';
 import { SpilloverError } from '../engine/errors';
-import type { CachedCall, ResponseCacheStore } from '../agents/llm/cache';
-import type {
-  DecisionOutcome,
-  ElectionRecord,
-  EngagementEvent,
-  LlmTotals,
-  Persona,
-  Post,
-  Reply,
-  RoundRecord,
-  VoteOutcome,
-} from '../engine/types';
+import type { CachedCall, ResponseCacheStore } from '../engine/ports';
+import type { AgentProfile, FinalOutcome } from '../engine/protocol';
+import type { EngagementEvent, FinalRecord, LlmTotals, Post, Reply, RoundRecord } from '../engine/types';
+import { upgradeConfigV1, upgradeElectionV1, upgradeRoundV1 } from './migrations';
 
 import type { FittedAgents } from '../protocols/sociopol/fitted/model';
 
@@ -109,20 +101,22 @@ export interface PostRow extends Post {
   condition: string;
 }
 
-export interface ElectionRow {
+/** The end-of-run question of one condition (the protocol's `final`), keyed by run and seed. */
+export interface FinalRow {
   runId: number;
   seed: number;
   condition: string;
-  votes: Int8Array;
+  values: Int8Array;
   invalidAgents: number[];
-  outcomes: VoteOutcome[];
+  outcomes: FinalOutcome[];
   llm: LlmTotals;
 }
 
+/** The run's agents (the protocol's persona type), stored per seed. */
 export interface PersonasRow {
   runId: number;
   seed: number;
-  personas: Persona[];
+  personas: AgentProfile[];
 }
 
 export interface NetworkRow {
@@ -160,14 +154,30 @@ export const SCHEMA_V1 = {
   llmCalls: 'key, runId',
 } as const;
 
-export const DB_VERSION = 1;
+/**
+ * SCHEMA_V2 — 2026-11 (experiments as modules, issue 9). Runs name their protocol and keep its settings in
+ * `config.params`; rounds keep the protocol's outcomes as named `columns` and `scalars`; the end-of-run question of any
+ * protocol goes to `finals` (`values`). The upgrade rewrites every version-1 row in place (storage/migrations.ts).
+ */
+export const SCHEMA_V2 = {
+  ...SCHEMA_V1,
+  finals: '[runId+seed+condition], runId, [runId+seed]',
+} as const;
+
+/** SCHEMA_V3 — 2026-11: drops `elections`, whose rows the version-2 upgrade copied into `finals`. */
+export const SCHEMA_V3 = {
+  ...SCHEMA_V2,
+  elections: null,
+} as const;
+
+export const DB_VERSION = 3;
 
 export type SpilloverDb = Dexie & {
   runs: EntityTable<RunRow, 'id'>;
   rounds: Table<RoundRow, [number, number, string, number]>;
   events: Table<EventsRow, [number, number, string, number]>;
   posts: Table<PostRow, [number, number, string, number]>;
-  elections: Table<ElectionRow, [number, number, string]>;
+  finals: Table<FinalRow, [number, number, string]>;
   personas: Table<PersonasRow, [number, number]>;
   networks: Table<NetworkRow, number>;
   llmCalls: Table<LlmCallRow, string>;
@@ -177,6 +187,19 @@ export type SpilloverDb = Dexie & {
 export function createDb(name = 'spillover'): SpilloverDb {
   const db = new Dexie(name) as SpilloverDb;
   db.version(1).stores(SCHEMA_V1);
+  db.version(2)
+    .stores(SCHEMA_V2)
+    .upgrade(async (tx) => {
+      await tx.table('runs').toCollection().modify((run: RunRow) => {
+        run.config = upgradeConfigV1(run.config);
+      });
+      await tx.table('rounds').toCollection().modify((row: RoundRow) => {
+        upgradeRoundV1(row);
+      });
+      const elections = await tx.table('elections').toArray();
+      await tx.table('finals').bulkPut(elections.map((e) => upgradeElectionV1(e)));
+    });
+  db.version(3).stores(SCHEMA_V3);
   return db;
 }
 
@@ -240,11 +263,11 @@ export async function updateRun(db: SpilloverDb, runId: number, changes: Partial
 /** Delete a run and every row that belongs to it, in one transaction. */
 export async function deleteRun(db: SpilloverDb, runId: number): Promise<void> {
   try {
-    await db.transaction('rw', [db.runs, db.rounds, db.events, db.posts, db.elections, db.personas, db.networks, db.llmCalls], async () => {
+    await db.transaction('rw', [db.runs, db.rounds, db.events, db.posts, db.finals, db.personas, db.networks, db.llmCalls], async () => {
       await db.rounds.where('runId').equals(runId).delete();
       await db.events.where('runId').equals(runId).delete();
       await db.posts.where('runId').equals(runId).delete();
-      await db.elections.where('runId').equals(runId).delete();
+      await db.finals.where('runId').equals(runId).delete();
       await db.personas.where('runId').equals(runId).delete();
       await db.networks.delete(runId);
       await db.llmCalls.where('runId').equals(runId).delete();
@@ -294,11 +317,10 @@ export async function writeRound(
   const row: RoundRow = {
     ...key,
     active: record.active,
-    stated: record.stated,
-    current: record.current,
     treated: record.treated,
     activity: record.activity,
-    likelyCount: record.likelyCount,
+    columns: record.columns,
+    scalars: record.scalars,
     invalidAgents: record.invalidAgents,
     decisions: record.decisions,
     llm: record.llm,
@@ -318,24 +340,25 @@ export async function writeRound(
   }
 }
 
-export async function writeElection(db: SpilloverDb, runId: number, seed: number, record: ElectionRecord, run?: Partial<RunRow>): Promise<void> {
-  const row: ElectionRow = {
+/** Write the end-of-run answers of one condition and the run's progress in one transaction. */
+export async function writeFinal(db: SpilloverDb, runId: number, seed: number, record: FinalRecord, run?: Partial<RunRow>): Promise<void> {
+  const row: FinalRow = {
     runId,
     seed,
     condition: record.condition,
-    votes: record.votes,
+    values: record.values,
     invalidAgents: record.invalidAgents,
     outcomes: record.outcomes,
     llm: record.llm,
   };
   try {
-    await db.transaction('rw', [db.elections, db.runs], async () => {
+    await db.transaction('rw', [db.finals, db.runs], async () => {
       await requireRunRow(db, runId);
-      await db.elections.bulkPut([row]);
+      await db.finals.bulkPut([row]);
       if (run) await db.runs.update(runId, { ...run, updatedAt: Date.now() });
     });
   } catch (err) {
-    throw storageError(err, `writing the election of '${record.condition}' (seed ${seed})`);
+    throw storageError(err, `writing the end-of-run answers of '${record.condition}' (seed ${seed})`);
   }
 }
 
@@ -388,8 +411,8 @@ export async function loadRoundRecords(db: SpilloverDb, runId: number, seed: num
   });
 }
 
-export async function loadElections(db: SpilloverDb, runId: number, seed: number): Promise<ElectionRecord[]> {
-  const rows = await db.elections.where('[runId+seed]').equals([runId, seed]).toArray();
+export async function loadFinals(db: SpilloverDb, runId: number, seed: number): Promise<FinalRecord[]> {
+  const rows = await db.finals.where('[runId+seed]').equals([runId, seed]).toArray();
   return rows.map(({ runId: _r, seed: _s, ...rest }) => rest);
 }
 
@@ -411,16 +434,17 @@ export async function loadPosts(db: SpilloverDb, runId: number, seed: number, co
 // ---------------------------------------------------------------------------------------------------------------
 // Personas and network
 
-export async function savePersonas(db: SpilloverDb, runId: number, seed: number, personas: Persona[]): Promise<void> {
+export async function savePersonas(db: SpilloverDb, runId: number, seed: number, personas: readonly AgentProfile[]): Promise<void> {
   try {
-    await db.personas.put({ runId, seed, personas });
+    await db.personas.put({ runId, seed, personas: personas.slice() });
   } catch (err) {
     throw storageError(err, 'saving the personas');
   }
 }
 
-export async function loadPersonas(db: SpilloverDb, runId: number, seed: number): Promise<Persona[] | undefined> {
-  return (await db.personas.get([runId, seed]))?.personas;
+/** The run's agents as stored; `A` is the protocol's persona type (the caller knows the run's protocol). */
+export async function loadPersonas<A extends AgentProfile = AgentProfile>(db: SpilloverDb, runId: number, seed: number): Promise<A[] | undefined> {
+  return (await db.personas.get([runId, seed]))?.personas as A[] | undefined;
 }
 
 export async function saveNetwork(db: SpilloverDb, row: NetworkRow): Promise<void> {

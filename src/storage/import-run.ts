@@ -49,8 +49,8 @@ export function checkBundle(bundle: RunBundle, source: string): RunBundle {
   if (!Array.isArray(bundle.seeds)) fail(source, 'the seeds section is not a list');
   for (const seed of run.seeds) {
     const s = bundle.seeds.find((x) => x?.seed === seed);
-    if (!s || !Array.isArray(s.personas) || s.personas.length !== n || !Array.isArray(s.rounds) || !Array.isArray(s.elections)) {
-      fail(source, `seed ${seed} lacks its personas, rounds or elections`);
+    if (!s || !Array.isArray(s.personas) || s.personas.length !== n || !Array.isArray(s.rounds) || !Array.isArray(s.finals)) {
+      fail(source, `seed ${seed} lacks its personas, rounds or end-of-run answers`);
     }
   }
   if (!Array.isArray(bundle.llmCache)) fail(source, 'the LLM cache is not a list of [key, answer] pairs');

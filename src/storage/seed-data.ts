@@ -5,7 +5,7 @@
 import { armsOf, assignmentUniforms } from '../engine/assignment';
 import { buildNetwork } from '../engine/network';
 import type { SeedData, ConditionData } from '../analysis/types';
-import { loadElections, loadNetwork, loadPersonas, loadRoundRows, type RunRow, type SpilloverDb } from './db';
+import { loadFinals, loadNetwork, loadPersonas, loadRoundRows, type RunRow, type SpilloverDb } from './db';
 
 export const WARMUP_CONDITION = 'warmup';
 
@@ -20,7 +20,7 @@ export async function seedDataFromDb(db: SpilloverDb, run: RunRow, seedIndex: nu
   const config = run.config;
   const personas = await loadPersonas(db, runId, seed);
   const rows = await loadRoundRows(db, runId, seed);
-  const elections = await loadElections(db, runId, seed);
+  const elections = await loadFinals(db, runId, seed);
   const netRow = await loadNetwork(db, runId);
   const notes: string[] = [];
   const n = netRow?.n ?? personas?.length ?? 0;
@@ -52,7 +52,7 @@ export async function seedDataFromDb(db: SpilloverDb, run: RunRow, seedIndex: nu
       const c = row.round - config.firstRound;
       if (c < 0 || c >= R) continue;
       for (let i = 0; i < adults.length; i++) {
-        voting[i * R + c] = row.stated[adults[i]];
+        voting[i * R + c] = row.columns.stated[adults[i]];
         treatment[i * R + c] = row.treated[adults[i]];
       }
     }
@@ -62,7 +62,7 @@ export async function seedDataFromDb(db: SpilloverDb, run: RunRow, seedIndex: nu
       cd.arms = { names: spec.arms.map((a) => a.name), messages: spec.arms.map((a) => a.message), byRow: Int8Array.from(adults, (a) => byAgent[a]) };
     }
     const election = through === config.lastRound ? elections.find((e) => e.condition === spec.name) : undefined;
-    if (election) cd.votes = Int8Array.from(adults, (a) => election.votes[a]);
+    if (election) cd.votes = Int8Array.from(adults, (a) => election.values[a]);
     conditions.push(cd);
   }
   const out: SeedData = { seed: `seed_${seedIndex + 1}`, conditions, notes };

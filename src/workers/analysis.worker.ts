@@ -14,25 +14,15 @@ import { summarize } from '../analysis/summary';
 import { turnoutWithCi, type TurnoutEstimate } from '../analysis/turnout-ci';
 import type { SeedData, Summary } from '../analysis/types';
 import { SpilloverError } from '../engine/errors';
-import { activityCsv, adultIds, engagementCsv, personasCsv, postsCsv, treatmentCsv, votingCsv } from '../engine/reporters';
-import type { ConditionTables } from '../engine/simulation';
-import { emptyLlmTotals, type EngagementEvent, type Post } from '../engine/types';
+import { buildNetwork } from '../engine/network';
+import { conditionViews } from '../engine/record';
+import { conditionFiles } from '../engine/reporters';
+import { getProtocol } from '../protocols/registry';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, decodeBundle, encodeBundle, type RunBundle } from '../storage/bundle';
 import { fitRun, type RunFit } from '../protocols/sociopol/fitted/fit-run';
-import {
-  createDb,
-  DexieResponseCache,
-  getRun,
-  loadElections,
-  loadEvents,
-  loadNetwork,
-  loadPersonas,
-  loadPosts,
-  loadRoundRecords,
-  loadRoundRows,
-  type RunRow,
-} from '../storage/db';
-import { seedDataFromDb, WARMUP_CONDITION } from '../storage/seed-data';
+import { createDb, DexieResponseCache, getRun, loadFinals, loadPersonas, loadRoundRecords, loadNetwork, type RunRow } from '../storage/db';
+import { loadRunRecord } from '../storage/run-record';
+import { seedDataFromDb } from '../storage/seed-data';
 import { readCausalmpFiles, readCausalmpZip } from '../analysis/tte/causalmp-files';
 import type { TteRun } from '../analysis/tte/run';
 import { estimatorViewFromCausalmp, estimatorViewFromSeeds, isCausalmpLayout, type EstimatorRequest, type EstimatorView } from '../analysis/tte/view';
@@ -136,43 +126,6 @@ async function requireRun(runId: number): Promise<RunRow> {
   return run;
 }
 
-/** ConditionTables (the reporters' input) rebuilt from stored rows of one seed. */
-async function tablesFor(run: RunRow, seed: number): Promise<ConditionTables[]> {
-  const runId = run.id as number;
-  const config = run.config;
-  const rows = await loadRoundRows(db, runId, seed);
-  const elections = await loadElections(db, runId, seed);
-  const rounds: number[] = [];
-  for (let r = config.firstRound; r <= config.lastRound; r++) rounds.push(r);
-  const R = rounds.length;
-  const n = config.agents;
-  const warm = rows.filter((r) => r.condition === WARMUP_CONDITION);
-  return config.conditions.map((spec) => {
-    const t: ConditionTables = {
-      name: spec.name,
-      rounds,
-      stated: new Int8Array(n * R).fill(-1),
-      treated: new Uint8Array(n * R),
-      active: new Uint8Array(n * R),
-      votes: elections.find((e) => e.condition === spec.name)?.votes ?? null,
-      invalidDecisions: 0,
-      invalidVotes: 0,
-      llm: emptyLlmTotals(),
-      posts: 0,
-    };
-    for (const row of [...warm, ...rows.filter((r) => r.condition === spec.name)]) {
-      const c = row.round - config.firstRound;
-      for (let a = 0; a < n; a++) {
-        t.stated[a * R + c] = row.stated[a];
-        t.treated[a * R + c] = row.treated[a];
-      }
-      for (const a of row.active) t.active[a * R + c] = 1;
-      t.invalidDecisions += row.invalidAgents.length;
-    }
-    return t;
-  });
-}
-
 /** Says what the for-spreadsheets/ copies are, inside the zip. */
 const SPREADSHEET_NOTE = `The files in seed_*/ are the raw tables for pandas and R (read them with pandas.read_csv(path, index_col=0) or read.csv).
 
@@ -264,30 +217,15 @@ const api = {
       for (let i = 0; i < run.seeds.length; i++) {
         const seed = run.seeds[i];
         const personas = (await loadPersonas(db, run.id as number, seed)) ?? [];
-        const ids = adultIds(personas);
-        const tables = await tablesFor(run, seed);
-        const events = await loadEvents(db, run.id as number, seed);
-        const warmEvents = events.filter((e) => e.condition === WARMUP_CONDITION);
-        const warmPosts = await loadPosts(db, run.id as number, seed, WARMUP_CONDITION);
+        const protocol = getProtocol(run.config.protocol);
+        const record = await loadRunRecord(db, run, seed, protocol.columns, true);
         const models = run.llm?.models as Record<string, string> | undefined;
-        for (const t of tables) {
-          const dir = `seed_${i + 1}/${t.name}/${t.name}`;
-          files[`${dir}_voting_data.csv`] = strToU8(votingCsv(t, ids));
-          files[`${dir}_treatment_data.csv`] = strToU8(treatmentCsv(t, ids));
-          files[`${dir}_activity_data.csv`] = strToU8(activityCsv(t, Int32Array.from(personas.map((p) => p.id))));
-          const evs: EngagementEvent[] = [...warmEvents, ...events.filter((e) => e.condition === t.name)]
-            .sort((a, b) => a.round - b.round)
-            .flatMap((e) => e.engagements);
-          const engagement = engagementCsv(evs);
-          files[`${dir}_engagement_data.csv`] = strToU8(engagement);
-          files[`for-spreadsheets/${dir}_engagement_data.csv`] = strToU8(spreadsheetSafeCsv(engagement));
-          const posts: Post[] = [...warmPosts, ...(await loadPosts(db, run.id as number, seed, t.name))]
-            .map(({ runId: _r, runSeed: _s, condition: _c, ...p }) => p)
-            .sort((a, b) => Number(b.seed) - Number(a.seed) || a.id - b.id);
-          const postsText = postsCsv(posts);
-          files[`${dir}_posts.csv`] = strToU8(postsText);
-          files[`for-spreadsheets/${dir}_posts.csv`] = strToU8(spreadsheetSafeCsv(postsText));
-          files[`${dir}_personas.csv`] = strToU8(personasCsv(personas, t.votes, models));
+        for (const view of conditionViews(record, run.config, personas, seed)) {
+          for (const [file, text] of conditionFiles(view, protocol.writeCsv(view, { models }))) {
+            files[`seed_${i + 1}/${view.name}/${file}`] = strToU8(text);
+            // Agent-written text can start with =, +, - or @: spreadsheet-safe copies beside the raw files.
+            if (file.endsWith('_engagement_data.csv') || file.endsWith('_posts.csv')) files[`for-spreadsheets/seed_${i + 1}/${view.name}/${file}`] = strToU8(spreadsheetSafeCsv(text));
+          }
         }
       }
       // The settings without the run's name, so two runs of one setup give identical zips.
@@ -333,7 +271,7 @@ const api = {
           seed,
           personas: (await loadPersonas(db, runIdN, seed)) ?? [],
           rounds: await loadRoundRecords(db, runIdN, seed, run.config.conditions.map((c) => c.name)),
-          elections: await loadElections(db, runIdN, seed),
+          finals: await loadFinals(db, runIdN, seed),
         });
       }
       return encodeBundle(bundle);

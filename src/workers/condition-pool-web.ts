@@ -3,8 +3,9 @@
  * shares the conditions and merges the records in the sequential order). The browser counterpart of the CLI's
  * worker_threads pool, used by the benchmark page; same records as the sequential run.
  */
-import { createOfflinePort } from '../agents/offline/offline-port';
 import { runExperiment, type ExperimentResult } from '../engine/simulation';
+import { offlinePort } from '../protocols/assemble';
+import { getProtocol } from '../protocols/registry';
 import { planShards, runShards, type MergeHooks, type PoolInputs, type ShardData, type ShardWorker } from './condition-split';
 
 function spawnWebWorker(data: ShardData): ShardWorker {
@@ -23,6 +24,9 @@ export async function runConditionPoolWeb(
   options: { workers?: number; withDecisions?: boolean; signal?: AbortSignal } = {},
 ): Promise<ExperimentResult> {
   const shards = planShards(inputs.config.conditions.length, options.workers ?? navigator.hardwareConcurrency ?? 1);
-  if (shards.length < 2) return runExperiment({ ...inputs, port: createOfflinePort() }, hooks, options.signal);
+  if (shards.length < 2) {
+    const protocol = getProtocol(inputs.config.protocol);
+    return runExperiment({ protocol, config: inputs.config, seed: inputs.seed, agents: inputs.personas, network: inputs.network, port: offlinePort(protocol, inputs.agentsKind) }, hooks, options.signal);
+  }
   return runShards(inputs, hooks, shards, spawnWebWorker, options);
 }

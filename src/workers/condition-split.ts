@@ -5,14 +5,15 @@
  * other conditions run beside it, so every worker replays the warm-up itself and runs its share of the conditions;
  * the merged records equal the sequential run's (tests/integration/condition-pool.test.ts compares digests).
  */
-import { createOfflinePort } from '../agents/offline/offline-port';
-import { FittedPort } from '../protocols/sociopol/fitted/fitted-port';
-import type { FittedAgents } from '../protocols/sociopol/fitted/model';
 import type { SimConfig } from '../engine/config';
 import type { FollowNetwork } from '../engine/network';
+import type { AgentProfile } from '../engine/protocol';
 import { roundsTotal, runExperiment, WARMUP, type ExperimentProgress, type ExperimentResult } from '../engine/simulation';
-import type { ElectionRecord, EngagementEvent, EngagementKind, Persona, RoundRecord } from '../engine/types';
+import type { EngagementEvent, EngagementKind, FinalRecord, RoundRecord } from '../engine/types';
 import { addTotals, emptyLlmTotals } from '../engine/types';
+import { offlinePort } from '../protocols/assemble';
+import { getProtocol } from '../protocols/registry';
+import type { FittedAgents } from '../protocols/sociopol/fitted/model';
 
 /** Condition indices per worker, round-robin, at most one worker per condition. */
 export function planShards(conditions: number, workers: number): number[][] {
@@ -27,7 +28,7 @@ export function shardConfig(config: SimConfig, shard: readonly number[]): SimCon
   return { ...config, conditions: shard.map((i) => config.conditions[i]) };
 }
 
-export type PoolRecord = { kind: 'round'; record: RoundRecord } | { kind: 'election'; record: ElectionRecord };
+export type PoolRecord = { kind: 'round'; record: RoundRecord } | { kind: 'final'; record: FinalRecord };
 
 const KINDS: readonly EngagementKind[] = ['like', 'reply', 'follow', 'unfollow', 'post'];
 const HAS_TEXT = 8;
@@ -75,12 +76,17 @@ export function unpackEvents(p: PackedEvents): EngagementEvent[] {
 
 export interface MergeHooks {
   onRound?(record: RoundRecord, progress: ExperimentProgress): void | Promise<void>;
-  onElection?(record: ElectionRecord, progress: ExperimentProgress): void | Promise<void>;
+  onFinal?(record: FinalRecord, progress: ExperimentProgress): void | Promise<void>;
+}
+
+/** Whether the configuration's protocol asks an end-of-run question (one more record per condition). */
+function hasFinal(config: SimConfig): boolean {
+  return getProtocol(config.protocol).final !== undefined;
 }
 
 /**
  * Takes records from any worker in any interleaving and passes them to the hooks in the sequential order: the
- * warm-up rounds, then each round's conditions in configuration order, then each condition's election day. Records
+ * warm-up rounds, then each round's conditions in configuration order, then each condition's end-of-run record. Records
  * wait here until their turn; `push` resolves once every record that became due has been handled.
  */
 export class OrderedMerge {
@@ -95,7 +101,7 @@ export class OrderedMerge {
   ) {
     for (let r = config.firstRound; r <= 0; r++) this.order.push(`${WARMUP}@${r}`);
     for (let r = 1; r <= config.lastRound; r++) for (const c of config.conditions) this.order.push(`${c.name}@${r}`);
-    for (const c of config.conditions) this.order.push(`${c.name}@election`);
+    if (hasFinal(config)) for (const c of config.conditions) this.order.push(`${c.name}@final`);
   }
 
   /** Records handed on so far. */
@@ -104,14 +110,14 @@ export class OrderedMerge {
   }
 
   push(item: PoolRecord): Promise<void> {
-    const key = item.kind === 'round' ? `${item.record.condition}@${item.record.round}` : `${item.record.condition}@election`;
+    const key = item.kind === 'round' ? `${item.record.condition}@${item.record.round}` : `${item.record.condition}@final`;
     this.waiting.set(key, item);
     this.chain = this.chain.then(() => this.drain());
     return this.chain;
   }
 
   private async drain(): Promise<void> {
-    const total = roundsTotal(this.config);
+    const total = roundsTotal(this.config, hasFinal(this.config));
     for (let item = this.waiting.get(this.order[this.next]); item; item = this.waiting.get(this.order[this.next])) {
       this.waiting.delete(this.order[this.next]);
       this.next++;
@@ -119,7 +125,7 @@ export class OrderedMerge {
         const r = item.record;
         await this.hooks.onRound?.(r, { roundsDone: this.next, roundsTotal: total, condition: r.condition, round: r.round });
       } else {
-        await this.hooks.onElection?.(item.record, { roundsDone: this.next, roundsTotal: total, condition: item.record.condition, round: this.config.lastRound });
+        await this.hooks.onFinal?.(item.record, { roundsDone: this.next, roundsTotal: total, condition: item.record.condition, round: this.config.lastRound });
       }
     }
   }
@@ -135,7 +141,7 @@ export function mergeResults(config: SimConfig, results: readonly ExperimentResu
     status: results.every((r) => r.status === 'complete') ? 'complete' : 'paused',
     seed: first.seed,
     roundsDone: done,
-    roundsTotal: roundsTotal(config),
+    roundsTotal: roundsTotal(config, hasFinal(config)),
     conditions: config.conditions.map((c) => {
       const t = byName.get(c.name);
       if (!t) throw new Error(`condition pool: no worker returned condition '${c.name}'; this is a bug in the pool`);
@@ -150,8 +156,10 @@ export function mergeResults(config: SimConfig, results: readonly ExperimentResu
 export interface ShardData {
   config: SimConfig;
   seed: number;
-  personas: Persona[];
+  personas: AgentProfile[];
   network: FollowNetwork;
+  /** Which of the protocol's offline agents answer (its default when absent). */
+  agentsKind?: string;
   /** Only the worker holding the first condition posts the warm-up rounds. */
   postWarmup: boolean;
   /** Send each activation's decision outcome too (the CLI's outputs do not read them). */
@@ -162,7 +170,7 @@ export interface ShardData {
 
 export type ShardMessage =
   | { kind: 'round'; record: RoundRecord; events: PackedEvents }
-  | { kind: 'election'; record: ElectionRecord }
+  | { kind: 'final'; record: FinalRecord }
   | { kind: 'result'; result: ExperimentResult }
   | { kind: 'error'; name: string; message: string };
 
@@ -171,18 +179,20 @@ export type PostShardMessage = (message: ShardMessage, transfer: ArrayBuffer[]) 
 /** The worker side: run the shard's conditions with offline agents, posting records with their typed arrays moved. */
 export async function runShard(data: ShardData, post: PostShardMessage): Promise<void> {
   try {
+    const protocol = getProtocol(data.config.protocol);
     const result = await runExperiment(
-      { config: data.config, seed: data.seed, personas: data.personas, network: data.network, port: data.fitted ? new FittedPort(data.fitted) : createOfflinePort() },
+      { protocol, config: data.config, seed: data.seed, agents: data.personas, network: data.network, port: offlinePort(protocol, data.fitted ? 'fitted' : data.agentsKind, data.fitted ?? undefined) },
       {
         onRound: (record: RoundRecord) => {
           if (record.condition === WARMUP && !data.postWarmup) return;
           const sent = { ...record, engagements: [], decisions: data.withDecisions ? record.decisions : [] };
           const events = packEvents(record.engagements);
-          post({ kind: 'round', record: sent, events }, [record.active.buffer, record.stated.buffer, record.current.buffer, record.treated.buffer, record.activity.buffer, events.cols.buffer] as ArrayBuffer[]);
+          const columns = Object.values(record.columns).map((c) => c.buffer);
+          post({ kind: 'round', record: sent, events }, [record.active.buffer, record.treated.buffer, record.activity.buffer, events.cols.buffer, ...columns] as ArrayBuffer[]);
         },
-        onElection: (record: ElectionRecord) => {
+        onFinal: (record: FinalRecord) => {
           const sent = data.withDecisions ? record : { ...record, outcomes: [] };
-          post({ kind: 'election', record: sent }, [record.votes.buffer as ArrayBuffer]);
+          post({ kind: 'final', record: sent }, [record.values.buffer as ArrayBuffer]);
         },
       },
     );
@@ -203,10 +213,11 @@ export interface ShardWorker {
 export interface PoolInputs {
   config: SimConfig;
   seed: number;
-  personas: Persona[];
+  personas: AgentProfile[];
   network: FollowNetwork;
-  /** Fitted agents (plain data, so it crosses to the workers); absent: the hand-set rules. */
+  /** Fitted agents (plain data, so it crosses to the workers); absent: `agentsKind` (the protocol's default). */
   fitted?: FittedAgents | null;
+  agentsKind?: string;
 }
 
 /**
@@ -232,6 +243,7 @@ export async function runShards(
               seed: inputs.seed,
               personas: inputs.personas,
               network: inputs.network,
+              agentsKind: inputs.agentsKind,
               postWarmup: i === 0,
               withDecisions: options.withDecisions ?? true,
               fitted: inputs.fitted ?? null,

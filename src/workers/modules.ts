@@ -5,9 +5,10 @@
 import { SpilloverError } from '../engine/errors';
 
 export interface PopulationModule {
-  generatePopulation: typeof import('../engine/population').generatePopulation;
+  /** The one function the CLI and the worker assemble a run with (protocol, checked config, personas). */
+  assembleRun: typeof import('../protocols/assemble').assembleRun;
   /** Fetched JSON; generatePopulation validates it and names any malformed field. */
-  census: import('../engine/population').PopulationOptions['census'];
+  census: import('../population').PopulationOptions['census'];
 }
 
 /** The LLM agents and the openai SDK, fetched only when an LLM run starts or is estimated. */
@@ -18,7 +19,7 @@ export function loadLlmModule(): Promise<typeof import('../agents/llm/index')> {
 let censusCache: { url: string; census: unknown } | null = null;
 
 export async function loadPopulationModule(dataUrl: string): Promise<PopulationModule> {
-  const mod = await import('../engine/population');
+  const mod = await import('../protocols/assemble');
   if (!censusCache || censusCache.url !== dataUrl) {
     const url = new URL('census.json', dataUrl).href;
     const res = await fetch(url).catch((err: Error) => {
@@ -27,5 +28,5 @@ export async function loadPopulationModule(dataUrl: string): Promise<PopulationM
     if (!res.ok) throw new SpilloverError('DataError', `census: ${url} answered HTTP ${res.status}; check that the data folder is deployed next to index.html`);
     censusCache = { url: dataUrl, census: await res.json() };
   }
-  return { generatePopulation: mod.generatePopulation, census: censusCache.census as PopulationModule['census'] };
+  return { assembleRun: mod.assembleRun, census: censusCache.census as PopulationModule['census'] };
 }

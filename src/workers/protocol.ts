@@ -40,8 +40,9 @@ export interface ProgressUpdate {
   /** Estimated seconds left, null until a few rounds have run. */
   etaSeconds: number | null;
   llm: LlmTotals;
-  /** Mean current likelihood of adults with a statement, per condition, at the latest round seen. */
-  meanLikelihood: Record<string, number>;
+  /** Mean of the protocol's carried column (`meanOf` names it) over adults with a value, per condition, at the latest round seen. */
+  means: Record<string, number>;
+  meanOf: string;
   /** Rounds answered from storage (resume / replay) so far. */
   replayed: number;
 }

@@ -5,24 +5,25 @@
  * deterministic loop with a ReplayPort over the stored decisions, so they cost zero LLM calls.
  */
 import { expose } from 'comlink';
-import { validateConfig } from '../engine/config';
 import { validateSeeds } from '../engine/seeds';
 import { SpilloverError } from '../engine/errors';
 import { buildNetwork, edgeCount, type FollowNetwork } from '../engine/network';
 import { parseEdgeList } from '../engine/network-import';
 import { generateTwitterNetwork } from '../engine/network-generator';
 import type { DecisionPort } from '../engine/ports';
+import type { AgentProfile, AnyProtocol } from '../engine/protocol';
 import { roundsTotal, runExperiment } from '../engine/simulation';
-import { addMeta, emptyLlmTotals, type ElectionRecord, type LlmTotals, type Persona, type RoundRecord } from '../engine/types';
-import { createOfflinePort } from '../agents/offline/offline-port';
-import { checkFitted, createFittedPort, FITTED_PUBLISHED_LABEL } from '../protocols/sociopol/fitted/fitted-port';
+import { addMeta, emptyLlmTotals, type FinalRecord, type LlmTotals, type RoundRecord } from '../engine/types';
+import { checkFitted, FITTED_PUBLISHED_LABEL } from '../protocols/sociopol/fitted/fitted-port';
 import { ReplayPort } from '../agents/replay';
+import { offlinePort } from '../protocols/assemble';
+import { checkConfig, getProtocol } from '../protocols/registry';
 import {
   createDb,
   createRun,
   DexieResponseCache,
   getRun,
-  loadElections,
+  loadFinals,
   loadNetwork,
   loadPersonas,
   loadRoundRecords,
@@ -30,7 +31,7 @@ import {
   savePersonas,
   storedRoundKeys,
   updateRun,
-  writeElection,
+  writeFinal,
   writeRound,
   type LlmSettings,
   type NetworkSource,
@@ -107,10 +108,12 @@ function networkArrays(net: FollowNetwork): { src: Int32Array; dst: Int32Array }
   return { src, dst: net.outTargets.slice() };
 }
 
-function meanCurrent(record: RoundRecord, personas: readonly Persona[]): number {
+/** Mean over adults with a value of the protocol's first carried column (the progress panel's per-condition figure). */
+function meanOf(record: RoundRecord, column: string | undefined, personas: readonly AgentProfile[]): number {
+  const cur = column ? record.columns[column] : undefined;
+  if (!cur) return NaN;
   let sum = 0;
   let count = 0;
-  const cur = record.current;
   for (let a = 0; a < cur.length; a++) {
     if (cur[a] >= 0 && personas[a]?.adult) {
       sum += cur[a];
@@ -128,15 +131,16 @@ function copySpend(into: LlmTotals, from: LlmTotals): void {
   Object.assign(into, spend);
 }
 
-async function makeLivePort(run: RunRow, apiKey: string | undefined, onRateLimitWait?: (waitMs: number, askedMs: number) => void): Promise<LivePort> {
+async function makeLivePort(run: RunRow, protocol: AnyProtocol, apiKey: string | undefined, onRateLimitWait?: (waitMs: number, askedMs: number) => void): Promise<LivePort> {
   if (run.agentsKind !== 'llm') {
     // Runs stored before fitted agents existed carry no choice: they ran the rules and resume with them.
     const choice = run.offlineAgents;
-    if (!choice || choice.kind === 'rules') return createOfflinePort();
-    if (choice.fitted) return createFittedPort(checkFitted(choice.fitted, `run ${run.id}: stored fitted agents`));
+    if (!choice || choice.kind === 'rules' || !protocol.offlineAgents.fitted) return offlinePort(protocol);
+    if (choice.fitted) return offlinePort(protocol, 'fitted', checkFitted(choice.fitted, `run ${run.id}: stored fitted agents`));
     const text = await fetchText(new URL('fitted-sociopol.json', dataUrl).href, 'bundled fitted agents');
-    return createFittedPort(checkFitted(JSON.parse(text), 'fitted-sociopol.json'));
+    return offlinePort(protocol, 'fitted', checkFitted(JSON.parse(text), 'fitted-sociopol.json'));
   }
+  if (!protocol.llm) throw new SpilloverError('ConfigError', `config: ${protocol.title} has no LLM prompts; start the run with offline agents`);
   if (!run.llm) throw new SpilloverError('ConfigError', 'config: this LLM run has no endpoint settings; start a new run');
   if (!apiKey) {
     throw new SpilloverError('LlmError', 'LLM run: no API key in memory (keys are never stored with a run); enter the key in Setup and press Resume');
@@ -144,6 +148,7 @@ async function makeLivePort(run: RunRow, apiKey: string | undefined, onRateLimit
   const llm = await loadLlmModule();
   return llm.createLlmPort({
     apiKey,
+    prompts: protocol.llm,
     baseURL: run.llm.baseUrl || undefined,
     models: run.llm.models,
     prices: run.llm.prices ? llm.userPrices(run.llm.prices) : undefined,
@@ -185,7 +190,9 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
     let run = await getRun(db, runId);
     if (!run) throw new SpilloverError('StorageError', `storage: run ${runId} no longer exists; it may have been deleted in another tab`);
     const config = run.config;
-    const perSeed = roundsTotal(config);
+    const protocol = getProtocol(config.protocol);
+    const carried = protocol.columns.find((c: { carried: boolean }) => c.carried) as { name: string; label: string } | undefined;
+    const perSeed = roundsTotal(config, protocol.final !== undefined);
     const total = perSeed * run.seeds.length;
     const netRow = await loadNetwork(db, runId);
     if (!netRow) throw new SpilloverError('StorageError', `storage: run ${runId} has no stored network; delete it and start again`);
@@ -210,11 +217,12 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
       roundsTotal: total,
       etaSeconds: null,
       llm: { ...totals },
-      meanLikelihood: { ...means },
+      means: { ...means },
+      meanOf: carried?.label ?? '',
       replayed: replayedCount,
     });
     await updateRun(db, runId, { status: 'running', error: undefined });
-    const live = bundle ? null : await makeLivePort(run, apiKey, onRateLimitWait);
+    const live = bundle ? null : await makeLivePort(run, protocol, apiKey, onRateLimitWait);
     const limiter = (live as { limiter?: () => { attempts: number; settled: number } } | null)?.limiter;
     stopWatch = watchForStall(
       () => beats + (limiter ? limiter().attempts + limiter().settled : 0),
@@ -238,31 +246,33 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
     for (let seedIndex = 0; seedIndex < run.seeds.length; seedIndex++) {
       const seed = run.seeds[seedIndex];
       const bundleSeed = bundle?.seeds.find((s) => s.seed === seed);
-      const storedElections = await loadElections(db, runId, seed);
-      if (storedElections.length >= config.conditions.length) continue;
+      const storedFinals = await loadFinals(db, runId, seed);
+      if (protocol.final && storedFinals.length >= config.conditions.length) continue;
       let personas = await loadPersonas(db, runId, seed);
       if (!personas) {
         onProgress({ ...base(seedIndex, 0), phase: 'preparing', message: 'generating personas from the census…' });
         if (bundleSeed) personas = bundleSeed.personas;
         else {
-          const { generatePopulation, census } = await loadPopulationModule(dataUrl);
-          personas = generatePopulation({ n: network.n, minorShare: config.minorShare, census, network, seed });
+          // One population per run, drawn with its first seed (as the CLI does): every seed runs the same agents.
+          const { assembleRun, census } = await loadPopulationModule(dataUrl);
+          personas = assembleRun({ config, network, census, seeds: run.seeds }).agents;
         }
         await savePersonas(db, runId, seed, personas);
       }
       const storedRounds: RoundRecord[] = bundleSeed ? bundleSeed.rounds : await loadRoundRecords(db, runId, seed);
-      const replayElections: ElectionRecord[] = bundleSeed ? bundleSeed.elections : storedElections;
+      const replayFinals: FinalRecord[] = bundleSeed ? bundleSeed.finals : storedFinals;
       const already = await storedRoundKeys(db, runId, seed);
       const reference = bundleSeed ? new Map(bundleSeed.rounds.map((r) => [`${r.condition}|${r.round}`, r])) : null;
-      const port: DecisionPort = storedRounds.length || replayElections.length || !live ? new ReplayPort(storedRounds, replayElections, live) : live;
+      const port: DecisionPort = storedRounds.length || replayFinals.length || !live ? new ReplayPort(storedRounds, replayFinals, live) : live;
+      const agents = personas;
       const result = await runExperiment(
-        { config, seed, personas, network, port },
+        { protocol, config, seed, agents, network, port },
         {
           onRound: async (record, p) => {
             const key = `${record.condition}|${record.round}`;
             const fresh = !already.has(key);
-            if (record.condition !== 'warmup') means[record.condition] = meanCurrent(record, personas!);
-            else for (const c of config.conditions) means[c.name] = meanCurrent(record, personas!);
+            if (record.condition !== 'warmup') means[record.condition] = meanOf(record, carried?.name, agents);
+            else for (const c of config.conditions) means[c.name] = meanOf(record, carried?.name, agents);
             const ref = reference?.get(key);
             if (ref && !sameRecord(ref, record)) mismatches++;
             const wasReplayed = (port as ReplayPort).has?.(record.condition, record.round) ?? false;
@@ -283,10 +293,10 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
             }
             onProgress(update);
           },
-          onElection: async (record, p) => {
-            if (!storedElections.some((e) => e.condition === record.condition)) {
+          onFinal: async (record, p) => {
+            if (!storedFinals.some((e) => e.condition === record.condition)) {
               account(record.llm, 0);
-              await writeElection(db, runId, seed, record, {
+              await writeFinal(db, runId, seed, record, {
                 progress: { roundsDone: seedIndex * perSeed + p.roundsDone, roundsTotal: total, seedIndex, condition: record.condition, round: config.lastRound },
                 totals: { ...totals },
               });
@@ -345,21 +355,23 @@ function sameRecord(a: RoundRecord, b: RoundRecord): boolean {
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
     return true;
   };
-  return eq(a.active, b.active) && eq(a.stated, b.stated) && eq(a.current, b.current) && eq(a.treated, b.treated) && eq(a.activity, b.activity);
+  const columns = new Set([...Object.keys(a.columns), ...Object.keys(b.columns)]);
+  for (const c of columns) if (!a.columns[c] || !b.columns[c] || !eq(a.columns[c], b.columns[c])) return false;
+  return eq(a.active, b.active) && eq(a.treated, b.treated) && eq(a.activity, b.activity);
 }
 
 const api = {
   /** Create the run (network, layout, personas are prepared here) and run it to the end or a pause. */
   async start(spec: RunSpec, onProgress: (u: ProgressUpdate) => void): Promise<RunOutcome> {
     try {
-      validateConfig(spec.config);
+      checkConfig(spec.config);
       validateSeeds(spec.seeds);
       dataUrl = spec.dataUrl;
       const report = (message: string) =>
-        onProgress({ runId: -1, phase: 'preparing', message, seedIndex: 0, seeds: spec.seeds.length, condition: '', round: 0, roundsDone: 0, roundsTotal: 0, etaSeconds: null, llm: emptyLlmTotals(), meanLikelihood: {}, replayed: 0 });
+        onProgress({ runId: -1, phase: 'preparing', message, seedIndex: 0, seeds: spec.seeds.length, condition: '', round: 0, roundsDone: 0, roundsTotal: 0, etaSeconds: null, llm: emptyLlmTotals(), means: {}, meanOf: '', replayed: 0 });
       const { network, source } = await loadNetworkFor(spec, spec.seeds[0], report);
       const config = { ...spec.config, agents: network.n };
-      validateConfig(config);
+      checkConfig(config);
       report('laying out the graph…');
       const layout = communityLayout(network, spec.seeds[0]);
       const now = Date.now();
@@ -374,7 +386,7 @@ const api = {
         network: source,
         createdAt: now,
         updatedAt: now,
-        progress: { roundsDone: 0, roundsTotal: roundsTotal(config) * spec.seeds.length, seedIndex: 0, condition: 'warmup', round: config.firstRound },
+        progress: { roundsDone: 0, roundsTotal: roundsTotal(config, getProtocol(config.protocol).final !== undefined) * spec.seeds.length, seedIndex: 0, condition: 'warmup', round: config.firstRound },
         totals: emptyLlmTotals(),
       });
       const { src, dst } = networkArrays(network);
@@ -454,7 +466,9 @@ const api = {
       const llm = await loadLlmModule();
       // A port built only to measure its representative prompt: no key is needed and no call is made.
       const prices = spec.agents.settings.prices ? llm.userPrices(spec.agents.settings.prices) : undefined;
-      const port = llm.createLlmPort({ apiKey: 'estimate-only', models: spec.agents.settings.models, prices });
+      const prompts = getProtocol(c.protocol).llm;
+      if (!prompts) throw new SpilloverError('ConfigError', 'this protocol has no LLM prompts');
+      const port = llm.createLlmPort({ apiKey: 'estimate-only', prompts, models: spec.agents.settings.models, prices });
       const e = port.estimate(c);
       const k = spec.seeds.length;
       return {
@@ -491,6 +505,7 @@ const api = {
     try {
       // Everything is checked before anything is written, and the run is written in one transaction.
       const bundle = checkBundle(decodeBundle(text, name), name);
+      checkConfig(bundle.run.config);
       const net = buildNetwork(bundle.network.n, bundle.network.src, bundle.network.dst, bundle.network.labels);
       const now = Date.now();
       const runId = await writeImportedRun(
@@ -505,7 +520,7 @@ const api = {
           network: { ...bundle.run.network, kind: 'imported' },
           createdAt: now,
           updatedAt: now,
-          progress: { roundsDone: 0, roundsTotal: roundsTotal(bundle.run.config) * bundle.run.seeds.length, seedIndex: 0, condition: 'warmup', round: bundle.run.config.firstRound },
+          progress: { roundsDone: 0, roundsTotal: roundsTotal(bundle.run.config, getProtocol(bundle.run.config.protocol).final !== undefined) * bundle.run.seeds.length, seedIndex: 0, condition: 'warmup', round: bundle.run.config.firstRound },
           totals: emptyLlmTotals(),
         },
         { n: net.n, src: bundle.network.src, dst: bundle.network.dst, labels: bundle.network.labels, layout: communityLayout(net, bundle.run.seeds[0]) },

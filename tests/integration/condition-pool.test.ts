@@ -1,10 +1,12 @@
 // The condition pool (Node worker_threads) against the sequential run: the same records in the same order.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createOfflinePort } from '../../src/agents/offline/offline-port';
+import { createOfflinePort } from '../../src/protocols/sociopol/offline/rules-port';
 import { runConditionPool } from '../../src/cli/condition-pool';
 import { runExperiment, type ExperimentResult } from '../../src/engine/simulation';
-import type { ElectionRecord, RoundRecord } from '../../src/engine/types';
+import type { RoundRecord } from '../../src/engine/types';
+import type { FinalRecord } from '../../src/engine/types';
+import { sociopol } from '../../src/protocols/sociopol';
 import { OrderedMerge, planShards } from '../../src/workers/condition-split';
 import { tinyConfig, tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
 
@@ -23,7 +25,7 @@ function recorder() {
         hash.update(plain(r) + plain(p));
         log.push(`${r.condition}@${r.round}`);
       },
-      onElection: (r: ElectionRecord, p: unknown) => {
+      onFinal: (r: FinalRecord, p: unknown) => {
         hash.update(plain(r) + plain(p));
         log.push(`${r.condition}@election`);
       },
@@ -36,7 +38,7 @@ function recorder() {
 describe('conditions on a pool of workers', () => {
   it('should give the sequential run’s records, progress and result, in its order', async () => {
     const seq = recorder();
-    const expected = seq.digest(await runExperiment({ ...inputs, port: createOfflinePort() }, seq.hooks));
+    const expected = seq.digest(await runExperiment({ protocol: sociopol, config: inputs.config, seed: inputs.seed, agents: inputs.personas, network: inputs.network, port: createOfflinePort() }, seq.hooks));
     for (const workers of [2, 3]) {
       const pool = recorder();
       const got = pool.digest(await runConditionPool(inputs, pool.hooks, { workers }));
@@ -54,7 +56,7 @@ describe('conditions on a pool of workers', () => {
   it('should hold a record back until every record before it in the sequential order has been handed on', async () => {
     const config = tinyConfig(4, { firstRound: -1, lastRound: 1, conditions: inputs.config.conditions.slice(0, 2) });
     const seen: string[] = [];
-    const merge = new OrderedMerge(config, { onRound: (r) => void seen.push(`${r.condition}@${r.round}`), onElection: (r) => void seen.push(`${r.condition}@e`) });
+    const merge = new OrderedMerge(config, { onRound: (r) => void seen.push(`${r.condition}@${r.round}`), onFinal: (r) => void seen.push(`${r.condition}@e`) });
     const round = (condition: string, r: number) => ({ kind: 'round' as const, record: { condition, round: r } as RoundRecord });
     const [a, b] = config.conditions.map((c) => c.name);
     await merge.push(round(b, 1));
@@ -64,8 +66,8 @@ describe('conditions on a pool of workers', () => {
     expect(seen).toEqual(['warmup@-1']);
     await merge.push(round('warmup', 0));
     expect(seen).toEqual(['warmup@-1', 'warmup@0', `${a}@1`, `${b}@1`]);
-    await merge.push({ kind: 'election', record: { condition: b } as ElectionRecord });
-    await merge.push({ kind: 'election', record: { condition: a } as ElectionRecord });
+    await merge.push({ kind: 'final', record: { condition: b } as FinalRecord });
+    await merge.push({ kind: 'final', record: { condition: a } as FinalRecord });
     expect(seen.slice(4)).toEqual([`${a}@e`, `${b}@e`]);
   });
 });

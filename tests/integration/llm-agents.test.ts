@@ -1,18 +1,19 @@
 // The LLM agents with the real openai SDK over real HTTP against a local OpenAI-compatible server (fake-openai-server.ts).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { makeConfig } from '../../src/engine/config';
+import { makeConfig } from '../../src/protocols/sociopol/defaults';
 import type { PortContext } from '../../src/engine/ports';
-import type { DecisionOutcome } from '../../src/engine/types';
+import type { DecisionOutcome } from '../../src/protocols/sociopol/types';
 import { createLlmPort, MemoryCacheStore, DEFAULT_PRICES, type LlmOptions } from '../../src/agents/llm/index';
+import { socioPolPrompts } from '../../src/protocols/sociopol/llm';
 import { costOf } from '../../src/agents/llm/cost';
-import { isCompactActivation } from '../../src/agents/llm/compact';
+import { isCompactActivation } from '../../src/protocols/sociopol/compact';
 import { startFakeOpenAI, type FakeServer, type FakeServerOptions } from './fake-openai-server';
 import { contractPersonas, contractRequests, contractVotes, expectValidDecision, runPortContract } from '../unit/decision-port-contract';
 
 const KEY = 'fake.key-Zq7u1Vb9Kx3mN5pR8sT2wY4a';
 const config = makeConfig({ agents: 48 });
 const personas = contractPersonas(48);
-const ctx: PortContext = { seed: 11, config, personas };
+const ctx: PortContext = { seed: 11, config, agents: personas };
 
 const servers: FakeServer[] = [];
 async function server(opts: FakeServerOptions = {}): Promise<FakeServer> {
@@ -25,7 +26,7 @@ afterEach(async () => {
 });
 
 function port(s: FakeServer, extra: Partial<LlmOptions> = {}) {
-  const p = createLlmPort({ apiKey: KEY, baseURL: s.url, timeoutMs: 1500, baseBackoffMs: 10, maxConcurrency: 16, ...extra });
+  const p = createLlmPort({ prompts: socioPolPrompts, apiKey: KEY, baseURL: s.url, timeoutMs: 1500, baseBackoffMs: 10, maxConcurrency: 16, ...extra });
   p.init(ctx);
   return p;
 }
@@ -48,7 +49,7 @@ describe('the LLM port keeps the decision-port contract', () => {
   afterAll(async () => {
     await shared.close();
   });
-  runPortContract(() => createLlmPort({ apiKey: KEY, baseURL: shared.url, timeoutMs: 5000 }));
+  runPortContract(() => createLlmPort({ prompts: socioPolPrompts, apiKey: KEY, baseURL: shared.url, timeoutMs: 5000 }));
 });
 
 describe('LLM agents over HTTP', () => {
@@ -75,7 +76,7 @@ describe('LLM agents over HTTP', () => {
     expect(injected).toBeGreaterThan(0);
     expect(p.totals().retries).toBeGreaterThanOrEqual(injected - s.counters.faults['invalid-content']);
     expect(outcomes.filter((o) => o.ok).length).toBeGreaterThanOrEqual(requests.length - 2);
-    const votes = await p.decideVotes({ condition: 'treatment_soc_message', requests: contractVotes(personas) });
+    const votes = await p.decideFinal({ condition: 'treatment_soc_message', requests: contractVotes(personas) });
     expect(votes).toHaveLength(contractVotes(personas).length);
   });
 
@@ -116,7 +117,7 @@ describe('LLM agents over HTTP', () => {
     const s = await server({ faultRate: 0.05, faults: { 'server-error': 1, 'invalid-content': 1 } });
     const p = port(s);
     await p.decideRound({ condition: 'control', round: 3, requests: contractRequests(personas, 3, 'control') });
-    await p.decideVotes({ condition: 'control', requests: contractVotes(personas, 'control') });
+    await p.decideFinal({ condition: 'control', requests: contractVotes(personas, 'control') });
     const t = p.totals();
     let prompt = 0;
     let cached = 0;
@@ -142,14 +143,14 @@ describe('LLM agents over HTTP', () => {
     const first = await server({ faultRate: 0.1, faults: { 'invalid-content': 1, 'server-error': 1 } });
     const requests = contractRequests(personas, 9, 'treatment_info_message');
     const a = await port(first, { cache }).decideRound({ condition: 'treatment_info_message', round: 9, requests });
-    const av = await port(first, { cache }).decideVotes({ condition: 'treatment_info_message', requests: contractVotes(personas) });
+    const av = await port(first, { cache }).decideFinal({ condition: 'treatment_info_message', requests: contractVotes(personas) });
     expect(cache.size).toBeGreaterThan(0);
 
     // The cache key names the endpoint, so the replay asks the same one; a request would be recorded and refused.
     const requested: string[] = [];
     const replay = port(first, { cache, fetch: noRequest(requested) });
     const b = await replay.decideRound({ condition: 'treatment_info_message', round: 9, requests });
-    const bv = await replay.decideVotes({ condition: 'treatment_info_message', requests: contractVotes(personas) });
+    const bv = await replay.decideFinal({ condition: 'treatment_info_message', requests: contractVotes(personas) });
     expect(strip(b)).toEqual(strip(a));
     expect(strip(bv as never)).toEqual(strip(av as never));
     expect(requested).toEqual([]);
@@ -212,7 +213,7 @@ describe('LLM agents over HTTP', () => {
     const s = await server({ alwaysInvalid: (prompt) => prompt.startsWith('You are @5:') });
     const requests = contractRequests(personas, 6, 'control');
     const fresh = await port(s, { cache, maxAttempts: 2 }).decideRound({ condition: 'control', round: 6, requests });
-    const votes = await port(s, { cache }).decideVotes({ condition: 'control', requests: contractVotes(personas) });
+    const votes = await port(s, { cache }).decideFinal({ condition: 'control', requests: contractVotes(personas) });
     fresh.forEach((o, i) => {
       const id = requests[i].agentId;
       // Only the variable part, as numbers (compact.ts): the system prompt, persona and post texts are stored once.
@@ -247,7 +248,7 @@ describe('LLM agents over HTTP', () => {
   });
 
   it('should estimate a run from the configuration with the tier mix of the personas', () => {
-    const p = createLlmPort({ apiKey: 'estimate-only' });
+    const p = createLlmPort({ prompts: socioPolPrompts, apiKey: 'estimate-only' });
     const e = p.estimate(makeConfig({ agents: 2000 }));
     // 2000 × 0.21 × (16 warm-up + 30 × 5) activations; one vote per adult per condition.
     expect(e.activations).toBeCloseTo(2000 * 0.21 * (16 + 150), 6);

@@ -1,8 +1,10 @@
 // Batch API mode with the real openai SDK over real HTTP against the local server's /v1/files and /v1/batches.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLlmPort, MemoryCacheStore, type LlmOptions } from '../../src/agents/llm/index';
+import { socioPolPrompts } from '../../src/protocols/sociopol/llm';
+import { sociopol } from '../../src/protocols/sociopol';
 import type { BatchJobRecord, BatchStateStore } from '../../src/agents/llm/batch';
-import { DEFAULT_CONDITIONS } from '../../src/engine/config';
+import { DEFAULT_CONDITIONS } from '../../src/protocols/sociopol/defaults';
 import { runExperiment } from '../../src/engine/simulation';
 import type { RoundRecord } from '../../src/engine/types';
 import { tinyConfig, tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
@@ -30,18 +32,18 @@ class MemoryState implements BatchStateStore {
   }
 }
 
-function options(s: FakeServer, extra: Partial<LlmOptions> = {}): LlmOptions {
-  return { apiKey: KEY, baseURL: s.url, timeoutMs: 3000, baseBackoffMs: 10, ...extra };
+function options(s: FakeServer, extra: Partial<LlmOptions> = {}): LlmOptions & { prompts: typeof socioPolPrompts } {
+  return { prompts: socioPolPrompts, apiKey: KEY, baseURL: s.url, timeoutMs: 3000, baseBackoffMs: 10, ...extra };
 }
 
 /** Every record of a run without its accounting (a batch is billed differently, the decisions are what must match). */
-async function records(opts: LlmOptions): Promise<string> {
+async function records(opts: LlmOptions & { prompts: typeof socioPolPrompts }): Promise<string> {
   const n = 24;
   const config = tinyConfig(n, { conditions: DEFAULT_CONDITIONS.filter((c) => c.name === 'control' || c.name === 'treatment_soc_message') });
   const port = createLlmPort(opts);
   const out: unknown[] = [];
   const result = await runExperiment(
-    { config, seed: 5, personas: tinyPersonas(n, 5), network: tinyNetwork(n, 5), port },
+    { protocol: sociopol, config, seed: 5, agents: tinyPersonas(n, 5), network: tinyNetwork(n, 5), port },
     { onRound: (r: RoundRecord) => void out.push({ ...r, llm: undefined, decisions: r.decisions.map((d) => ({ ...d, meta: undefined })) }) },
   );
   out.push(result.conditions.map((c) => ({ ...c, llm: undefined })));
@@ -63,7 +65,7 @@ describe('Batch API mode', () => {
 
   it('should send one job per round and bill it at half the synchronous price', async () => {
     const personas = contractPersonas(16);
-    const ctx = { seed: 3, config: tinyConfig(16), personas };
+    const ctx = { seed: 3, config: tinyConfig(16), agents: personas };
     const requests = contractRequests(personas, 5, 'control');
     const s1 = await server();
     const sync = createLlmPort(options(s1));
@@ -86,7 +88,7 @@ describe('Batch API mode', () => {
   it('should resume an interrupted round from the stored job id without submitting it again', async () => {
     const s = await server({ batchDelayMs: 400 });
     const personas = contractPersonas(12);
-    const ctx = { seed: 9, config: tinyConfig(12), personas };
+    const ctx = { seed: 9, config: tinyConfig(12), agents: personas };
     const requests = contractRequests(personas, 7, 'control');
     const state = new MemoryState();
     const first = createLlmPort(options(s, { batch: { state, pollMs: 20 } }));

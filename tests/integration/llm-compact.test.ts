@@ -2,9 +2,11 @@
 // replies and personas is exactly the one the SDK sent (checked over a whole run against the local server).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLlmPort } from '../../src/agents/llm/index';
-import { expandActivation, isCompactActivation, runTexts } from '../../src/agents/llm/compact';
-import { activationMessages } from '../../src/agents/llm/prompts';
-import { DEFAULT_CONDITIONS } from '../../src/engine/config';
+import { expandActivation, isCompactActivation, runTexts } from '../../src/protocols/sociopol/compact';
+import { activationMessages } from '../../src/protocols/sociopol/prompts';
+import { socioPolPrompts } from '../../src/protocols/sociopol/llm';
+import { sociopol } from '../../src/protocols/sociopol';
+import { DEFAULT_CONDITIONS } from '../../src/protocols/sociopol/defaults';
 import { runExperiment, WARMUP } from '../../src/engine/simulation';
 import type { RoundRecord } from '../../src/engine/types';
 import { tinyConfig, tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
@@ -26,8 +28,8 @@ describe('compact LLM records', () => {
       if (user && !/Did you vote\?/.test(user)) sent.add(user);
       return fetch(url, init);
     };
-    const port = createLlmPort({ apiKey: 'fake.key-compact-records', baseURL: server.url, fetch: recording, timeoutMs: 5000 });
-    await runExperiment({ config, seed: 8, personas, network: tinyNetwork(n, 8), port }, { onRound: (r) => void records.push(r) });
+    const port = createLlmPort({ prompts: socioPolPrompts, apiKey: 'fake.key-compact-records', baseURL: server.url, fetch: recording, timeoutMs: 5000 });
+    await runExperiment({ protocol: sociopol, config, seed: 8, agents: personas, network: tinyNetwork(n, 8), port }, { onRound: (r) => void records.push(r) });
   }, 120_000);
   afterAll(async () => {
     await server.close();

@@ -1,15 +1,16 @@
 // Hardening of the LLM agents (issue 14): key scrubbing, the cache key, unknown prices, metering every attempt.
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeConfig } from '../../src/engine/config';
+import { makeConfig } from '../../src/protocols/sociopol/defaults';
 import type { PortContext } from '../../src/engine/ports';
 import { createLlmPort, type LlmOptions } from '../../src/agents/llm/index';
+import { socioPolPrompts } from '../../src/protocols/sociopol/llm';
 import { scrubKey } from '../../src/agents/llm/client';
 import { startFakeOpenAI, type FakeServer, type FakeServerOptions } from './fake-openai-server';
 import { contractPersonas, contractRequests, contractVotes } from '../unit/decision-port-contract';
 
 const config = makeConfig({ agents: 48 });
 const personas = contractPersonas(48);
-const ctx: PortContext = { seed: 11, config, personas };
+const ctx: PortContext = { seed: 11, config, agents: personas };
 
 const servers: FakeServer[] = [];
 async function server(opts: FakeServerOptions = {}): Promise<FakeServer> {
@@ -22,7 +23,7 @@ afterEach(async () => {
 });
 
 function port(s: FakeServer, extra: Partial<LlmOptions> = {}) {
-  const p = createLlmPort({ apiKey: 'fake.key-Zq7u1Vb9Kx3mN5pR8sT2wY4a', baseURL: s.url, timeoutMs: 1500, baseBackoffMs: 10, maxConcurrency: 16, ...extra });
+  const p = createLlmPort({ prompts: socioPolPrompts, apiKey: 'fake.key-Zq7u1Vb9Kx3mN5pR8sT2wY4a', baseURL: s.url, timeoutMs: 1500, baseBackoffMs: 10, maxConcurrency: 16, ...extra });
   p.init(ctx);
   return p;
 }
@@ -37,7 +38,7 @@ describe('a short placeholder key (finding 12)', () => {
     const s = await server();
     const p = port(s, { apiKey: 'x' });
     // Activations store their prompt compactly (numbers, no text); election-day questions keep theirs as text.
-    const outcomes = await p.decideVotes({ condition: 'control', requests: contractVotes(personas) });
+    const outcomes = await p.decideFinal({ condition: 'control', requests: contractVotes(personas) });
     const prompts = outcomes.map((o) => o.exchange?.prompt ?? '');
     expect(prompts.join('\n')).toMatch(/x/);
     expect(prompts.join('\n')).not.toContain('[key]');

@@ -4,7 +4,9 @@
 // question, so faults may cost retries but never change an outcome. The issue's runs stopped silently at this length.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLlmPort, type LimiterStats } from '../../src/agents/llm/index';
-import { makeConfig, DEFAULT_CONDITIONS } from '../../src/engine/config';
+import { socioPolPrompts } from '../../src/protocols/sociopol/llm';
+import { sociopol } from '../../src/protocols/sociopol';
+import { makeConfig, DEFAULT_CONDITIONS } from '../../src/protocols/sociopol/defaults';
 import { runExperiment } from '../../src/engine/simulation';
 import { tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
 import { issue8Faults, startFakeOpenAI, type FakeServer, type FakeServerOptions } from './fake-openai-server';
@@ -24,16 +26,16 @@ afterEach(async () => {
 async function runOnce(opts: FakeServerOptions): Promise<{ records: string[]; server: FakeServer; limiter: LimiterStats }> {
   const server = await startFakeOpenAI(opts);
   servers.push(server);
-  const port = createLlmPort({ apiKey: KEY, baseURL: server.url, timeoutMs: 5000, baseBackoffMs: 5, maxConcurrency: 16 });
+  const port = createLlmPort({ prompts: socioPolPrompts, apiKey: KEY, baseURL: server.url, timeoutMs: 5000, baseBackoffMs: 5, maxConcurrency: 16 });
   const records: string[] = [];
   const result = await runExperiment(
-    { config, seed: 21, personas, network, port },
+    { protocol: sociopol, config, seed: 21, agents: personas, network, port },
     {
       onRound: (r) => {
-        records.push(JSON.stringify([r.condition, r.round, [...r.active], [...r.stated], [...r.current], [...r.treated], [...r.activity], r.engagements, r.posts, r.invalidAgents]));
+        records.push(JSON.stringify([r.condition, r.round, [...r.active], [...r.columns.stated], [...r.columns.likelihood], [...r.treated], [...r.activity], r.engagements, r.posts, r.invalidAgents]));
       },
-      onElection: (e) => {
-        records.push(JSON.stringify([e.condition, 'election', [...e.votes], e.invalidAgents]));
+      onFinal: (e) => {
+        records.push(JSON.stringify([e.condition, 'election', [...e.values], e.invalidAgents]));
       },
     },
   );

@@ -1,26 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { OfflinePort } from '../../src/agents/offline/offline-port';
-import { seedDataFromTables } from '../../src/analysis/from-run';
+import { OfflinePort } from '../../src/protocols/sociopol/offline/rules-port';
+import { armNames, seedDataFromViews } from '../../src/analysis/from-run';
 import { summarize } from '../../src/analysis/summary';
 import { compareWithBond } from '../../src/analysis/bond2012';
 import { armsOf, assignmentUniforms } from '../../src/engine/assignment';
-import { BOND_2012_CONFIG, makeConfig, validateConfig, type ConditionSpec } from '../../src/engine/config';
+import { withOverrides } from '../../src/engine/config';
 import type { DecisionPort } from '../../src/engine/ports';
-import { runExperiment } from '../../src/engine/simulation';
-import type { ActivationRequest } from '../../src/engine/types';
-import { tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
+import { BOND_2012_CONFIG } from '../../src/protocols/bond2012/protocol';
+import { checkConfig } from '../../src/protocols/registry';
+import type { ActivationRequest, RoundBatch, VoteBatch } from '../../src/protocols/sociopol/types';
+import { runRecorded, tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
 
 const N = 600;
 
 function bondConfig(shares: [number, number, number] = [0.5, 0.25, 0.25]) {
   const base = structuredClone(BOND_2012_CONFIG);
-  const spec = (base.conditions as ConditionSpec[])[0];
+  const spec = base.conditions[0];
   spec.arms = [
     { name: 'social', message: 'social', share: shares[0] },
     { name: 'info', message: 'info', share: shares[1] },
     { name: 'control', message: 'none', share: shares[2] },
   ];
-  return makeConfig({ ...base, agents: N });
+  return withOverrides(base, { agents: N });
 }
 
 describe('the Bond et al. 2012 design', () => {
@@ -36,12 +37,12 @@ describe('the Bond et al. 2012 design', () => {
       kind: 'spy',
       init: (ctx) => inner.init(ctx),
       decideRound: async (batch) => {
-        seen.push(...batch.requests);
-        return inner.decideRound(batch);
+        seen.push(...(batch as RoundBatch).requests);
+        return inner.decideRound(batch as RoundBatch);
       },
-      decideVotes: (batch) => inner.decideVotes(batch),
+      decideFinal: (batch) => inner.decideFinal(batch as VoteBatch),
     };
-    const result = await runExperiment({ config, seed: 4, personas, network, port: spy });
+    const { views } = await runRecorded({ config, seed: 4, agents: personas, network, port: spy });
     const arms = armsOf(config.conditions[0], assignmentUniforms(4, personas), personas);
     const adults = personas.filter((p) => p.adult);
     const share = (k: number) => adults.filter((p) => arms[p.id] === k).length / adults.length;
@@ -62,17 +63,17 @@ describe('the Bond et al. 2012 design', () => {
         if (t?.kind === 'social') for (const f of t.followedLikely) expect(personas[r.agentId].closeFriends).toContain(f.id);
       }
     }
-    const R = result.conditions[0].rounds.length;
-    for (const p of adults) expect(result.conditions[0].treated[p.id * R + R - 1]).toBe(arms[p.id] === 2 ? 0 : 1);
-    expect(result.conditions[0].votes).not.toBeNull();
+    const R = views[0].rounds.length;
+    for (const p of adults) expect(views[0].treated[p.id * R + R - 1]).toBe(arms[p.id] === 2 ? 0 : 1);
+    expect(views[0].final).not.toBeNull();
   });
 
   it('should estimate each arm against the arm without a message, and the friends of each arm, for the Bond panel', async () => {
     const config = bondConfig();
     const personas = tinyPersonas(N, 3);
     const network = tinyNetwork(N, 3);
-    const result = await runExperiment({ config, seed: 6, personas, network, port: new OfflinePort() });
-    const summary = summarize([seedDataFromTables('seed_6', result.conditions, personas, network, { seed: 6, conditions: config.conditions })], 'test');
+    const { views } = await runRecorded({ config, seed: 6, agents: personas, network, port: new OfflinePort() });
+    const summary = summarize([seedDataFromViews('seed_6', views, personas, network, armNames(config))], 'test');
     const names = summary.effects.filter((e) => e.seed === 'seed_6').map((e) => `${e.treatment} vs ${e.baseline} ${e.outcome}`);
     expect(names).toContain('bond2012:social vs bond2012:control turnout');
     expect(names).toContain('bond2012:info vs bond2012:control turnout');
@@ -88,9 +89,9 @@ describe('the Bond et al. 2012 design', () => {
 
   it('should refuse arms whose shares do not sum to 1 and schedules other than 0 or 1', () => {
     const bad = bondConfig([0.5, 0.3, 0.3]);
-    expect(() => validateConfig(bad)).toThrow(/arms shares sum to 1\.1/);
+    expect(() => checkConfig(bad)).toThrow(/arms shares sum to 1\.1/);
     const fractional = bondConfig();
     fractional.conditions[0].schedule = [0.5];
-    expect(() => validateConfig(fractional)).toThrow(/0 or 1/);
+    expect(() => checkConfig(fractional)).toThrow(/0 or 1/);
   });
 });

@@ -4,9 +4,12 @@
  * `describe`; the fixtures (hand-built personas and requests) are exported for other tests.
  */
 import { expect, it } from 'vitest';
-import { makeConfig, type SimConfig } from '../../src/engine/config';
+import { type SimConfig } from '../../src/engine/config';
+import { makeConfig } from '../../src/protocols/sociopol/defaults';
 import type { DecisionPort, PortContext } from '../../src/engine/ports';
-import type { ActivationRequest, Decision, FeedItem, Persona, VoteRequest } from '../../src/engine/types';
+import type { FeedItem } from '../../src/engine/types';
+import type { ActivationRequest, Decision, DecisionOutcome, VoteOutcome, VoteRequest } from '../../src/protocols/sociopol/types';
+import type { Persona } from '../../src/population/types';
 
 export function contractPersonas(n = 12): Persona[] {
   return Array.from({ length: n }, (_, id) => ({
@@ -113,7 +116,7 @@ export interface ContractOptions {
 export function runPortContract(makePort: () => DecisionPort | Promise<DecisionPort>, options: ContractOptions = {}): void {
   const config = options.config ?? makeConfig({ agents: 12 });
   const personas = contractPersonas();
-  const ctx: PortContext = { seed: options.seed ?? 7, config, personas };
+  const ctx: PortContext = { seed: options.seed ?? 7, config, agents: personas };
   const requests = contractRequests(personas);
 
   async function fresh(): Promise<DecisionPort> {
@@ -124,7 +127,7 @@ export function runPortContract(makePort: () => DecisionPort | Promise<DecisionP
 
   it('should return one outcome per request, in request order, each valid for its request', async () => {
     const port = await fresh();
-    const outcomes = await port.decideRound({ condition: 'treatment_soc_message', round: 5, requests });
+    const outcomes = (await port.decideRound({ condition: 'treatment_soc_message', round: 5, requests })) as DecisionOutcome[];
     expect(outcomes).toHaveLength(requests.length);
     let ok = 0;
     outcomes.forEach((o, i) => {
@@ -143,7 +146,7 @@ export function runPortContract(makePort: () => DecisionPort | Promise<DecisionP
   it('should answer one vote per adult in order, each 0 or 1', async () => {
     const port = await fresh();
     const votes = contractVotes(personas);
-    const outcomes = await port.decideVotes({ condition: 'treatment_soc_message', requests: votes });
+    const outcomes = (await port.decideFinal({ condition: 'treatment_soc_message', requests: votes })) as VoteOutcome[];
     expect(outcomes).toHaveLength(votes.length);
     for (const o of outcomes) if (o.ok) expect([0, 1]).toContain(o.voted);
     expect(outcomes.some((o) => o.ok)).toBe(true);

@@ -2,14 +2,14 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { expect, it } from 'vitest';
-import { makeConfig } from '../../src/engine/config';
+import { makeConfig } from '../../src/protocols/sociopol/defaults';
 import { emptyLlmTotals, type RoundRecord } from '../../src/engine/types';
-import { createDb, createRun, deleteRun, writeElection, writeRound } from '../../src/storage/db';
+import { createDb, createRun, deleteRun, writeFinal, writeRound } from '../../src/storage/db';
 
 const record = (round: number): RoundRecord => ({
-  condition: 'control', round, active: Int32Array.from([0]), stated: Int8Array.from([3, -1]), current: Int8Array.from([3, -1]),
+  condition: 'control', round, active: Int32Array.from([0]), columns: { stated: Int8Array.from([3, -1]), likelihood: Int8Array.from([3, -1]) },
   treated: Uint8Array.from([0, 0]), activity: new Uint16Array(2), engagements: [{ round, agent: 0, kind: 'like', postId: 1, target: 1 }],
-  posts: [{ id: 7, author: 0, round, topic: 'economy', text: 'x', seed: false } as never], replies: [], likelyCount: 1, invalidAgents: [],
+  posts: [{ id: 7, author: 0, round, topic: 'economy', text: 'x', seed: false } as never], replies: [], scalars: { likelyCount: 1 }, invalidAgents: [],
   decisions: [], llm: emptyLlmTotals(),
 });
 
@@ -25,8 +25,8 @@ it('should stop a writer whose run was deleted, writing nothing more of it', asy
   await expect(writeRound(db, runId, 1, record(2), { progress: { roundsDone: 2, roundsTotal: 2, seedIndex: 0, condition: 'control', round: 2 } })).rejects.toThrow(
     `storage: run ${runId} was deleted while it was running, so nothing more of it is written; start a new run`,
   );
-  await expect(writeElection(db, runId, 1, { condition: 'control', votes: Int8Array.from([1, -1]), invalidAgents: [], outcomes: [], llm: emptyLlmTotals() })).rejects.toMatchObject({ name: 'StorageError' });
-  for (const table of [db.rounds, db.events, db.posts, db.elections]) expect(await (table as Dexie.Table).where('runId').equals(runId).count()).toBe(0);
+  await expect(writeFinal(db, runId, 1, { condition: 'control', values: Int8Array.from([1, -1]), invalidAgents: [], outcomes: [], llm: emptyLlmTotals() })).rejects.toMatchObject({ name: 'StorageError' });
+  for (const table of [db.rounds, db.events, db.posts, db.finals]) expect(await (table as Dexie.Table).where('runId').equals(runId).count()).toBe(0);
   expect(await db.runs.count()).toBe(0);
   db.close();
   await Dexie.delete(db.name);

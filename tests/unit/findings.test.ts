@@ -7,7 +7,7 @@ import { findings, formatValue, MIN_N, rowProblem, isDegenerate, warnings } from
 import { effectsCsv } from '../../src/ui/results-export';
 import { payloadOf, readSetupParam, setupLink } from '../../src/ui/state/setup-link';
 import { configHash, versionNote } from '../../src/storage/provenance';
-import { DEFAULT_CONFIG } from '../../src/engine/config';
+import { DEFAULT_CONFIG } from '../../src/protocols/sociopol/defaults';
 import { decodeBundle, type RunBundle } from '../../src/storage/bundle';
 
 function eff(treatment: string, baseline: string, estimate: number, lo: number, hi: number, n = 1000, method = 'paired', outcome = 'share_likely_r30'): Effect {

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { OfflinePort } from '../../src/agents/offline/offline-port';
-import { OFFLINE_PARAMETERS } from '../../src/agents/offline/parameters';
-import { makeConfig } from '../../src/engine/config';
+import { OfflinePort } from '../../src/protocols/sociopol/offline/rules-port';
+import { OFFLINE_PARAMETERS } from '../../src/protocols/sociopol/offline/parameters';
+import { makeConfig } from '../../src/protocols/sociopol/defaults';
 import { Rng } from '../../src/engine/rng';
+import { sociopol } from '../../src/protocols/sociopol';
 import { runExperiment } from '../../src/engine/simulation';
-import type { ElectionRecord, RoundRecord } from '../../src/engine/types';
+import type { RoundRecord } from '../../src/engine/types';
+import type { ElectionRecord } from '../../src/protocols/sociopol/types';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type RunBundle } from '../../src/storage/bundle';
 import { fromBundle } from '../../src/protocols/sociopol/fitted/features';
 import { fitAgents } from '../../src/protocols/sociopol/fitted/fit';
@@ -14,7 +16,7 @@ import { checkFitted, FittedPort } from '../../src/protocols/sociopol/fitted/fit
 import { fitMlogit } from '../../src/protocols/sociopol/fitted/mlogit';
 import { choiceProbs, FIRST_FEATURES, gapGivenDelay, TRANSITION_FEATURES, type FittedAgents } from '../../src/protocols/sociopol/fitted/model';
 import { runPortContract } from './decision-port-contract';
-import { tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
+import { runRecorded, tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
 
 const BUNDLED = JSON.parse(readFileSync('public/data/fitted-sociopol.json', 'utf8')) as FittedAgents;
 
@@ -76,7 +78,7 @@ async function makeRuleRunBundle(): Promise<RunBundle> {
   const config = makeConfig({ agents: n });
   const rounds: RoundRecord[] = [];
   const elections: ElectionRecord[] = [];
-  await runExperiment({ config, seed: 3, personas, network, port: new OfflinePort({ ...OFFLINE_PARAMETERS, peerInfluence: 3 }) }, { onRound: (r) => void rounds.push(r), onElection: (e) => void elections.push(e) });
+  await runExperiment({ protocol: sociopol, config, seed: 3, agents: personas, network, port: new OfflinePort({ ...OFFLINE_PARAMETERS, peerInfluence: 3 }) }, { onRound: (r) => void rounds.push(r), onFinal: (e) => void elections.push(e as ElectionRecord) });
   const src: number[] = [];
   const dst: number[] = [];
   for (let a = 0; a < n; a++) for (let k = network.outOffsets[a]; k < network.outOffsets[a + 1]; k++) { src.push(a); dst.push(network.outTargets[k]); }
@@ -86,7 +88,7 @@ async function makeRuleRunBundle(): Promise<RunBundle> {
     exportedAt: 'now',
     run: { name: 'rule pilot', config, seeds: [3], agentsKind: 'offline', network: { kind: 'generated' } as RunBundle['run']['network'] },
     network: { n, src: Int32Array.from(src), dst: Int32Array.from(dst) },
-    seeds: [{ seed: 3, personas, rounds, elections }],
+    seeds: [{ seed: 3, personas, rounds, finals: elections }],
     llmCache: [],
   };
 }
@@ -138,7 +140,7 @@ describe('fitted-agents files', () => {
     const personas = tinyPersonas(n, 9);
     const network = tinyNetwork(n, 9);
     const config = makeConfig({ agents: n });
-    const run = async () => (await runExperiment({ config, seed: 2, personas, network, port: new FittedPort(BUNDLED) })).conditions.map((c) => Array.from(c.stated));
+    const run = async () => (await runRecorded({ config, seed: 2, agents: personas, network, port: new FittedPort(BUNDLED) })).views.map((v) => Array.from(v.column('stated')));
     expect(await run()).toEqual(await run());
   });
 });

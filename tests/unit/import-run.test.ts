@@ -2,8 +2,9 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { describe, expect, it } from 'vitest';
-import { makeConfig } from '../../src/engine/config';
-import { emptyLlmTotals, type Persona } from '../../src/engine/types';
+import { makeConfig } from '../../src/protocols/sociopol/defaults';
+import { emptyLlmTotals } from '../../src/engine/types';
+import type { Persona } from '../../src/population/types';
 import { BUNDLE_FORMAT, type RunBundle } from '../../src/storage/bundle';
 import { createDb } from '../../src/storage/db';
 import { checkBundle, writeImportedRun } from '../../src/storage/import-run';
@@ -24,7 +25,7 @@ function bundle(): RunBundle {
       network: { kind: 'generated', label: 'g', nodes: 3, edges: 2 },
     },
     network: { n: 3, src: Int32Array.from([0, 1]), dst: Int32Array.from([1, 2]) },
-    seeds: [{ seed: 1, personas: [{}, {}, {}] as Persona[], rounds: [], elections: [] }],
+    seeds: [{ seed: 1, personas: [{}, {}, {}] as Persona[], rounds: [], finals: [] }],
     llmCache: [['k', { text: '{}', model: 'c', usage }]],
   } as unknown as RunBundle;
 }

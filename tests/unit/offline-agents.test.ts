@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { OfflinePort } from '../../src/agents/offline/offline-port';
-import { OFFLINE_PARAMETERS } from '../../src/agents/offline/parameters';
-import { makeConfig } from '../../src/engine/config';
-import { runExperiment } from '../../src/engine/simulation';
-import type { ActivationRequest } from '../../src/engine/types';
+import { OfflinePort } from '../../src/protocols/sociopol/offline/rules-port';
+import { OFFLINE_PARAMETERS } from '../../src/protocols/sociopol/offline/parameters';
+import { makeConfig } from '../../src/protocols/sociopol/defaults';
+import type { ActivationRequest } from '../../src/protocols/sociopol/types';
 import { runPortContract } from './decision-port-contract';
-import { tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
+import { runRecorded, tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
 
 describe('offline agents: the decision port contract', () => {
   runPortContract(() => new OfflinePort());
@@ -16,10 +15,13 @@ async function measure(params = OFFLINE_PARAMETERS) {
   const n = 1500;
   const personas = tinyPersonas(n, 3, 0);
   const network = tinyNetwork(n, 3);
-  const result = await runExperiment({ config: makeConfig({ agents: n }), seed: 5, personas, network, port: new OfflinePort(params) });
-  const R = result.conditions[0].rounds.length;
-  const control = result.conditions.find((c) => c.name === 'control')!;
-  const social = result.conditions.find((c) => c.name === 'treatment_soc_message')!;
+  const { views } = await runRecorded({ config: makeConfig({ agents: n }), seed: 5, agents: personas, network, port: new OfflinePort(params) });
+  // The wide tables of each condition (the stated likelihood, treatment and activity per agent and round).
+  const conditions = views.map((v) => ({ name: v.name, rounds: v.rounds, stated: v.column('stated'), treated: v.treated, active: v.active }));
+  const result = { conditions };
+  const R = conditions[0].rounds.length;
+  const control = conditions.find((c) => c.name === 'control')!;
+  const social = conditions.find((c) => c.name === 'treatment_soc_message')!;
   const first = [0, 0, 0, 0, 0];
   const gaps = new Map<number, number>();
   const stay = (t: typeof control) => {
@@ -128,10 +130,10 @@ describe('offline agents: calibration to the published runs (protocols §C)', ()
 
   it('should vote more often at higher stated likelihood', async () => {
     const port = new OfflinePort();
-    port.init({ seed: 1, config: makeConfig(), personas: tinyPersonas(10, 1, 0) });
+    port.init({ seed: 1, config: makeConfig(), agents: tinyPersonas(10, 1, 0) });
     const votes = async (l: 1 | 3) => {
       const reqs = Array.from({ length: 2000 }, (_, i) => ({ agentId: i, condition: 'control', lastLikelihood: l, treatedEver: false }));
-      const out = await port.decideVotes({ condition: 'control', requests: reqs });
+      const out = await port.decideFinal({ condition: 'control', requests: reqs });
       return out.filter((o) => o.ok && o.voted === 1).length / reqs.length;
     };
     expect(await votes(3)).toBeGreaterThan((await votes(1)) + 0.4);
@@ -140,7 +142,7 @@ describe('offline agents: calibration to the published runs (protocols §C)', ()
   it('should give the same answer to the same request in any condition (common random numbers)', () => {
     const port = new OfflinePort();
     const personas = tinyPersonas(10, 1, 0);
-    port.init({ seed: 9, config: makeConfig(), personas });
+    port.init({ seed: 9, config: makeConfig(), agents: personas });
     const req: ActivationRequest = {
       agentId: 4,
       round: 7,

@@ -3,8 +3,9 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OfflinePort } from '../../src/agents/offline/offline-port';
+import { OfflinePort } from '../../src/protocols/sociopol/offline/rules-port';
 import { summarize } from '../../src/analysis/summary';
+import { sociopol } from '../../src/protocols/sociopol';
 import { runExperiment } from '../../src/engine/simulation';
 import { emptyLlmTotals } from '../../src/engine/types';
 import { createDb, createRun, getRun, loadRoundRows, saveNetwork, savePersonas, writeRound, type SpilloverDb } from '../../src/storage/db';
@@ -41,7 +42,7 @@ async function stoppedRun(stopAt: number, conditionsAt: number) {
   await saveNetwork(db, { runId, n, src, dst });
   let written = 0;
   await runExperiment(
-    { config, seed, personas, network, port: new OfflinePort() },
+    { protocol: sociopol, config, seed, agents: personas, network, port: new OfflinePort() },
     {
       onRound: async (r) => {
         await writeRound(db, runId, seed, r);
@@ -72,7 +73,7 @@ describe('partial results', () => {
     const spill = summary.effects.find((x) => x.treatment === 'experiment_soc_message:untreated' && x.baseline === 'control' && x.method === 'paired' && x.outcome === 'share_likely_r13');
     expect(spill).toBeDefined();
 
-    // Independent computation from the stored rows: the engine's own `current` (last stated likelihood) and `treated`
+    // Independent computation from the stored rows: the engine's own `likelihood` column (last stated likelihood) and `treated`
     // flags at round 13, same agents in both conditions.
     const rows = await loadRoundRows(db, runId, seed);
     const at = (c: string) => rows.find((r) => r.condition === c && r.round === 13)!;
@@ -81,14 +82,14 @@ describe('partial results', () => {
     let sum = 0;
     let k = 0;
     let treated = 0;
-    for (let a = 0; a < ex.current.length; a++) {
-      if (ex.current[a] < 0) continue;
+    for (let a = 0; a < ex.columns.likelihood.length; a++) {
+      if (ex.columns.likelihood[a] < 0) continue;
       if (ex.treated[a]) {
         treated++;
         continue;
       }
-      if (ctl.current[a] < 0) continue;
-      sum += (ex.current[a] >= 3 ? 1 : 0) - (ctl.current[a] >= 3 ? 1 : 0);
+      if (ctl.columns.likelihood[a] < 0) continue;
+      sum += (ex.columns.likelihood[a] >= 3 ? 1 : 0) - (ctl.columns.likelihood[a] >= 3 ? 1 : 0);
       k++;
     }
     // Period 2 of the roll-out (rounds 11–20) treats about 40 % of adults: the untreated are the rest, not everyone.

@@ -1,43 +1,40 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createOfflinePort } from '../../src/agents/offline/offline-port';
+import { createOfflinePort } from '../../src/protocols/sociopol/offline/rules-port';
 import { runExperiment, roundsTotal, WARMUP } from '../../src/engine/simulation';
 import { recordAt, RunTracker } from '../../src/cli/partial-run';
+import { RunRecord } from '../../src/engine/record';
+import { sociopol } from '../../src/protocols/sociopol';
 import { tinyConfig, tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
 
 const ROOT = join(__dirname, '..', '..');
 
 describe('RunTracker', () => {
-  it('should rebuild from round records exactly the tables the engine returns', async () => {
+  it('should follow the records as they arrive: last complete round per condition, records done, and their order', async () => {
     const n = 120;
     const config = tinyConfig(n);
     const network = tinyNetwork(n, 4);
     const personas = tinyPersonas(n, 4);
     const tracker = new RunTracker(config);
-    tracker.startSeed('seed_4', 4, new Map(), new Map(), roundsTotal(config));
+    const record = new RunRecord(n, config.firstRound, config.lastRound, config.conditions.map((c) => c.name), sociopol.columns);
+    tracker.startSeed('seed_4', 4, record, roundsTotal(config));
     const seen: Array<{ condition: string; round: number }> = [];
-    const result = await runExperiment(
-      { config, seed: 4, personas, network, port: createOfflinePort() },
+    await runExperiment(
+      { protocol: sociopol, config, seed: 4, agents: personas, network, port: createOfflinePort() },
       {
         onRound: (r, p) => {
           seen.push({ condition: r.condition, round: r.round });
+          record.addRound(r);
           tracker.onRound(r, p.roundsDone);
         },
-        onElection: (e, p) => tracker.onElection(e, p.roundsDone),
+        onFinal: (e, p) => tracker.onFinal(e, p.roundsDone),
       },
     );
     const cur = tracker.current!;
-    expect(cur.tables.map((t) => t.name)).toEqual(result.conditions.map((t) => t.name));
-    for (let i = 0; i < result.conditions.length; i++) {
-      const want = result.conditions[i];
-      const got = cur.tables[i];
-      expect(got.stated).toEqual(want.stated);
-      expect(got.treated).toEqual(want.treated);
-      expect(got.active).toEqual(want.active);
-      expect(got.votes).toEqual(want.votes);
-      expect(got.invalidDecisions).toBe(want.invalidDecisions);
-    }
+    expect(cur.record).toBe(record);
+    for (const c of config.conditions) expect(cur.lastComplete[c.name]).toBe(config.lastRound + 1);
+    expect(cur.lastComplete[WARMUP]).toBe(0);
     expect(cur.roundsDone).toBe(roundsTotal(config));
     // recordAt names the records in the order the engine emits them.
     seen.forEach((s, i) => expect(recordAt(config, i)).toEqual({ ...s, election: false }));
@@ -47,7 +44,7 @@ describe('RunTracker', () => {
   it('should say where a seed stopped: the first record not complete', async () => {
     const config = tinyConfig(60);
     const tracker = new RunTracker(config);
-    tracker.startSeed('seed_1', 1, new Map(), new Map(), roundsTotal(config));
+    tracker.startSeed('seed_1', 1, new RunRecord(60, config.firstRound, config.lastRound, config.conditions.map((c) => c.name), sociopol.columns), roundsTotal(config));
     expect(tracker.stoppedAt()).toMatch(new RegExp(`^seed_1, warm-up round ${config.firstRound} \\(0 of`));
     const warm = 1 - config.firstRound;
     tracker.current!.roundsDone = warm + config.conditions.length + 1;

@@ -17,8 +17,8 @@ import {
   validateCensus,
   type CensusData,
   type TargetAttribute,
-} from '../../src/engine/population';
-import type { Persona } from '../../src/engine/types';
+} from '../../src/population';
+import type { Persona } from '../../src/population/types';
 
 const CENSUS_PATH = fileURLToPath(new URL('../../public/data/census.json', import.meta.url));
 const census: CensusData = loadCensus(CENSUS_PATH);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildNetwork } from '../../src/engine/network';
 import { Rng } from '../../src/engine/rng';
-import { generatePopulation, validateCensus } from '../../src/engine/population';
+import { generatePopulation, validateCensus } from '../../src/population';
 import { generateTwitterNetwork } from '../../src/engine/network-generator';
 import { chooseSeeds, EVENT_PRESETS } from '../../src/protocols/s3/events';
 import { compareCurves, msed, parseCurveCsv, pearson } from '../../src/protocols/s3/measures';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { following, type FollowNetwork } from '../../src/engine/network';
 import type { RoundContext } from '../../src/engine/protocol';
-import type { Persona } from '../../src/engine/types';
+import type { Persona } from '../../src/population/types';
 import { s3Protocol } from '../../src/protocols/s3/protocol';
 import { createS3OfflinePort } from '../../src/protocols/s3/offline';
 import type { S3Config } from '../../src/protocols/s3/config';

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { OfflinePort } from '../../src/agents/offline/offline-port';
+import { OfflinePort } from '../../src/protocols/sociopol/offline/rules-port';
 import { ReplayPort } from '../../src/agents/replay';
-import { runExperiment, roundsTotal, WARMUP, type ExperimentResult } from '../../src/engine/simulation';
-import type { DecisionPort, RoundBatch, VoteBatch } from '../../src/engine/ports';
-import type { DecisionOutcome, ElectionRecord, RoundRecord, VoteOutcome } from '../../src/engine/types';
+import { runExperiment, roundsTotal, WARMUP } from '../../src/engine/simulation';
+import type { DecisionPort } from '../../src/engine/ports';
+import { conditionViews, RunRecord } from '../../src/engine/record';
+import type { RoundRecord } from '../../src/engine/types';
+import { sociopol } from '../../src/protocols/sociopol';
+import type { DecisionOutcome, ElectionRecord, RoundBatch, VoteBatch, VoteOutcome } from '../../src/protocols/sociopol/types';
 import { following } from '../../src/engine/network';
 import { tinyConfig, tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
 
@@ -15,15 +18,27 @@ async function run(seed: number, port: DecisionPort = new OfflinePort(), n = N) 
   const personas = tinyPersonas(n, 7);
   const rounds: RoundRecord[] = [];
   const elections: ElectionRecord[] = [];
+  const record = new RunRecord(n, config.firstRound, config.lastRound, config.conditions.map((c) => c.name), sociopol.columns);
   const result = await runExperiment(
-    { config, seed, personas, network, port },
-    { onRound: (r) => void rounds.push(r), onElection: (e) => void elections.push(e) },
+    { protocol: sociopol, config, seed, agents: personas, network, port },
+    {
+      onRound: (r) => {
+        rounds.push(r);
+        record.addRound(r);
+      },
+      onFinal: (e) => {
+        elections.push(e as ElectionRecord);
+        record.addFinal(e.condition, e.values);
+      },
+    },
   );
-  return { config, network, personas, rounds, elections, result };
+  // The wide tables of each condition, as the CSV writers and the analysis see them.
+  const tables = conditionViews(record, config, personas, seed).map((v) => ({ name: v.name, rounds: v.rounds, stated: v.column('stated'), treated: v.treated, votes: v.final }));
+  return { config, network, personas, rounds, elections, result, tables };
 }
 
-function fingerprint(result: ExperimentResult): string {
-  return JSON.stringify(result.conditions.map((c) => [c.name, Array.from(c.stated), Array.from(c.treated), Array.from(c.votes ?? [])]));
+function fingerprint(tables: Awaited<ReturnType<typeof run>>['tables']): string {
+  return JSON.stringify(tables.map((c) => [c.name, Array.from(c.stated), Array.from(c.treated), Array.from(c.votes ?? [])]));
 }
 
 describe('runExperiment', () => {
@@ -31,9 +46,9 @@ describe('runExperiment', () => {
     const a = await run(1);
     const b = await run(1);
     const c = await run(2);
-    expect(fingerprint(a.result)).toBe(fingerprint(b.result));
+    expect(fingerprint(a.tables)).toBe(fingerprint(b.tables));
     expect(JSON.stringify(a.rounds.map((r) => r.engagements))).toBe(JSON.stringify(b.rounds.map((r) => r.engagements)));
-    expect(fingerprint(a.result)).not.toBe(fingerprint(c.result));
+    expect(fingerprint(a.tables)).not.toBe(fingerprint(c.tables));
   });
 
   it('should emit the warm-up once, then every main round per condition, then one election per condition', async () => {
@@ -46,20 +61,20 @@ describe('runExperiment', () => {
   });
 
   it('should share the warm-up columns exactly across conditions', async () => {
-    const { result } = await run(4);
-    const R = result.conditions[0].rounds.length;
+    const { tables } = await run(4);
+    const R = tables[0].rounds.length;
     const warmCols = 16;
-    for (const c of result.conditions.slice(1)) {
+    for (const c of tables.slice(1)) {
       for (let a = 0; a < N; a++) {
-        for (let k = 0; k < warmCols; k++) expect(c.stated[a * R + k]).toBe(result.conditions[0].stated[a * R + k]);
+        for (let k = 0; k < warmCols; k++) expect(c.stated[a * R + k]).toBe(tables[0].stated[a * R + k]);
       }
     }
   });
 
   it('should treat by the nested schedule and never treat minors', async () => {
-    const { result, personas } = await run(5);
-    const R = result.conditions[0].rounds.length;
-    const byName = Object.fromEntries(result.conditions.map((c) => [c.name, c]));
+    const { tables, personas } = await run(5);
+    const R = tables[0].rounds.length;
+    const byName = Object.fromEntries(tables.map((c) => [c.name, c]));
     const col = (r: number) => r + 15;
     const adults = personas.filter((p) => p.adult).map((p) => p.id);
     const minors = personas.filter((p) => !p.adult).map((p) => p.id);
@@ -88,10 +103,10 @@ describe('runExperiment', () => {
   });
 
   it('should never record a likelihood or a vote for a minor', async () => {
-    const { result, personas } = await run(6);
-    const R = result.conditions[0].rounds.length;
+    const { tables, personas } = await run(6);
+    const R = tables[0].rounds.length;
     for (const p of personas.filter((x) => !x.adult)) {
-      for (const c of result.conditions) {
+      for (const c of tables) {
         for (let k = 0; k < R; k++) expect(c.stated[p.id * R + k]).toBe(-1);
         expect(c.votes?.[p.id]).toBe(-1);
       }
@@ -105,10 +120,10 @@ describe('runExperiment', () => {
       kind: 'spy',
       init: (ctx) => inner.init(ctx),
       decideRound: async (batch) => {
-        if (batch.condition === 'treatment_soc_message') for (const req of batch.requests) seen.push({ req });
-        return inner.decideRound(batch);
+        if (batch.condition === 'treatment_soc_message') for (const req of (batch as RoundBatch).requests) seen.push({ req });
+        return inner.decideRound(batch as RoundBatch);
       },
-      decideVotes: (batch) => inner.decideVotes(batch),
+      decideFinal: (batch) => inner.decideFinal(batch as VoteBatch),
     };
     const { network, rounds } = await run(8, spy);
     const social = seen.filter((s) => s.req.vote?.treatment?.kind === 'social');
@@ -118,14 +133,14 @@ describe('runExperiment', () => {
       if (t.kind !== 'social') continue;
       expect(t.followedLikely.length).toBeLessThanOrEqual(6);
       const rec = rounds.find((r) => r.condition === 'treatment_soc_message' && r.round === req.round)!;
-      expect(t.likelyCount).toBe(rec.likelyCount);
-      expect(t.text).toContain(rec.likelyCount.toLocaleString('en-US'));
+      expect(t.likelyCount).toBe(rec.scalars.likelyCount);
+      expect(t.text).toContain(rec.scalars.likelyCount.toLocaleString('en-US'));
       const followed = followSets(network, rounds, 'treatment_soc_message', req.round)[req.agentId];
       const prev = rounds.find((r) => r.condition === (req.round === 1 ? WARMUP : 'treatment_soc_message') && r.round === req.round - 1)!;
-      const eligible = [...followed].filter((f) => prev.current[f] >= 3);
+      const eligible = [...followed].filter((f) => prev.columns.likelihood[f] >= 3);
       expect(t.followedLikely.length).toBe(Math.min(6, eligible.length));
       for (const f of t.followedLikely) {
-        expect(prev.current[f.id]).toBeGreaterThanOrEqual(3);
+        expect(prev.columns.likelihood[f.id]).toBeGreaterThanOrEqual(3);
         expect(followed.has(f.id)).toBe(true);
       }
     }
@@ -138,10 +153,10 @@ describe('runExperiment', () => {
       kind: 'spy',
       init: (ctx) => inner.init(ctx),
       decideRound: async (batch) => {
-        feeds.push(...batch.requests);
-        return inner.decideRound(batch);
+        feeds.push(...(batch as RoundBatch).requests);
+        return inner.decideRound(batch as RoundBatch);
       },
-      decideVotes: (batch) => inner.decideVotes(batch),
+      decideFinal: (batch) => inner.decideFinal(batch as VoteBatch),
     };
     await run(9, spy);
     expect(feeds.some((r) => r.feed.length === 4)).toBe(true);
@@ -161,7 +176,7 @@ describe('runExperiment', () => {
       kind: 'flaky',
       init: (ctx) => inner.init(ctx),
       decideRound: async (batch) => {
-        const out = await inner.decideRound(batch);
+        const out = await inner.decideRound(batch as RoundBatch);
         return out.map((o, i): DecisionOutcome => {
           if (batch.requests[i].agentId % 10 === 3 && batch.round > 0) {
             invalidGiven++;
@@ -170,15 +185,15 @@ describe('runExperiment', () => {
           return o;
         });
       },
-      decideVotes: (batch) => inner.decideVotes(batch),
+      decideFinal: (batch) => inner.decideFinal(batch as VoteBatch),
     };
-    const { rounds, result } = await run(10, flaky);
+    const { rounds, result, tables } = await run(10, flaky);
     const counted = rounds.reduce((s, r) => s + r.invalidAgents.length, 0);
     expect(counted).toBe(invalidGiven);
     expect(rounds.reduce((s, r) => s + r.llm.invalid, 0)).toBe(invalidGiven);
     expect(result.conditions.reduce((s, c) => s + c.invalidDecisions, 0)).toBe(invalidGiven);
-    const R = result.conditions[0].rounds.length;
-    for (const c of result.conditions) {
+    const R = tables[0].rounds.length;
+    for (const c of tables) {
       for (let a = 3; a < N; a += 10) for (let k = 16; k < R; k++) expect(c.stated[a * R + k]).toBe(-1);
     }
   });
@@ -187,8 +202,8 @@ describe('runExperiment', () => {
     const lossy: DecisionPort = {
       kind: 'lossy',
       init: () => undefined,
-      decideRound: async (batch: RoundBatch) => batch.requests.slice(1).map(() => ({ ok: false, error: 'x' }) as DecisionOutcome),
-      decideVotes: async (batch: VoteBatch) => batch.requests.map(() => ({ ok: true, voted: 1 }) as VoteOutcome),
+      decideRound: async (batch) => batch.requests.slice(1).map(() => ({ ok: false, error: 'x' }) as DecisionOutcome),
+      decideFinal: async (batch) => batch.requests.map(() => ({ ok: true, voted: 1 }) as VoteOutcome),
     };
     await expect(run(11, lossy)).rejects.toThrow(/exactly one outcome/);
   });
@@ -203,7 +218,7 @@ describe('runExperiment', () => {
         liveCalls++;
         return [];
       },
-      decideVotes: async () => {
+      decideFinal: async () => {
         liveCalls++;
         return [];
       },
@@ -211,7 +226,7 @@ describe('runExperiment', () => {
     const replay = new ReplayPort(first.rounds, first.elections, live);
     const again = await run(12, replay);
     expect(liveCalls).toBe(0);
-    expect(fingerprint(again.result)).toBe(fingerprint(first.result));
+    expect(fingerprint(again.tables)).toBe(fingerprint(first.tables));
   });
 
   it('should resume a paused run to the same final records as an uninterrupted one', async () => {
@@ -222,21 +237,21 @@ describe('runExperiment', () => {
     const stored: RoundRecord[] = [];
     let count = 0;
     const paused = await runExperiment(
-      { config, seed: 13, personas, network, port: new OfflinePort() },
+      { protocol: sociopol, config, seed: 13, agents: personas, network, port: new OfflinePort() },
       { onRound: (r) => void stored.push(r), shouldPause: () => ++count >= 40 },
     );
     expect(paused.status).toBe('paused');
     expect(stored.length).toBe(40);
     const resumed = await run(13, new ReplayPort(stored, [], new OfflinePort()));
     expect(resumed.result.status).toBe('complete');
-    expect(fingerprint(resumed.result)).toBe(fingerprint(full.result));
+    expect(fingerprint(resumed.tables)).toBe(fingerprint(full.tables));
   });
 
   it('should stop with a Cancelled error when the signal aborts', async () => {
     const controller = new AbortController();
     const config = tinyConfig(N);
     const p = runExperiment(
-      { config, seed: 1, personas: tinyPersonas(N, 7), network: tinyNetwork(N, 7), port: new OfflinePort() },
+      { protocol: sociopol, config, seed: 1, agents: tinyPersonas(N, 7), network: tinyNetwork(N, 7), port: new OfflinePort() },
       { onRound: (r) => { if (r.round === -10) controller.abort(); } },
       controller.signal,
     );

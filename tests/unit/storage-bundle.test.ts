@@ -3,15 +3,16 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../src/engine/config';
+import { DEFAULT_CONFIG } from '../../src/protocols/sociopol/defaults';
 import { emptyLlmTotals } from '../../src/engine/types';
+import type { FinalOutcome } from '../../src/engine/protocol';
 import { BUNDLE_FORMAT, decodeBundle, encodeBundle, type RunBundle } from '../../src/storage/bundle';
 import { createDb, createRun, DexieResponseCache } from '../../src/storage/db';
 
 function bundle(): RunBundle {
   return {
     format: BUNDLE_FORMAT,
-    version: 1,
+    version: 2,
     exportedAt: '2025-06-01T00:00:00Z',
     run: {
       name: 'r',
@@ -28,12 +29,12 @@ function bundle(): RunBundle {
         personas: [],
         rounds: [
           {
-            condition: 'control', round: 1, active: Int32Array.from([0, 2]), stated: Int8Array.from([3, -1, 2]), current: Int8Array.from([3, -1, 2]),
-            treated: Uint8Array.from([0, 0, 1]), activity: new Uint16Array(15).fill(7), engagements: [], posts: [], replies: [], likelyCount: 1,
+            condition: 'control', round: 1, active: Int32Array.from([0, 2]), columns: { stated: Int8Array.from([3, -1, 2]), likelihood: Int8Array.from([3, -1, 2]) },
+            treated: Uint8Array.from([0, 0, 1]), activity: new Uint16Array(15).fill(7), engagements: [], posts: [], replies: [], scalars: { likelyCount: 1 },
             invalidAgents: [], decisions: [{ ok: false, error: 'bad', exchange: { prompt: 'You are @0: …', answer: '{"likelihood":9}' } }], llm: emptyLlmTotals(),
           },
         ],
-        elections: [{ condition: 'control', votes: Int8Array.from([1, -1, 0]), invalidAgents: [], outcomes: [{ ok: true, voted: 1, exchange: { prompt: 'Did you vote?', answer: '{"voted":1}' } }], llm: emptyLlmTotals() }],
+        finals: [{ condition: 'control', values: Int8Array.from([1, -1, 0]), invalidAgents: [], outcomes: [{ ok: true, voted: 1, exchange: { prompt: 'Did you vote?', answer: '{"voted":1}' } } as FinalOutcome], llm: emptyLlmTotals() }],
       },
     ],
     llmCache: [['k', { text: '{"likelihood":3}', model: 'c', usage: { promptTokens: 1, cachedPromptTokens: 0, completionTokens: 1 } }]],
@@ -44,15 +45,15 @@ describe('run bundle', () => {
   it('should round-trip typed arrays and records exactly', () => {
     const back = decodeBundle(encodeBundle(bundle()));
     const r = back.seeds[0].rounds[0];
-    expect(r.stated).toBeInstanceOf(Int8Array);
-    expect(Array.from(r.stated)).toEqual([3, -1, 2]);
+    expect(r.columns.stated).toBeInstanceOf(Int8Array);
+    expect(Array.from(r.columns.stated)).toEqual([3, -1, 2]);
     expect(Array.from(r.activity)).toEqual(new Array(15).fill(7));
     expect(Array.from(back.network.dst)).toEqual([1, 2]);
-    expect(Array.from(back.seeds[0].elections[0].votes)).toEqual([1, -1, 0]);
+    expect(Array.from(back.seeds[0].finals[0].values)).toEqual([1, -1, 0]);
     expect(back.llmCache[0][0]).toBe('k');
     // LLM prompts and answers travel with their outcomes, so an imported run's agent cards show them.
     expect(r.decisions[0].exchange).toEqual({ prompt: 'You are @0: …', answer: '{"likelihood":9}' });
-    expect(back.seeds[0].elections[0].outcomes[0].exchange?.answer).toBe('{"voted":1}');
+    expect(back.seeds[0].finals[0].outcomes[0].exchange?.answer).toBe('{"voted":1}');
   });
 
   it('should never write an apiKey field, even if one sneaks onto the settings', () => {

@@ -3,10 +3,11 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_CONFIG, makeConfig } from '../../src/engine/config';
-import { OfflinePort } from '../../src/agents/offline/offline-port';
+import { DEFAULT_CONFIG, makeConfig } from '../../src/protocols/sociopol/defaults';
+import { OfflinePort } from '../../src/protocols/sociopol/offline/rules-port';
 import { contractPersonas, contractRequests, contractVotes } from './decision-port-contract';
-import { emptyLlmTotals, type ElectionRecord, type RoundRecord } from '../../src/engine/types';
+import { emptyLlmTotals, type RoundRecord } from '../../src/engine/types';
+import type { ElectionRecord, RoundBatch, VoteBatch } from '../../src/protocols/sociopol/types';
 import {
   createDb,
   createRun,
@@ -14,12 +15,12 @@ import {
   DexieResponseCache,
   getRun,
   listRuns,
-  loadElections,
+  loadFinals,
   loadRoundRecords,
   markInterrupted,
   SCHEMA_V1,
   storedRoundKeys,
-  writeElection,
+  writeFinal,
   writeRound,
   type RunRow,
   type SpilloverDb,
@@ -55,21 +56,20 @@ function runRow(): Omit<RunRow, 'id'> {
   };
 }
 
-function roundRecord(condition: string, round: number, n = 4): RoundRecord {
+function roundRecord(condition: string, round: number, n = 4): RoundRecord<{ likelihood: number }> {
   const current = new Int8Array(n).fill(-1);
   current[0] = 3;
   return {
     condition,
     round,
     active: Int32Array.from([0, 2]),
-    stated: Int8Array.from([3, -1, 2, -1].slice(0, n)),
-    current,
     treated: new Uint8Array(n),
     activity: new Uint16Array(n * 5),
+    columns: { stated: Int8Array.from([3, -1, 2, -1].slice(0, n)), likelihood: current },
+    scalars: { likelyCount: 1 },
     engagements: [{ round, agent: 0, kind: 'like', postId: 1, target: 2 }],
     posts: [{ id: 100 + round, author: 2, round, topic: 'health', text: 'a post', seed: false }],
     replies: [{ postId: 1, author: 0, round, text: 'a reply' }],
-    likelyCount: 1,
     invalidAgents: [],
     decisions: [
       { ok: true, decision: { actions: [], newPost: null, likelihood: 3, nextDelay: 2 }, exchange: { prompt: 'You are @0: 34…', answer: '{"likelihood":3}' } },
@@ -93,8 +93,9 @@ describe('storage', () => {
     const records = await loadRoundRecords(db, runId, 1, ['control']);
     expect(records.map((r) => `${r.condition}:${r.round}`)).toEqual(['warmup:-15', 'control:1']);
     const r = records[1];
-    expect(r.current).toBeInstanceOf(Int8Array);
-    expect(Array.from(r.stated)).toEqual([3, -1, 2, -1]);
+    expect(r.columns.likelihood).toBeInstanceOf(Int8Array);
+    expect(Array.from(r.columns.stated)).toEqual([3, -1, 2, -1]);
+    expect(r.scalars).toEqual({ likelyCount: 1 });
     expect(r.posts).toEqual([{ id: 101, author: 2, round: 1, topic: 'health', text: 'a post', seed: false }]);
     expect(r.replies[0].text).toBe('a reply');
     expect(r.decisions[1]).toEqual({ ok: false, error: 'invalid JSON' });
@@ -107,22 +108,23 @@ describe('storage', () => {
   it('should leave the exchange out of offline outcomes, so offline runs store nothing more', async () => {
     const personas = contractPersonas(12);
     const port = new OfflinePort();
-    await port.init({ seed: 3, config: makeConfig({ agents: 12 }), personas });
+    await port.init({ seed: 3, config: makeConfig({ agents: 12 }), agents: personas });
     const requests = contractRequests(personas, 4, 'control');
-    const decisions = await port.decideRound({ condition: 'control', round: 4, requests });
-    const votes = await port.decideVotes({ condition: 'control', requests: contractVotes(personas, 'control') });
+    const decisions = await port.decideRound({ condition: 'control', round: 4, requests } as RoundBatch);
+    const votes = await port.decideFinal({ condition: 'control', requests: contractVotes(personas, 'control') } as VoteBatch);
     expect(decisions).toHaveLength(requests.length);
     expect(JSON.stringify([decisions, votes])).not.toContain('exchange');
   });
 
-  it('should store election records per condition', async () => {
+  it('should store end-of-run records per condition', async () => {
     const db = freshDb();
     const runId = await createRun(db, runRow());
-    const election: ElectionRecord = { condition: 'control', votes: Int8Array.from([1, 0, -1, 1]), invalidAgents: [2], outcomes: [{ ok: true, voted: 1 }], llm: emptyLlmTotals() };
-    await writeElection(db, runId, 1, election);
-    const back = await loadElections(db, runId, 1);
+    const election: ElectionRecord = { condition: 'control', values: Int8Array.from([1, 0, -1, 1]), invalidAgents: [2], outcomes: [{ ok: true, voted: 1 }], llm: emptyLlmTotals() };
+    await writeFinal(db, runId, 1, election);
+    const back = await loadFinals(db, runId, 1);
     expect(back).toHaveLength(1);
-    expect(Array.from(back[0].votes)).toEqual([1, 0, -1, 1]);
+    expect(Array.from(back[0].values)).toEqual([1, 0, -1, 1]);
+    expect(back[0].outcomes).toEqual([{ ok: true, voted: 1 }]);
   });
 
   it('should delete a run and every row that belongs to it, leaving other runs alone', async () => {
@@ -173,14 +175,14 @@ describe('storage', () => {
     const runId = await createRun(db, runRow());
     const rec = roundRecord('control', 1);
     await writeRound(db, runId, 1, rec);
-    rec.current[0] = 0;
+    rec.columns.likelihood[0] = 0;
     rec.posts[0].text = 'changed';
     const first = (await loadRoundRecords(db, runId, 1))[0];
-    expect(first.current[0]).toBe(3);
+    expect(first.columns.likelihood[0]).toBe(3);
     expect(first.posts[0].text).toBe('a post');
-    first.current[0] = 1;
+    first.columns.likelihood[0] = 1;
     const second = (await loadRoundRecords(db, runId, 1))[0];
-    expect(second.current[0]).toBe(3);
+    expect(second.columns.likelihood[0]).toBe(3);
   });
 
   it('should mark runs left running by a closed tab as interrupted, unless they are alive', async () => {
@@ -190,18 +192,5 @@ describe('storage', () => {
     expect(await markInterrupted(db, (id) => id === b)).toEqual([a]);
     expect((await getRun(db, a))?.status).toBe('interrupted');
     expect((await getRun(db, b))?.status).toBe('running');
-  });
-
-  it('should open a database written by schema version 1 with the current code (the pattern for V2 migrations)', async () => {
-    // Write with a bare V1 schema, as a released build would have, then open through createDb and read back.
-    const name = `spillover-migrate-${process.pid}`;
-    const v1 = new Dexie(name);
-    v1.version(1).stores(SCHEMA_V1);
-    await v1.table('runs').add({ ...runRow(), name: 'from v1' });
-    v1.close();
-    const db = createDb(name);
-    open.push(db);
-    const runs = await listRuns(db);
-    expect(runs.map((r) => r.name)).toEqual(['from v1']);
   });
 });

@@ -11,7 +11,8 @@ import { Rng } from '../../src/engine/rng';
 import { exposureEstimates } from '../../src/analysis/tte/exposure';
 import { tteContrasts } from '../../src/analysis/tte/contrasts';
 import { designFromSchedule } from '../../src/analysis/tte/from-seeds';
-import { DEFAULT_CONFIG, type SimConfig } from '../../src/engine/config';
+import { type SimConfig } from '../../src/engine/config';
+import { DEFAULT_CONFIG } from '../../src/protocols/sociopol/defaults';
 import { PROTOCOLS } from '../../src/protocols/registry';
 
 function panel(y: number[][], w: number[][]): Panel {

@@ -4,21 +4,10 @@
  * answer text and its usage only — never the key or headers — so a cache can travel in an exported run bundle. The
  * endpoint is hashed into the key so answers from one server are never served for requests to another.
  */
-import type { ChatMessage } from './prompts';
+import type { CachedCall, ResponseCacheStore } from '../../engine/ports';
+import type { ChatMessage } from '../../engine/protocol';
 
-export interface CachedCall {
-  /** The answer's raw message content, exactly as received. */
-  text: string;
-  /** The model name the response reported. */
-  model: string;
-  usage: { promptTokens: number; cachedPromptTokens: number; completionTokens: number };
-}
-
-export interface ResponseCacheStore {
-  get(key: string): Promise<CachedCall | undefined>;
-  put(key: string, value: CachedCall): Promise<void>;
-  entries(): AsyncIterable<[string, CachedCall]>;
-}
+export type { CachedCall, ResponseCacheStore };
 
 /**
  * What the LLM port needs of a store: any object whose `get` may return unchecked data (an IndexedDB row, an imported

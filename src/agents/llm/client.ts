@@ -9,8 +9,8 @@ import { SpilloverError } from '../../engine/errors';
 import type { CallMeta } from '../../engine/types';
 import { cacheKey, isCachedCall, type CacheLike, type CachedCall } from './cache';
 import { costOf, type PriceTable } from './cost';
-import { repairMessages, type ChatMessage } from './prompts';
-import { extractJson, type JsonSchemaFormat, type Validation } from './schema';
+import type { ChatMessage, JsonSchemaFormat, Validation } from '../../engine/protocol';
+import { extractJson, repairMessages } from './answers';
 import { TransportError, cancelled, onAbort, type Throughput } from './throughput';
 
 export type StructuredOutputs = 'auto' | 'on' | 'off';

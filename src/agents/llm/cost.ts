@@ -4,7 +4,8 @@
  * configuration and a measured representative prompt.
  */
 import type { SimConfig } from '../../engine/config';
-import type { CallMeta, LlmTotals, Persona, Tier } from '../../engine/types';
+import type { AgentProfile } from '../../engine/protocol';
+import type { CallMeta, LlmTotals, Tier } from '../../engine/types';
 import { addMeta, emptyLlmTotals } from '../../engine/types';
 
 /** USD per 1M tokens. */
@@ -123,7 +124,7 @@ export interface EstimateInput {
   models: Record<Tier, string>;
   prices: PriceTable;
   /** Personas of the run; without them the tiers are mixed by `tierShares`. */
-  personas?: readonly Persona[];
+  agents?: readonly AgentProfile[];
   /** Share of agents per tier when personas are not yet drawn. @default the protocol's base weights */
   tierShares?: Record<Tier, number>;
   /** Measured prompt tokens of a representative activation and vote call (see samples.ts). */
@@ -164,9 +165,9 @@ export function estimateCost(input: EstimateInput): Estimate {
   const conditions = config.conditions.length;
   const shares: Record<Tier, number> = { full: 0, mini: 0, nano: 0 };
   let adultShare = 1 - config.minorShare;
-  if (input.personas && input.personas.length) {
-    for (const p of input.personas) shares[p.tier] += 1 / input.personas.length;
-    adultShare = input.personas.filter((p) => p.adult).length / input.personas.length;
+  if (input.agents && input.agents.length) {
+    for (const p of input.agents) shares[p.tier] += 1 / input.agents.length;
+    adultShare = input.agents.filter((p) => p.adult).length / input.agents.length;
   } else {
     const s = input.tierShares ?? BASE_TIER_SHARES;
     const total = s.full + s.mini + s.nano;

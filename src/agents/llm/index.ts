@@ -1,22 +1,23 @@
 /**
- * The LLM implementation of the engine's decision port: one chat call per activation and one per adult on election
- * day, each agent's tier mapped to a model, answers validated and counted, spend metered against a budget. Runs the
- * same in Node (CLI) and in a browser Worker; only the cache store differs.
+ * The LLM implementation of the engine's decision port, for any protocol that supplies prompts (`LlmPrompts`): one
+ * chat call per activation and one per agent asked the end-of-run question, each agent's tier mapped to a model,
+ * answers validated and counted, spend metered against a budget. Runs the same in Node (CLI) and in a browser Worker;
+ * only the cache store differs.
  */
 import type { SimConfig } from '../../engine/config';
 import { SpilloverError } from '../../engine/errors';
-import type { DecisionPort, PortContext, RoundBatch, VoteBatch } from '../../engine/ports';
+import type { DecisionPort, FinalBatch, PortContext, RoundBatch } from '../../engine/ports';
+import type { ActivationRequest, AgentProfile, ChatMessage, DecisionOutcome, FinalOutcome, FinalRequest, LlmPrompts } from '../../engine/protocol';
 import { hashSeed } from '../../engine/rng';
-import type { ActivationRequest, DecisionOutcome, LlmExchange, LlmTotals, Persona, Tier, VoteOutcome, VoteRequest } from '../../engine/types';
+import type { LlmExchange, LlmTotals, Tier } from '../../engine/types';
 import { endpointId, type CacheLike } from './cache';
 import { BatchTransport, type BatchSettings } from './batch';
-import { compactActivation } from './compact';
 import { askValidated, ChatTransport, scrubKey, type AskContext, type StructuredOutputs } from './client';
 import { batchPrices, CostMeter, DEFAULT_PRICES, estimateCost, unpricedModels, type Estimate, type PriceTable } from './cost';
-import { activationMessages, voteMessages, type ChatMessage } from './prompts';
-import { SAMPLE_PERSONA, typicalActivation } from './samples';
-import { activationSchema, validateActivation, validateVote, voteSchema } from './schema';
 import { Throughput, cancelled } from './throughput';
+
+// The prompts' parts are the protocol's; the port only passes them through.
+type AnyPrompts = LlmPrompts<any, any, any, any, any, any>;
 
 export type { ResponseCacheStore, CachedCall, CacheLike } from './cache';
 export { MemoryCacheStore, cacheKey, endpointId, isCachedCall } from './cache';
@@ -24,10 +25,14 @@ export { DEFAULT_PRICES, estimateCost, costOf, BATCH_DISCOUNT, unpricedModels, u
 export type { BatchSettings, BatchStateStore, BatchJobRecord, BatchProgress } from './batch';
 export type { PriceTable, ModelPrice, Estimate } from './cost';
 
-export const DEFAULT_MODELS: Record<Tier, string> = { full: 'gpt-4.1', mini: 'gpt-4.1-mini', nano: 'gpt-4.1-nano' };
+import { DEFAULT_MODELS } from './models';
+
+export { DEFAULT_MODELS };
 
 export interface LlmOptions {
   apiKey: string;
+  /** The protocol's prompts, schemas and validators (`Protocol.llm`). */
+  prompts: AnyPrompts;
   /** Any OpenAI-compatible base URL (ends in /v1 for most servers). @default the SDK's (api.openai.com) */
   baseURL?: string;
   /** Model per tier. @default DEFAULT_MODELS */
@@ -64,7 +69,8 @@ export interface LlmOptions {
   batch?: BatchSettings;
 }
 
-export interface LlmPort extends DecisionPort {
+/** The LLM port; its type parameters are the protocol's parts, taken from the prompts it was built with. */
+export interface LlmPort<Q extends object = any, D extends object = any, M extends object = any, FQ extends object = any, FA extends object = any> extends DecisionPort<Q, D, M, FQ, FA> {
   totals(): LlmTotals;
   perArm(): Record<string, LlmTotals>;
   budgetReached(): boolean;
@@ -73,7 +79,7 @@ export interface LlmPort extends DecisionPort {
   /** Continue from a resumed run's stored totals, so the meter and the budget cover the whole run. */
   restoreTotals(run: LlmTotals): void;
   /** Expected calls and cost of a run with this configuration, from a measured representative prompt. */
-  estimate(config: SimConfig, personas?: readonly Persona[]): Estimate;
+  estimate(config: SimConfig, agents?: readonly AgentProfile[]): Estimate;
   readonly models: Record<Tier, string>;
   /** Jobs, resumed jobs, lines and failed lines of a batch run; null without `batch`. */
   batchStats(): BatchTransport['stats'] | null;
@@ -99,7 +105,9 @@ export function approxTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-export function createLlmPort(opts: LlmOptions): LlmPort {
+export function createLlmPort<Q extends object, D extends object, M extends object, FQ extends object, FA extends object>(
+  opts: LlmOptions & { prompts: LlmPrompts<Q, D, M, FQ, FA, any> },
+): LlmPort<Q, D, M, FQ, FA> {
   if (!opts.apiKey) {
     throw new SpilloverError('ConfigError', 'LLM agents: no API key; set OPENAI_API_KEY (CLI) or enter a key in settings (any text works for a local server)', 'apiKey');
   }
@@ -151,12 +159,14 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
   const track = <T>(work: () => Promise<T>): Promise<T> => (batch ? batch.participant(work) : work());
 
   function context(): PortContext {
-    if (!ctx) throw new SpilloverError('LlmError', 'LLM agents: decideRound was called before init; call port.init({seed, config, personas}) first');
+    if (!ctx) throw new SpilloverError('LlmError', 'LLM agents: decideRound was called before init; call port.init({seed, config, agents}) first');
     return ctx;
   }
 
-  function persona(id: number): Persona {
-    const p = context().personas[id];
+  const prompts = opts.prompts;
+
+  function persona(id: number): AgentProfile {
+    const p = context().agents[id];
     if (!p) throw new SpilloverError('DataError', `LLM agents: no persona for agent ${id}; pass every agent's persona to init, indexed by id`, String(id));
     return p;
   }
@@ -169,21 +179,23 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
   async function decideOne(req: ActivationRequest, signal?: AbortSignal): Promise<DecisionOutcome> {
     const { config } = context();
     const p = persona(req.agentId);
-    const messages = activationMessages(req, p, config);
+    const messages = prompts.activationMessages(req, p, config);
     const result = await askValidated(
       ask(req.condition),
       {
         model: models[p.tier],
         messages,
-        schema: activationSchema(req.vote !== null, req.invitedToPost, p.interests),
+        schema: prompts.activationSchema(req, p),
         temperature: config.temperature,
         seed: callSeed(req.agentId, req.round),
       },
-      (raw) => validateActivation(raw, req, p, config),
+      (raw) => prompts.validateActivation(raw, req, p, config),
       signal,
     );
-    // Only the variable part is stored, as numbers: the card rebuilds the prompt from the run's posts and personas.
-    const exchange: LlmExchange = { prompt: '', answer: result.answer, compact: compactActivation(req, config) };
+    // With a protocol that compacts its prompts, only the variable part is stored (the card rebuilds the prompt from
+    // the run's stored data); otherwise the per-agent user message, as for the end-of-run question.
+    const compact = prompts.compactActivation?.(req, config);
+    const exchange: LlmExchange = compact === undefined ? exchangeOf(messages, result.answer) : { prompt: '', answer: result.answer, compact };
     return result.ok ? { ok: true, decision: result.value, meta: result.meta, exchange } : { ok: false, error: result.error, meta: result.meta, exchange };
   }
 
@@ -193,24 +205,27 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
     return { prompt: scrubKey(user, opts.apiKey), answer };
   }
 
-  async function voteOne(req: VoteRequest, signal?: AbortSignal): Promise<VoteOutcome> {
+  async function finalOne(req: FinalRequest, signal?: AbortSignal): Promise<FinalOutcome> {
     const { config } = context();
     const p = persona(req.agentId);
-    const messages = voteMessages(req, p);
+    if (!prompts.finalMessages || !prompts.finalSchema || !prompts.validateFinal) {
+      throw new SpilloverError('ConfigError', "LLM agents: this protocol asks an end-of-run question but gives no prompt for it; add finalMessages, finalSchema and validateFinal to its 'llm' prompts");
+    }
+    const messages = prompts.finalMessages(req, p, config);
     const result = await askValidated(
       ask(req.condition),
       {
         model: models[p.tier],
         messages,
-        schema: voteSchema(),
+        schema: prompts.finalSchema(),
         temperature: config.temperature,
         seed: callSeed(req.agentId, config.lastRound + 1),
       },
-      validateVote,
+      prompts.validateFinal,
       signal,
     );
     const exchange = exchangeOf(messages, result.answer);
-    return result.ok ? { ok: true, voted: result.value, meta: result.meta, exchange } : { ok: false, error: result.error, meta: result.meta, exchange };
+    return result.ok ? { ok: true, ...(result.value as object), meta: result.meta, exchange } : { ok: false, error: result.error, meta: result.meta, exchange };
   }
 
   /**
@@ -255,7 +270,7 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
     }
   }
 
-  return {
+  const port: LlmPort = {
     kind: 'llm',
     models,
     init(c: PortContext) {
@@ -271,8 +286,8 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
     decideRound(batch: RoundBatch, signal?: AbortSignal) {
       return all(batch.condition, batch.requests, decideOne, signal);
     },
-    decideVotes(batch: VoteBatch, signal?: AbortSignal) {
-      return all(batch.condition, batch.requests, voteOne, signal);
+    decideFinal(batch: FinalBatch, signal?: AbortSignal) {
+      return all(batch.condition, batch.requests, finalOne, signal);
     },
     totals: () => meter.totals(),
     limiter: () => {
@@ -289,14 +304,14 @@ export function createLlmPort(opts: LlmOptions): LlmPort {
     restoreTotals(run: LlmTotals) {
       meter.restore(run, {});
     },
-    estimate(config: SimConfig, personas?: readonly Persona[]) {
-      const req = typicalActivation(config);
-      const msgs = activationMessages(req, SAMPLE_PERSONA, config);
-      const schema = activationSchema(true, false, SAMPLE_PERSONA.interests);
-      const actTokens = msgs.reduce((n, m) => n + approxTokens(m.content) + 3, 3) + approxTokens(JSON.stringify(schema.schema));
-      const vmsgs = voteMessages({ agentId: SAMPLE_PERSONA.id, condition: req.condition, lastLikelihood: 3, treatedEver: true }, SAMPLE_PERSONA);
-      const voteTokens = vmsgs.reduce((n, m) => n + approxTokens(m.content) + 3, 3) + approxTokens(JSON.stringify(voteSchema().schema));
-      return estimateCost({ config, models, prices, personas, activationPromptTokens: actTokens, votePromptTokens: voteTokens });
+    estimate(config: SimConfig, agents?: readonly AgentProfile[]) {
+      const tokens = (msgs: ChatMessage[], schema: object) => msgs.reduce((n, m) => n + approxTokens(m.content) + 3, 3) + approxTokens(JSON.stringify(schema));
+      const act = prompts.typicalActivation(config);
+      const actTokens = tokens(prompts.activationMessages(act.request, act.agent, config), prompts.activationSchema(act.request, act.agent).schema);
+      const fin = prompts.typicalFinal?.(config);
+      const finalTokens = fin && prompts.finalMessages && prompts.finalSchema ? tokens(prompts.finalMessages(fin.request, fin.agent, config), prompts.finalSchema().schema) : 0;
+      return estimateCost({ config, models, prices, agents, activationPromptTokens: actTokens, votePromptTokens: finalTokens });
     },
   };
+  return port as LlmPort<Q, D, M, FQ, FA>;
 }

@@ -33,7 +33,7 @@ export function seedsFromBundle(bundle: RunBundle): SeedData[] {
         const c = rec.round - config.firstRound;
         if (c < 0 || c >= R) continue;
         adults.forEach((a, i) => {
-          voting[i * R + c] = rec.stated[a];
+          voting[i * R + c] = rec.columns.stated[a];
           treatment[i * R + c] = rec.treated[a];
         });
       }

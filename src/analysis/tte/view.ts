@@ -4,7 +4,7 @@
  * every estimate per round, averaged over seeds) and the design used, with the contrasts the source offers.
  */
 import type { SimConfig } from '../../engine/config';
-import { DEFAULT_CONDITIONS, DEFAULT_CONFIG } from '../../engine/config';
+import { DEFAULT_CONDITIONS, DEFAULT_CONFIG } from '../../protocols/sociopol/defaults';
 import { dataError } from '../../engine/errors';
 import type { SeedData } from '../types';
 import { CAUSALMP_FILE_RE } from './causalmp-files';

@@ -4,8 +4,8 @@
  * the same thing everywhere.
  */
 import type { FollowNetwork } from '../../engine/network';
-import { generatePopulation, type CensusData } from '../../engine/population';
-import type { Persona } from '../../engine/types';
+import { generatePopulation, type CensusData } from '../../population';
+import type { Persona } from '../../population/types';
 import type { S3Config } from './config';
 import { createS3OfflinePort } from './offline';
 import { S3RunRecord } from './record';

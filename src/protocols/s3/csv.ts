@@ -3,7 +3,7 @@
  * population outcomes (condition, round, measure, value), the messages with their repost chains, and the users
  * (profile, role, occupation group). All are views of the run record.
  */
-import type { Persona } from '../../engine/types';
+import type { Persona } from '../../population/types';
 import type { S3ConditionTable } from './record';
 import { S3_OUTCOME_COLUMNS } from './outcomes';
 import { occupationGroup, type Role } from './users';

@@ -7,7 +7,7 @@
 import { configError } from '../../engine/errors';
 import type { FollowNetwork } from '../../engine/network';
 import type { Rng } from '../../engine/rng';
-import type { Ideology } from '../../engine/types';
+import type { Ideology } from '../../population/types';
 
 export interface S3Event {
   id: string;

@@ -3,7 +3,7 @@
  * shares — the event, the scales, the rules and the answer format — so a provider can cache it; the user message holds
  * one agent's round: its profile, its current emotion and attitude, its memory pool and its new feed.
  */
-import type { ChatMessage } from '../../agents/llm/prompts';
+import type { ChatMessage } from '../../engine/protocol';
 import type { S3Event } from './events';
 import { S3_POST_MAX_CHARS } from './schema';
 import { ATTITUDES, EMOTIONS, type S3Request, type SeenMessage } from './types';

@@ -4,11 +4,12 @@
  * none of the engine's feed, likes or follows (its feed is part of the request). `runS3` drives the same hooks in the
  * same order until the generic runner does; a test checks that both give the same columns.
  */
-import { makeConfig, type ConditionSpec, type SimConfig } from '../../engine/config';
+import { ENGINE_DEFAULTS, withOverrides, type ConditionSpec, type SimConfig } from '../../engine/config';
 import { configError } from '../../engine/errors';
 import { buildNetwork } from '../../engine/network';
-import type { ActivationRequest, ColumnDecl, DecisionBase, ConditionView, ContrastDecl, CsvFile, Decision, LlmPrompts, OutcomeDecl, Protocol, ProtocolPort, RoundContext } from '../../engine/protocol';
-import type { Persona } from '../../engine/types';
+import type { ActivationRequest, ColumnDecl, DecisionBase, ConditionView, ContrastDecl, CsvFile, Decision, LlmPrompts, OutcomeDecl, Protocol, RoundContext } from '../../engine/protocol';
+import type { DecisionPort as ProtocolPort } from '../../engine/ports';
+import type { Persona } from '../../population/types';
 import { DEFAULT_S3_CONFIG, validateS3Config, type S3Condition, type S3Config } from './config';
 import { S3_STATES, wideStateCsv } from './csv';
 import { createS3OfflinePort } from './offline';
@@ -102,7 +103,7 @@ export const s3Protocol: Protocol<S3State, S3Scratch, Q, S3Decision, object, obj
   defaults(): SimConfig {
     const p = structuredClone(DEFAULT_S3_CONFIG);
     const conditions: ConditionSpec[] = p.conditions.map((c) => ({ name: c.name, message: 'none', schedule: [0] }));
-    return makeConfig({ protocol: 's3', params: p as unknown as Record<string, unknown>, minorShare: 0, firstRound: 0, lastRound: p.rounds, periodEnds: [p.rounds], conditions, seedPosts: 0, postInvitation: 0 });
+    return withOverrides({ ...ENGINE_DEFAULTS, protocol: 's3', params: {}, lastRound: 1, periodEnds: [1], conditions: [] }, { protocol: 's3', params: p as unknown as Record<string, unknown>, minorShare: 0, firstRound: 0, lastRound: p.rounds, periodEnds: [p.rounds], conditions, seedPosts: 0, postInvitation: 0 });
   },
   validateParams(config) {
     const p = params(config);

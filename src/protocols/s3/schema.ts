@@ -3,7 +3,7 @@
  * which re-checks what a schema cannot say (the reposted message is in this round's feed, the post has text and fits)
  * and maps the answer to an S3Decision. An invalid answer is reported, never repaired into a made-up value.
  */
-import type { JsonSchemaFormat, Validation } from '../../agents/llm/schema';
+import type { JsonSchemaFormat, Validation } from '../../engine/protocol';
 import { ACTIONS, ATTITUDES, EMOTIONS, type AttitudeValue, type EmotionLevel, type S3Action, type S3Decision, type S3Request } from './types';
 
 /** Longest post an agent may write, in characters. */

@@ -5,7 +5,7 @@
  * `assumptions.occupations`), and the short profile an LLM agent and its readers see.
  */
 import { followers, following, sortedHas, type FollowNetwork } from '../../engine/network';
-import type { Persona } from '../../engine/types';
+import type { Persona } from '../../population/types';
 
 export const ROLES = ['influential', 'regular', 'low-impact'] as const;
 export type Role = (typeof ROLES)[number];

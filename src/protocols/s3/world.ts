@@ -8,7 +8,8 @@
 import { SpilloverError } from '../../engine/errors';
 import { followers, following, follows, type FollowNetwork } from '../../engine/network';
 import { hashHead, hashTail, Rng } from '../../engine/rng';
-import { addMeta, emptyLlmTotals, type Persona } from '../../engine/types';
+import { addMeta, emptyLlmTotals } from '../../engine/types';
+import type { Persona } from '../../population/types';
 import { validateS3Config, type S3Condition, type S3Config } from './config';
 import { emotionStep } from './emotion';
 import { chooseSeeds } from './events';

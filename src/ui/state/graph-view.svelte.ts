@@ -7,7 +7,7 @@
  */
 import Graph from 'graphology';
 import { loadConditionRows, loadNetwork, loadPersonas, type RoundRow, type RunRow } from '../../storage/db';
-import type { Persona } from '../../engine/types';
+import type { Persona } from '../../population/types';
 import { pageDb } from './runs-store.svelte';
 import { EXPOSURE_SCALE, EXPOSURE_SWATCHES, GRAPH_COLORS, LIKELIHOOD_SWATCHES, type GraphColorKey, type Swatch } from '../graph-colors';
 
@@ -167,25 +167,25 @@ export class GraphViewController {
       let key: GraphColorKey | null = null;
       let color: string;
       let large = false;
-      const cur = row ? row.current[a] : -1;
+      const cur = row ? row.columns.likelihood[a] : -1;
       if (this.#adult[a] !== 1) color = GRAPH_COLORS.minor.color;
       else if (mode === 'treatment') {
         const treated = row ? row.treated[a] === 1 : false;
         const exposed = !treated && !!exp && exp[a] > 0;
         if (treated) key = 'treated';
         else if (exposed && spill && ctl) {
-          const c = ctl.current[a];
+          const c = ctl.columns.likelihood[a];
           key = cur >= 0 && c >= 0 && cur > c ? 'spillHigher' : cur >= 0 && c >= 0 && cur < c ? 'spillLower' : 'spillSame';
           large = key === 'spillHigher';
         } else if (exposed && spill) key = 'exposed';
         else key = 'neither';
         color = GRAPH_COLORS[key].color;
       } else if (mode === 'vsControl') {
-        const c = ctl ? ctl.current[a] : -1;
+        const c = ctl ? ctl.columns.likelihood[a] : -1;
         key = cur < 0 || c < 0 ? 'unknown' : cur - c >= 2 ? 'vsHigher2' : cur > c ? 'vsHigher' : cur < c ? 'vsLower' : 'vsSame';
         color = GRAPH_COLORS[key].color;
       } else if (mode === 'change') {
-        const before = base ? base.current[a] : -1;
+        const before = base ? base.columns.likelihood[a] : -1;
         key = cur < 0 || before < 0 ? 'unknown' : cur - before >= 2 ? 'up2' : cur > before ? 'up1' : cur < before ? 'down' : 'flat';
         color = GRAPH_COLORS[key].color;
       } else if (mode === 'exposure') color = EXPOSURE_SCALE[exp ? exp[a] : 0];
@@ -240,7 +240,7 @@ export class GraphViewController {
     const id = this.run.id!;
     const net = await loadNetwork(db, id);
     if (!net) throw new Error('this run has no stored network');
-    const personas = (await loadPersonas(db, id, this.seed)) ?? [];
+    const personas = (await loadPersonas<Persona>(db, id, this.seed)) ?? [];
     const n = net.n;
     const m = net.src.length;
     this.#adult = Uint8Array.from({ length: n }, (_, a) => (personas[a]?.adult ?? true ? 1 : 0));

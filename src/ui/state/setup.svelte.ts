@@ -4,9 +4,13 @@
  * worker takes. The API key stays in memory unless the user ticks "remember on this device", and then it goes to
  * localStorage on this page only, never into a run.
  */
-import { BOND_2012_CONFIG, DEFAULT_CONFIG, makeConfig, validateConfig, type ConditionSpec, type FeedMode } from '../../engine/config';
+import { withOverrides, type ConditionSpec, type FeedMode } from '../../engine/config';
 import type { Tier } from '../../engine/types';
 import { MAX_SEEDS, validateSeeds } from '../../engine/seeds';
+import { DEFAULT_MODELS } from '../../agents/llm/models';
+import { BOND_2012_CONFIG, BOND_2012_PARAMS } from '../../protocols/bond2012/protocol';
+import { checkConfig } from '../../protocols/registry';
+import { DEFAULT_CONFIG, makeConfig, SOCIOPOL_PARAMS } from '../../protocols/sociopol/defaults';
 import { DEFAULT_PRICES, unpricedModels, userPrices } from '../../agents/llm/cost';
 import type { NetworkChoice, RunSpec } from '../../workers/protocol';
 import type { OfflineAgentsChoice } from '../../storage/db';
@@ -71,8 +75,8 @@ export class SetupState {
   agents = $state(DEFAULT_CONFIG.agents);
   seedsText = $state('1');
   conditions = $state<ConditionRow[]>(DEFAULT_CONFIG.conditions.map((c) => ({ ...structuredClone(c), enabled: true })));
-  infoMessage = $state(DEFAULT_CONFIG.messages.info);
-  socialMessage = $state(DEFAULT_CONFIG.messages.social);
+  infoMessage = $state(SOCIOPOL_PARAMS.messages.info);
+  socialMessage = $state(SOCIOPOL_PARAMS.messages.social);
   feedMode = $state<FeedMode>(DEFAULT_CONFIG.feed.mode);
   networkKind = $state<'bundled' | 'uploaded' | 'generated'>('bundled');
   upload = $state<{ name: string; text: string; nodes: number; edges: number; note: string } | null>(null);
@@ -84,7 +88,7 @@ export class SetupState {
   apiKey = $state(readStoredKey());
   rememberKey = $state(readStoredKey() !== '');
   baseUrl = $state('https://api.openai.com/v1');
-  models = $state<Record<Tier, string>>({ full: 'gpt-4.1', mini: 'gpt-4.1-mini', nano: 'gpt-4.1-nano' });
+  models = $state<Record<Tier, string>>({ ...DEFAULT_MODELS });
   /** Empty (null or undefined from the number input) means no cap; 0 spends nothing. */
   budgetUsd = $state<number | null | undefined>(5);
   /** $/1M tokens the user entered for models the built-in table does not price. */
@@ -132,7 +136,7 @@ export class SetupState {
       return `Budget: the price of ${this.unpriced.join(', ')} is unknown, so the budget could not be enforced — enter its $/1M tokens under the models, or clear the budget (no cap).`;
     }
     try {
-      validateConfig(this.config());
+      checkConfig(this.config());
     } catch (err) {
       return (err as Error).message;
     }
@@ -147,7 +151,7 @@ export class SetupState {
 
   /** Switch the preset: its own messages and design; the agents, seeds, network and agent choices stay. */
   applyPreset(): void {
-    const messages = this.preset === 'bond2012' ? (BOND_2012_CONFIG.messages as { info: string; social: string }) : DEFAULT_CONFIG.messages;
+    const messages = this.preset === 'bond2012' ? BOND_2012_PARAMS.messages : SOCIOPOL_PARAMS.messages;
     this.infoMessage = messages.info;
     this.socialMessage = messages.social;
   }
@@ -155,23 +159,22 @@ export class SetupState {
   config() {
     if (this.preset === 'bond2012') {
       const bond = structuredClone(BOND_2012_CONFIG);
-      const spec = (bond.conditions as ConditionSpec[])[0];
+      const spec = bond.conditions[0];
       spec.arms = [
         { name: 'social', message: 'social', share: Number(this.armShares.social) },
         { name: 'info', message: 'info', share: Number(this.armShares.info) },
         { name: 'control', message: 'none', share: Number(this.armShares.control) },
       ];
-      return makeConfig({
-        ...bond,
+      return withOverrides(bond, {
         agents: this.agentCount,
-        messages: { info: this.infoMessage, social: this.socialMessage },
-        feed: { ...DEFAULT_CONFIG.feed, mode: this.feedMode },
+        params: { messages: { info: this.infoMessage, social: this.socialMessage } },
+        feed: { ...bond.feed, mode: this.feedMode },
       });
     }
     return makeConfig({
       agents: this.agentCount,
       conditions: this.conditions.filter((c) => c.enabled).map(({ enabled: _e, ...c }) => ({ ...c, schedule: c.schedule.map(Number) })),
-      messages: { info: this.infoMessage, social: this.socialMessage },
+      params: { messages: { info: this.infoMessage, social: this.socialMessage } },
       feed: { ...DEFAULT_CONFIG.feed, mode: this.feedMode },
     });
   }

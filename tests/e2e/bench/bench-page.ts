@@ -7,11 +7,12 @@
 import { mount, unmount } from 'svelte';
 import Graph from 'graphology';
 import Sigma from 'sigma';
-import { createOfflinePort } from '../../../src/agents/offline/offline-port';
-import { DEFAULT_CONFIG, makeConfig } from '../../../src/engine/config';
+import { createOfflinePort } from '../../../src/protocols/sociopol/offline/rules-port';
+import { DEFAULT_CONFIG, makeConfig } from '../../../src/protocols/sociopol/defaults';
+import { sociopol } from '../../../src/protocols/sociopol';
 import { edgeCount } from '../../../src/engine/network';
 import { generateTwitterNetwork } from '../../../src/engine/network-generator';
-import { generatePopulation, type PopulationOptions } from '../../../src/engine/population';
+import { generatePopulation, type PopulationOptions } from '../../../src/population';
 import { roundsTotal, runExperiment } from '../../../src/engine/simulation';
 import { emptyLlmTotals } from '../../../src/engine/types';
 import { createRun, getRun, saveNetwork, savePersonas, writeRound } from '../../../src/storage/db';
@@ -61,7 +62,7 @@ const bench = {
     const writeMs: number[] = [];
     const sum = { active: 0, engagements: 0, replies: 0, posts: 0 };
     await runExperiment(
-      { config, seed, personas, network, port: createOfflinePort() },
+      { protocol: sociopol, config, seed, agents: personas, network, port: createOfflinePort() },
       {
         onRound: async (record, p) => {
           const t0 = performance.now();

@@ -6,7 +6,7 @@
  */
 import type { SeedData } from '../../../analysis/types';
 import type { ConditionSpec } from '../../../engine/config';
-import type { TurnoutHabit } from '../../../engine/types';
+import type { Persona, TurnoutHabit } from '../../../population/types';
 import type { RunBundle } from '../../../storage/bundle';
 import { DELAY_FEATURES, FIRST_FEATURES, TRANSITION_FEATURES, delayFeatures, firstFeatures, transitionFeatures, type MessageCode } from './model';
 
@@ -75,7 +75,7 @@ export function fromBundle(bundle: RunBundle): { seeds: FitSeed[]; notes: string
     if (cfg.conditions.some((c) => c.arms)) notes.push(`${bs.seed}: conditions with arms (Bond 2012 design) are left out of the fit`);
     const conditions: FitCondition[] = names.map((name) => ({
       name,
-      message: (['none', 'info', 'social'] as const).indexOf(specs.get(name)?.message ?? 'none') as MessageCode,
+      message: (['none', 'info', 'social'] as readonly string[]).indexOf(specs.get(name)?.message ?? 'none') as MessageCode,
       voting: new Int8Array(adults.length * R).fill(-1),
       treatment: new Uint8Array(adults.length * R),
       delays: new Int8Array(adults.length * R).fill(-1),
@@ -86,7 +86,7 @@ export function fromBundle(bundle: RunBundle): { seeds: FitSeed[]; notes: string
       for (const c of targets) {
         for (let i = 0; i < adults.length; i++) {
           const a = adults[i];
-          c.voting[i * R + j] = rec.stated[a];
+          c.voting[i * R + j] = rec.columns.stated[a];
           c.treatment![i * R + j] = rec.treated[a];
         }
         rec.active.forEach((a, k) => {
@@ -96,16 +96,16 @@ export function fromBundle(bundle: RunBundle): { seeds: FitSeed[]; notes: string
         });
       }
     }
-    for (const el of bs.elections) {
+    for (const el of bs.finals) {
       const c = conditions.find((x) => x.name === el.condition);
-      if (c) c.votes = Int8Array.from(adults, (a) => el.votes[a]);
+      if (c) c.votes = Int8Array.from(adults, (a) => el.values[a]);
     }
     seeds.push({
       label: `seed_${bs.seed}`,
       rounds,
       agentIds: Int32Array.from(adults),
       conditions,
-      habits: adults.map((a) => bs.personas[a].turnoutHabit),
+      habits: adults.map((a) => (bs.personas[a] as Persona).turnoutHabit),
       following: follows.map((f) => Int32Array.from(f)),
     });
   }

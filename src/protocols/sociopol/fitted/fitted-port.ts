@@ -4,13 +4,14 @@
  * memory of earlier calls), so a resumed run replays identically. Engagement, follows and posts are not in the
  * decision data, so they come from the hand-set rules.
  */
-import { OfflinePort } from '../../../agents/offline/offline-port';
+import { OfflinePort } from '../offline/rules-port';
 import { assignmentUniforms } from '../../../engine/assignment';
 import { messageFor, periodOf, type SimConfig } from '../../../engine/config';
 import { SpilloverError } from '../../../engine/errors';
-import type { DecisionPort, PortContext, RoundBatch, VoteBatch } from '../../../engine/ports';
+import type { PortContext } from '../../../engine/ports';
 import { hashHead, hashTail, Rng } from '../../../engine/rng';
-import type { ActivationRequest, Decision, DecisionOutcome, Persona, VoteOutcome } from '../../../engine/types';
+import type { Persona } from '../../../population/types';
+import type { ActivationRequest, Decision, DecisionOutcome, RoundBatch, SocioPolPort, VoteBatch, VoteOutcome } from '../types';
 import {
   DELAY_FEATURES,
   FIRST_FEATURES,
@@ -28,7 +29,7 @@ import {
 
 export { FITTED_PUBLISHED_LABEL } from './model';
 
-export class FittedPort implements DecisionPort {
+export class FittedPort implements SocioPolPort {
   readonly kind = 'fitted';
   private seed = 0;
   private personas: readonly Persona[] = [];
@@ -50,7 +51,7 @@ export class FittedPort implements DecisionPort {
 
   init(ctx: PortContext): void {
     this.seed = ctx.seed;
-    this.personas = ctx.personas;
+    this.personas = ctx.agents as readonly Persona[];
     this.config = ctx.config;
     this.head = hashHead(ctx.seed, 'fitted');
     this.uniforms = null;
@@ -62,7 +63,7 @@ export class FittedPort implements DecisionPort {
     return batch.requests.map((req) => ({ ok: true, decision: this.decide(req) }));
   }
 
-  async decideVotes(batch: VoteBatch): Promise<VoteOutcome[]> {
+  async decideFinal(batch: VoteBatch): Promise<VoteOutcome[]> {
     const v = this.agents.vote;
     return batch.requests.map((req) => {
       const u = Rng.derive(this.seed, 'fitted-vote', req.agentId).next();

@@ -3,7 +3,7 @@
  * the seeds, for the fitted model and for the hand-set rules read as a probability model. This is how the report shows
  * that the fit predicts decisions it has not seen better than the rules do, not merely that it fits its own data.
  */
-import { OFFLINE_PARAMETERS, type OfflineParameters } from '../../../agents/offline/parameters';
+import { OFFLINE_PARAMETERS, type OfflineParameters } from '../../../protocols/sociopol/offline/parameters';
 import { collect, emptyObservations, type Cells, type FitSeed } from './features';
 import { fitObservations, type FitOptions } from './fit';
 import { choiceProbs, gapGivenDelay, type FittedAgents } from './model';

@@ -3,7 +3,8 @@
  * and the covariates each choice reads. One definition serves the fit, the held-out scoring and the decision port, so
  * what is estimated is exactly what is simulated.
  */
-import type { Likelihood, TurnoutHabit } from '../../../engine/types';
+import type { Likelihood } from '../../../protocols/sociopol/types';
+import type { TurnoutHabit } from '../../../population/types';
 import { mlogitProbs } from './mlogit';
 
 export const FITTED_FORMAT = 'spillover-fitted-sociopol';

@@ -1,8 +1,8 @@
 /**
  * The seed content of a run: short political posts on a topic, written here (not copied from the paper) so that
- * every run starts from the same neutral material. Kept beside the engine because the engine creates the seed posts.
+ * every run starts from the same neutral material. The engine creates the seed posts through `Protocol.seedPost`.
  */
-import type { Rng } from './rng';
+import type { Rng } from '../../engine/rng';
 
 const SEED_TEMPLATES: readonly string[] = [
   'What would actually fix {topic}? Serious answers only.',

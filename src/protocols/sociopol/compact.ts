@@ -6,7 +6,9 @@
  * `expandActivation` is checked against the prompts actually sent over a whole run (tests/integration/llm-compact).
  */
 import type { SimConfig } from '../../engine/config';
-import type { ActivationRequest, FeedItem, Likelihood, Memory, Persona, Post, Reply, TreatmentMessage } from '../../engine/types';
+import type { FeedItem, Post, Reply } from '../../engine/types';
+import type { Persona } from '../../population/types';
+import type { ActivationRequest, Likelihood, Memory, SocioPolParams, TreatmentMessage } from './types';
 
 /** Memory: [round, [[postId, 0 like | 1 reply]…], followed, unfollowed, posted 0/1]. */
 type CompactMemory = [number, Array<[number, 0 | 1]>, number[], number[], 0 | 1];
@@ -23,8 +25,9 @@ export type CompactActivation = [1, number, CompactMemory | null, CompactItem[],
 
 /** The message text the engine builds for an arm, when the configuration determines it. */
 function configuredText(kind: 'info' | 'social', likelyCount: number, config: SimConfig): string {
-  if (kind === 'info') return config.messages.info;
-  return `${config.messages.info} ${config.messages.social.replace('{count}', likelyCount.toLocaleString('en-US'))}`;
+  const messages = (config.params as unknown as SocioPolParams).messages;
+  if (kind === 'info') return messages.info;
+  return `${messages.info} ${messages.social.replace('{count}', likelyCount.toLocaleString('en-US'))}`;
 }
 
 export function compactActivation(req: ActivationRequest, config: SimConfig): CompactActivation {

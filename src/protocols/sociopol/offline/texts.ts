@@ -2,8 +2,8 @@
  * Short template texts for offline agents' posts and replies. They carry no model of language; they exist so that
  * offline runs have readable content in feeds, exports and the agent panel.
  */
-import { topicLabel } from '../../engine/content';
-import type { Rng } from '../../engine/rng';
+import { topicLabel } from '../content';
+import type { Rng } from '../../../engine/rng';
 
 const POSTS = [
   'Thinking a lot about {topic} lately. We need leaders who take it seriously.',

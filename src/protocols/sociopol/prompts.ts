@@ -5,12 +5,11 @@
  * for ~100,000 times per run.
  */
 import type { SimConfig } from '../../engine/config';
-import type { ActivationRequest, FeedItem, Memory, Persona, TreatmentMessage, VoteRequest } from '../../engine/types';
-
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+import type { ChatMessage } from '../../engine/protocol';
+import type { FeedItem } from '../../engine/types';
+import { clip } from '../../agents/llm/answers';
+import type { Persona } from '../../population/types';
+import { LIKELIHOOD_WORDS, type ActivationRequest, type Memory, type SocioPolParams, type TreatmentMessage, type VoteRequest } from './types';
 
 const RACE: Record<string, string> = {
   hispanic_any_race: 'Hispanic',
@@ -33,12 +32,6 @@ const EDUCATION: Record<string, string> = {
   doctorate: 'doctorate',
 };
 
-/** Collapse whitespace and cut to `max` characters, so one long post cannot blow up a prompt. */
-function clip(text: string, max: number): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
-}
-
 /** JSON string literal: quotes and escapes a text in one go, so post texts can never break the prompt's layout. */
 function q(text: string, max = 280): string {
   return JSON.stringify(clip(text, max));
@@ -55,7 +48,7 @@ export function systemPrompt(config: SimConfig): string {
     'US social media user; a round is a day.',
     // What can be done to a post is in the schema; the rules here are the base rates the paper asks for.
     'Likes far outnumber replies; most posts get neither. Engagement and follows favour top-ranked posts, followed authors and posts your follows engaged with.',
-    'vote: 0 definitely not, 1 probably not, 2 maybe, 3 probably, 4 definitely; reason from your stance.',
+    `vote: ${LIKELIHOOD_WORDS.map((w, i) => `${i} ${w}`).join(', ')}; reason from your stance.`,
     `delay: rounds to next visit. Texts max ${config.postMaxChars} chars. List only posts you act on; reply "" if none.`,
   ].join('\n');
 }
@@ -113,7 +106,7 @@ export function feedItemPrompt(item: FeedItem, index: number): string {
 /** Intent: the get-out-the-vote message as the arm shows it; the social one adds the count and followed likely voters. */
 export function treatmentPrompt(t: TreatmentMessage, config: SimConfig): string {
   if (t.kind === 'info') return `Notice: ${clip(t.text, 300)}`;
-  const count = config.messages.social.replace('{count}', String(t.likelyCount));
+  const count = (config.params as unknown as SocioPolParams).messages.social.replace('{count}', String(t.likelyCount));
   const follows = t.followedLikely.length ? ` You follow likely voters ${ids(t.followedLikely.map((f) => f.id))}.` : '';
   return `Notice: ${clip(t.text, 300)} ${count}${follows}`;
 }
@@ -154,20 +147,8 @@ export function voteMessages(req: VoteRequest, persona: Persona): ChatMessage[] 
   return [
     {
       role: 'system',
-      content: 'You play one user of a Twitter-like network. Today was Election Day. Answer as that person, from their stance and last stated likelihood (0 definitely not … 4 definitely). Reply with JSON only: {"voted":0 or 1}.',
+      content: `You play one user of a Twitter-like network. Today was Election Day. Answer as that person, from their stance and last stated likelihood (0 ${LIKELIHOOD_WORDS[0]} … 4 ${LIKELIHOOD_WORDS[4]}). Reply with JSON only: {"voted":0 or 1}.`,
     },
     { role: 'user', content: `${personaPrompt(persona)}\n\n${last} Did you vote?` },
-  ];
-}
-
-/**
- * Intent: the repair turn. The full context is resent, followed by the model's invalid answer and what was wrong
- * with it, so a model without structured outputs can correct itself.
- */
-export function repairMessages(messages: ChatMessage[], invalidAnswer: string, error: string): ChatMessage[] {
-  return [
-    ...messages,
-    { role: 'assistant', content: clip(invalidAnswer, 2000) },
-    { role: 'user', content: `That answer was invalid: ${error}. Reply again with the corrected JSON only.` },
   ];
 }

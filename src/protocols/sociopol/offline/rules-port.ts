@@ -1,24 +1,18 @@
 /**
- * Offline agents: a rule-based implementation of the decision port that needs no key. Each decision draws from a
+ * SocioPol's offline rule agents: a rule-based implementation of the decision port that needs no key. Each decision draws from a
  * stream derived from (seed, agent, round), never from the condition, so two arms that show an agent the same thing
  * get the same answer: arms differ only through treatment and what it sets in motion (common random numbers).
  */
-import type { SimConfig } from '../../engine/config';
-import type { DecisionPort, PortContext, RoundBatch, VoteBatch } from '../../engine/ports';
-import { hashHead, hashTail, Rng } from '../../engine/rng';
-import type {
-  ActivationRequest,
-  Decision,
-  DecisionOutcome,
-  Likelihood,
-  Persona,
-  PostAction,
-  VoteOutcome,
-} from '../../engine/types';
+import type { SimConfig } from '../../../engine/config';
+import type { PortContext } from '../../../engine/ports';
+import { hashHead, hashTail, Rng } from '../../../engine/rng';
+import type { PostAction } from '../../../engine/types';
+import type { Persona } from '../../../population/types';
+import type { ActivationRequest, Decision, DecisionOutcome, Likelihood, RoundBatch, SocioPolPort, VoteBatch, VoteOutcome } from '../types';
 import { OFFLINE_PARAMETERS, type OfflineParameters } from './parameters';
 import { offlinePostText, offlineReplyText } from './texts';
 
-export class OfflinePort implements DecisionPort {
+export class OfflinePort implements SocioPolPort {
   readonly kind = 'offline';
   private seed = 0;
   private personas: readonly Persona[] = [];
@@ -32,7 +26,7 @@ export class OfflinePort implements DecisionPort {
 
   init(ctx: PortContext): void {
     this.seed = ctx.seed;
-    this.personas = ctx.personas;
+    this.personas = ctx.agents as readonly Persona[];
     this.config = ctx.config;
     this.head = hashHead(ctx.seed, 'offline');
   }
@@ -41,7 +35,7 @@ export class OfflinePort implements DecisionPort {
     return batch.requests.map((req) => ({ ok: true, decision: this.decide(req) }));
   }
 
-  async decideVotes(batch: VoteBatch): Promise<VoteOutcome[]> {
+  async decideFinal(batch: VoteBatch): Promise<VoteOutcome[]> {
     const p = this.params;
     return batch.requests.map((req) => {
       const rng = Rng.derive(this.seed, 'offline-vote', req.agentId);

@@ -5,15 +5,10 @@
  * schema cannot say (post numbers in the feed, text lengths) and what a server without structured outputs may break.
  */
 import type { SimConfig } from '../../engine/config';
-import type { ActivationRequest, Decision, Engagement, FollowChange, Likelihood, PostAction, Persona } from '../../engine/types';
-
-export interface JsonSchemaFormat {
-  name: string;
-  strict: true;
-  schema: Record<string, unknown>;
-}
-
-export type Validation<T> = { ok: true; value: T } | { ok: false; error: string };
+import type { JsonSchemaFormat, Validation } from '../../engine/protocol';
+import type { Engagement, FollowChange, PostAction } from '../../engine/types';
+import type { Persona } from '../../population/types';
+import type { ActivationRequest, Decision, Likelihood } from './types';
 
 const AUTHOR = ['keep', 'follow', 'unfollow'] as const;
 
@@ -63,27 +58,6 @@ export function voteSchema(): JsonSchemaFormat {
       additionalProperties: false,
     },
   };
-}
-
-/**
- * The JSON object in a model's text: the whole text, else a fenced ```json block, else the outermost {…}. Servers
- * without structured outputs often wrap the answer in prose or a fence.
- */
-export function extractJson(text: string): Validation<unknown> {
-  const candidates: string[] = [text.trim()];
-  const fence = /```(?:json)?\s*([\s\S]*?)```/i.exec(text);
-  if (fence) candidates.push(fence[1].trim());
-  const first = text.indexOf('{');
-  const last = text.lastIndexOf('}');
-  if (first >= 0 && last > first) candidates.push(text.slice(first, last + 1));
-  for (const c of candidates) {
-    try {
-      return { ok: true, value: JSON.parse(c) };
-    } catch {
-      // try the next candidate
-    }
-  }
-  return { ok: false, error: 'no JSON object found in the answer' };
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

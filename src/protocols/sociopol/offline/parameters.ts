@@ -9,7 +9,7 @@
  * informational − control +0.025 (+0.012); first treated answer +0.128 social (+0.119), +0.030 informational (+0.035);
  * untreated agents of the social roll-out − control (spillover) +0.006 ± 0.003 (−0.002 ± 0.003).
  */
-import type { TurnoutHabit } from '../../engine/types';
+import type { TurnoutHabit } from '../../../population/types';
 
 export interface OfflineParameters {
   /**

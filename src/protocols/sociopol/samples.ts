@@ -4,7 +4,11 @@
  * realistic lengths (posts near 110 characters, replies near 70), not filler.
  */
 import type { SimConfig } from '../../engine/config';
-import type { ActivationRequest, FeedItem, Persona } from '../../engine/types';
+import type { FeedItem } from '../../engine/types';
+import type { Persona } from '../../population/types';
+import type { ActivationRequest, SocioPolParams } from './types';
+
+const paramsOf = (config: SimConfig) => config.params as unknown as SocioPolParams;
 
 export const SAMPLE_PERSONA: Persona = {
   id: 4127,
@@ -98,7 +102,7 @@ export function typicalActivation(config: SimConfig): ActivationRequest {
       previousLikelihood: 3,
       treatment: {
         kind: 'social',
-        text: config.messages.info,
+        text: paramsOf(config).messages.info,
         likelyCount: 11873,
         followedLikely: [{ id: 812, profile: PROFILES[0] }, { id: 9046, profile: PROFILES[1] }],
       },
@@ -141,9 +145,9 @@ export function largestActivation(config: SimConfig): ActivationRequest {
       ...base.vote!,
       treatment: {
         kind: 'social',
-        text: config.messages.info,
+        text: paramsOf(config).messages.info,
         likelyCount: 19785,
-        followedLikely: [812, 15233, 9046, 2037, 2074, 3011].slice(0, config.maxFollowedLikelyShown).map((id, i) => ({ id, profile: PROFILES[i] })),
+        followedLikely: [812, 15233, 9046, 2037, 2074, 3011].slice(0, paramsOf(config).maxFollowedLikelyShown).map((id, i) => ({ id, profile: PROFILES[i] })),
       },
     },
   };

@@ -1,0 +1,129 @@
+/**
+ * The record of one seed of a run, columnar: per condition, agents × rounds matrices of the protocol's declared columns,
+ * of treatment and of activity, the end-of-run answers, and the events and posts in round order. It is filled from
+ * round records as they happen (the CLI) or as they were stored (the app), and the CSV exports and the analysis read
+ * views of it, so one round has one shape however it is used. Warm-up rounds belong to every condition.
+ */
+import { armsOf, assignmentUniforms } from './assignment';
+import type { SimConfig } from './config';
+import type { AgentProfile, ColumnDecl, ConditionView } from './protocol';
+import type { EngagementEvent, Post } from './types';
+
+/** What the record takes of a round: a live RoundRecord or a stored row both fit. */
+export interface RoundColumns {
+  condition: string;
+  round: number;
+  active: Int32Array;
+  treated: Uint8Array;
+  columns: Record<string, Int8Array | Float32Array>;
+  engagements?: readonly EngagementEvent[];
+  posts?: readonly Post[];
+}
+
+interface ConditionStore {
+  columns: Map<string, Int8Array | Float32Array>;
+  treated: Uint8Array;
+  active: Uint8Array;
+  final: Int8Array | null;
+  events: EngagementEvent[];
+  posts: Post[];
+  /** Highest main round recorded (0 before any). */
+  lastRound: number;
+}
+
+export class RunRecord {
+  readonly rounds: number[];
+  private readonly R: number;
+  private readonly stores = new Map<string, ConditionStore>();
+  private readonly warmEvents: EngagementEvent[] = [];
+  private readonly warmPosts: Post[] = [];
+
+  constructor(
+    readonly n: number,
+    private readonly firstRound: number,
+    lastRound: number,
+    readonly conditions: readonly string[],
+    private readonly columns: readonly ColumnDecl[],
+    /** The condition name the warm-up rounds carry. */
+    private readonly warmup = 'warmup',
+  ) {
+    this.rounds = [];
+    for (let r = firstRound; r <= lastRound; r++) this.rounds.push(r);
+    this.R = this.rounds.length;
+    for (const name of conditions) {
+      const cols = new Map<string, Int8Array | Float32Array>();
+      for (const c of columns) {
+        const m = c.type === 'int8' ? new Int8Array(n * this.R) : new Float32Array(n * this.R);
+        cols.set(c.name, m.fill(c.missing));
+      }
+      this.stores.set(name, { columns: cols, treated: new Uint8Array(n * this.R), active: new Uint8Array(n * this.R), final: null, events: [], posts: [], lastRound: 0 });
+    }
+  }
+
+  /** Add one round; a warm-up round is written into every condition. Rounds of unknown conditions are ignored. */
+  addRound(row: RoundColumns): void {
+    const c = row.round - this.firstRound;
+    if (c < 0 || c >= this.R) return;
+    const targets = row.condition === this.warmup ? [...this.stores.values()] : [this.stores.get(row.condition)].filter((s): s is ConditionStore => !!s);
+    if (targets.length === 0) return;
+    if (row.condition === this.warmup) {
+      if (row.engagements) this.warmEvents.push(...row.engagements);
+      if (row.posts) this.warmPosts.push(...row.posts);
+    } else {
+      const s = targets[0];
+      if (row.engagements) s.events.push(...row.engagements);
+      if (row.posts) s.posts.push(...row.posts);
+      s.lastRound = Math.max(s.lastRound, row.round);
+    }
+    const { n, R } = this;
+    for (const s of targets) {
+      for (const decl of this.columns) {
+        const src = row.columns[decl.name];
+        const dst = s.columns.get(decl.name);
+        if (!src || !dst) continue;
+        for (let a = 0; a < n; a++) dst[a * R + c] = src[a];
+      }
+      for (let a = 0; a < n; a++) s.treated[a * R + c] = row.treated[a];
+      for (let i = 0; i < row.active.length; i++) s.active[row.active[i] * R + c] = 1;
+    }
+  }
+
+  /** The end-of-run answers of one condition (−1 not asked or invalid). */
+  addFinal(condition: string, values: Int8Array): void {
+    const s = this.stores.get(condition);
+    if (s) s.final = values;
+  }
+
+  /** Highest main round recorded for a condition (0 when only the warm-up is there). */
+  lastRoundOf(condition: string): number {
+    return this.stores.get(condition)?.lastRound ?? 0;
+  }
+
+  /** The columnar view of one condition that exports and the analysis read; `arms` per agent for arm designs. */
+  view<A extends AgentProfile>(condition: string, agents: readonly A[], arms: Int8Array | null = null): ConditionView<A> {
+    const s = this.stores.get(condition);
+    if (!s) throw new Error(`run record: no condition '${condition}' (known: ${this.conditions.join(', ')})`);
+    return {
+      name: condition,
+      rounds: this.rounds,
+      agents,
+      column: (name: string) => {
+        const m = s.columns.get(name);
+        if (!m) throw new Error(`run record: no column '${name}' (declared: ${this.columns.map((c) => c.name).join(', ')})`);
+        return m;
+      },
+      treated: s.treated,
+      active: s.active,
+      final: s.final,
+      arms,
+      events: [...this.warmEvents, ...s.events],
+      posts: [...this.warmPosts, ...s.posts],
+    };
+  }
+}
+
+/** The views of every condition of one seed, with each agent's arm for conditions with arms. */
+export function conditionViews<A extends AgentProfile>(record: RunRecord, config: SimConfig, agents: readonly A[], seed: number): ConditionView<A>[] {
+  const uniforms = assignmentUniforms(seed, agents);
+  return config.conditions.map((spec) => record.view(spec.name, agents, spec.arms ? armsOf(spec, uniforms, agents) : null));
+}

@@ -1,0 +1,253 @@
+/**
+ * LLM-SocioPol as a protocol module (protocols.md §A): each adult states a 0–4 voting likelihood at every activation,
+ * reasoned from its stance, the messages and what its peers say; the social message counts likely voters and pictures
+ * up to six of them; after the last round each adult is asked whether it voted. `socioPolProtocol` also builds the
+ * Bond 2012 design, which differs only in its defaults, its peer channel and its contrasts.
+ */
+import type { SimConfig } from '../../engine/config';
+import type { ColumnDecl, ContrastDecl, OutcomeDecl, Protocol, RoundContext, TotalEffectDecl } from '../../engine/protocol';
+import { configError } from '../../engine/errors';
+import { hashHead, hashTail, Rng } from '../../engine/rng';
+import type { Persona } from '../../population/types';
+import { seedPostText } from './content';
+import { writeSocioPolCsv } from './csv';
+import { validateSocioPolParams } from './defaults';
+import { socioPolPrompts } from './llm';
+import { createFittedPort } from './fitted/fitted-port';
+import type { FittedAgents } from './fitted/model';
+import { createOfflinePort } from './offline/rules-port';
+import type {
+  ActivationRequest,
+  Decision,
+  Likelihood,
+  SocioPolDecision,
+  SocioPolMemory,
+  SocioPolParams,
+  SocioPolRequest,
+  TreatmentMessage,
+  VoteAnswer,
+  VoteQuestion,
+} from './types';
+
+/** Per condition: each agent's last stated likelihood, plus what the run fixes once (peer lists, the faces stream). */
+export interface SocioPolState {
+  /** Last stated likelihood (−1 before the first statement). */
+  likelihood: Int8Array;
+  /** Close friends, sorted, when they are the peer channel (Bond 2012); null: accounts followed. */
+  closeFriends: Int32Array[] | null;
+  facesHead: number;
+  facesRng: Rng;
+  profiles: string[];
+}
+
+/** Computed once per round on the state at its start. */
+export interface SocioPolRound {
+  likelyCount: number;
+  socialText: string;
+  /** Likelihood stated this round (−1 where none). */
+  stated: Int8Array;
+  params: SocioPolParams;
+}
+
+export type SocioPolProtocol = Protocol<SocioPolState, SocioPolRound, SocioPolRequest, SocioPolDecision, SocioPolMemory, VoteQuestion, VoteAnswer, Persona, SocioPolParams>;
+
+const COLUMNS: ColumnDecl[] = [
+  { name: 'stated', label: 'likelihood stated this round', missing: -1, type: 'int8', carried: false },
+  { name: 'likelihood', label: 'last stated likelihood', missing: -1, type: 'int8', carried: true },
+];
+
+/** Ascending in place; for the handful of faces a social message shows (Array.prototype.sort allocates). */
+function sortSmall(ids: number[]): number[] {
+  for (let i = 1; i < ids.length; i++) {
+    const x = ids[i];
+    let j = i - 1;
+    while (j >= 0 && ids[j] > x) {
+      ids[j + 1] = ids[j];
+      j--;
+    }
+    ids[j + 1] = x;
+  }
+  return ids;
+}
+
+/** The outcomes every SocioPol-style design reports: the last round's likelihood, its ≥ 3 share, and turnout. */
+export function socioPolOutcomes(config: SimConfig): OutcomeDecl[] {
+  const r = config.lastRound;
+  return [
+    { id: `likelihood_r${r}`, label: `mean likelihood at round ${r}`, column: 'likelihood', round: 'last' },
+    { id: `share_likely_r${r}`, label: `share likely to vote (≥ 3) at round ${r}`, column: 'likelihood', round: 'last', threshold: 3 },
+    { id: 'turnout', label: 'turnout on election day', final: true },
+  ];
+}
+
+/** The ground-truth designs: everyone sees the message every round, or nobody sees any. */
+export function socioPolTotalEffects(config: SimConfig): TotalEffectDecl[] {
+  const periods = config.periodEnds.length;
+  const outcomes = socioPolOutcomes(config).map((o) => o.id);
+  return (['info', 'social'] as const).map((message) => ({
+    message,
+    allTreated: { name: `all_${message}`, message, schedule: new Array(periods).fill(1) },
+    noneTreated: { name: 'none_treated', message: 'none', schedule: new Array(periods).fill(0) },
+    outcomes,
+  }));
+}
+
+/** SocioPol's contrasts: every condition with a message against control; roll-outs also by treated and untreated. */
+function socioPolContrasts(config: SimConfig): ContrastDecl[] {
+  const control = config.conditions.find((c) => c.message === 'none' && !c.arms && c.schedule.every((p) => p === 0));
+  if (!control) return [];
+  const out: ContrastDecl[] = [];
+  for (const outcome of socioPolOutcomes(config)) {
+    for (const c of config.conditions) {
+      if (c === control || c.arms || c.message === 'none') continue;
+      const rollout = c.schedule.some((p) => p < 1);
+      const base = { condition: control.name };
+      if (!rollout) out.push({ id: c.name, treatment: { condition: c.name }, baseline: base, outcome: outcome.id, kind: 'total' });
+      else {
+        out.push({ id: `${c.name}:treated`, treatment: { condition: c.name, who: 'treated' }, baseline: base, outcome: outcome.id, kind: 'direct' });
+        out.push({ id: `${c.name}:untreated`, treatment: { condition: c.name, who: 'untreated' }, baseline: base, outcome: outcome.id, kind: 'spillover' });
+      }
+    }
+  }
+  return out;
+}
+
+export interface SocioPolVariant {
+  id: string;
+  title: string;
+  summary: string;
+  defaults: () => SimConfig;
+  contrasts?: (config: SimConfig) => ContrastDecl[];
+}
+
+export function socioPolProtocol(variant: SocioPolVariant): SocioPolProtocol {
+  return {
+    id: variant.id,
+    title: variant.title,
+    summary: variant.summary,
+    defaults: variant.defaults,
+    validateParams: validateSocioPolParams,
+    messages: [
+      { id: 'info', label: 'informational' },
+      { id: 'social', label: 'social' },
+    ],
+    columns: COLUMNS,
+    scalars: [{ name: 'likelyCount', label: 'adults likely to vote (≥ 3)' }],
+    outcomes: socioPolOutcomes,
+    contrasts: variant.contrasts ?? socioPolContrasts,
+    totalEffects: socioPolTotalEffects,
+
+    createState({ seed, config, agents }) {
+      const params = config.params as unknown as SocioPolParams;
+      return {
+        likelihood: new Int8Array(agents.length).fill(-1),
+        closeFriends: params.friendsChannel === 'closeFriends' ? agents.map((p) => Int32Array.from(p.closeFriends).sort()) : null,
+        facesHead: hashHead(seed, 'faces'),
+        facesRng: new Rng(0),
+        profiles: agents.map((p) => p.publicProfile),
+      };
+    },
+
+    forkState: (s) => ({ ...s, likelihood: s.likelihood.slice() }),
+
+    beginRound(ctx) {
+      const params = ctx.config.params as unknown as SocioPolParams;
+      const cur = ctx.state.likelihood;
+      let likelyCount = 0;
+      for (let a = 0; a < cur.length; a++) if (cur[a] >= 3) likelyCount++;
+      const socialText = `${params.messages.info} ${params.messages.social.replace('{count}', likelyCount.toLocaleString('en-US'))}`;
+      return { likelyCount, socialText, stated: new Int8Array(cur.length).fill(-1), params };
+    },
+
+    request(ctx, x, a) {
+      return { vote: ctx.agents[a].adult ? voteRequest(ctx, x, a) : null };
+    },
+
+    checkDecision(decision: Decision, request: ActivationRequest) {
+      if (!request.vote) return null;
+      const l = decision.likelihood;
+      if (l === null || !Number.isInteger(l) || l < 0 || l > 4) return `likelihood ${l} is not a whole number in 0…4`;
+      return null;
+    },
+
+    applyDecision(ctx, x, a, d, req) {
+      const cur = ctx.state.likelihood;
+      const said = req.vote && d.likelihood !== null;
+      if (said) {
+        x.stated[a] = d.likelihood as number;
+        cur[a] = d.likelihood as number;
+      }
+      return {
+        likelihood: said ? d.likelihood : cur[a] >= 0 ? (cur[a] as Likelihood) : null,
+        followedLikelyShare: req.vote ? req.vote.followedLikelyShare : 0,
+        sawMessage: req.vote?.treatment != null,
+      };
+    },
+
+    endRound(ctx, x) {
+      return { columns: { stated: x.stated, likelihood: ctx.state.likelihood.slice() }, scalars: { likelyCount: x.likelyCount } };
+    },
+
+    final: {
+      column: 'voted',
+      label: 'voted on election day',
+      ask(state, a, { agents, treatedEver }) {
+        if (!agents[a].adult) return null;
+        const cur = state.likelihood[a];
+        return { lastLikelihood: cur >= 0 ? (cur as Likelihood) : null, treatedEver: treatedEver[a] === 1 };
+      },
+      value: (answer) => (answer.voted === 0 || answer.voted === 1 ? answer.voted : null),
+    },
+
+    seedPost: seedPostText,
+    writeCsv: writeSocioPolCsv,
+    offlineAgents: {
+      rules: () => createOfflinePort(),
+      // Fitted agents need their parameters (public/data/fitted-sociopol.json or `npm run fit -- --out`).
+      fitted: (data) => {
+        if (!data) throw configError('agents kind', "is 'fitted' but no fitted parameters were given", "load them (the CLI reads public/data/fitted-sociopol.json) or use 'rules'");
+        return createFittedPort(data as FittedAgents);
+      },
+    },
+    defaultOffline: 'rules',
+    llm: socioPolPrompts,
+  };
+}
+
+/** The vote part of an adult's request: the countdown, its last statement, the message and the peer signal. */
+function voteRequest(ctx: RoundContext<SocioPolState, Persona>, x: SocioPolRound, a: number): NonNullable<SocioPolRequest['vote']> {
+  const { state, config, round } = ctx;
+  const cur = state.likelihood;
+  const follow = ctx.world.following(a);
+  const peers = state.closeFriends ? state.closeFriends[a] : follow;
+  // The peer signal counts only peers that have said something, so it does not rise merely because more accounts
+  // have spoken (early in the warm-up).
+  let likely = 0;
+  let stated = 0;
+  for (let k = 0; k < peers.length; k++) {
+    const v = cur[peers[k]];
+    if (v >= 0) {
+      stated++;
+      if (v >= 3) likely++;
+    }
+  }
+  let treatment: TreatmentMessage | null = null;
+  const kind = ctx.message[a];
+  if (kind === 1) {
+    treatment = { kind: 'info', text: x.params.messages.info };
+  } else if (kind === 2) {
+    const eligible: number[] = [];
+    for (let k = 0; k < peers.length; k++) if (cur[peers[k]] >= 3) eligible.push(peers[k]);
+    const shown = state.facesRng.reseed(hashTail(state.facesHead, a, round)).sample(eligible, x.params.maxFollowedLikelyShown);
+    sortSmall(shown);
+    treatment = { kind: 'social', text: x.socialText, likelyCount: x.likelyCount, followedLikely: shown.map((id) => ({ id, profile: state.profiles[id] })) };
+  }
+  const c = cur[a];
+  return {
+    roundsToElection: config.lastRound - round,
+    previousLikelihood: c >= 0 ? (c as Likelihood) : null,
+    treatment,
+    followedCount: follow.length,
+    followedLikelyShare: stated ? likely / stated : 0,
+  };
+}
