@@ -136,7 +136,7 @@ export async function dumpIndexedDb(page: Page): Promise<string> {
 }
 
 /**
- * SHA-256 of everything a run simulated (config, seeds, network, personas, rounds, events, posts, elections), read from
+ * SHA-256 of everything a run simulated (config, seeds, network, personas, rounds, events, posts, end-of-run answers), read from
  * IndexedDB in primary-key order with run ids and wall-clock fields left out, so two runs of the same seed and
  * configuration have the same digest whatever their ids; `tables` has one digest per part, so a failure names the part
  * that differs. `runIndex` 0 is the newest run.
@@ -164,7 +164,7 @@ export async function runDigest(page: Page, runIndex = 0): Promise<{ digest: str
     // zeros there while every simulated value stays the same.
     const noMeta = (list: unknown) => (list as Array<Record<string, unknown>>).map(({ meta: _m, ...rest }) => rest);
     const rounds = strip(await all('rounds')).map(({ llm: _l, decisions, ...rest }) => ({ ...rest, decisions: noMeta(decisions) }));
-    const elections = strip(await all('elections')).map(({ llm: _l, outcomes, ...rest }) => ({ ...rest, outcomes: noMeta(outcomes) }));
+    const elections = strip(await all('finals')).map(({ llm: _l, outcomes, ...rest }) => ({ ...rest, outcomes: noMeta(outcomes) }));
     const content = {
       config: run.config,
       seeds: run.seeds,

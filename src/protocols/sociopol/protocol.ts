@@ -80,14 +80,19 @@ export function socioPolOutcomes(config: SimConfig): OutcomeDecl[] {
   ];
 }
 
-/** The ground-truth designs: everyone sees the message every round, or nobody sees any. */
+/**
+ * The ground-truth designs: everyone sees the message every round, or nobody sees any. The configuration's own
+ * conditions of that shape are named when it has them (treatment_soc_message, control), so estimates and truth come
+ * from one run; otherwise the designs are described for a run to add.
+ */
 export function socioPolTotalEffects(config: SimConfig): TotalEffectDecl[] {
   const periods = config.periodEnds.length;
   const outcomes = socioPolOutcomes(config).map((o) => o.id);
+  const none = config.conditions.find((c) => !c.arms && (c.message === 'none' || c.schedule.every((p) => p === 0)));
   return (['info', 'social'] as const).map((message) => ({
     message,
-    allTreated: { name: `all_${message}`, message, schedule: new Array(periods).fill(1) },
-    noneTreated: { name: 'none_treated', message: 'none', schedule: new Array(periods).fill(0) },
+    allTreated: structuredClone(config.conditions.find((c) => !c.arms && c.message === message && c.schedule.every((p) => p === 1))) ?? { name: `all_${message}`, message, schedule: new Array(periods).fill(1) },
+    noneTreated: structuredClone(none) ?? { name: 'none_treated', message: 'none', schedule: new Array(periods).fill(0) },
     outcomes,
   }));
 }
