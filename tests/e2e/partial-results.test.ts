@@ -35,7 +35,7 @@ test('a paused run shows its effects as of the last stored round, equal to an in
   await asOf.waitFor({ timeout: 30_000 });
   const shownRound = Number(await asOf.getAttribute('data-round'));
 
-  // Independent of the app's analysis code: raw IndexedDB rows, the engine's own `current` (last stated likelihood)
+  // Independent of the app's analysis code: raw IndexedDB rows, the protocol's own `likelihood` column (last stated likelihood)
   // and `treated` flags at the last round every condition has stored.
   const ind = await page.evaluate(async (): Promise<Independent> => {
     const db = await new Promise<IDBDatabase>((ok, ko) => {
@@ -43,7 +43,7 @@ test('a paused run shows its effects as of the last stored round, equal to an in
       req.onsuccess = () => ok(req.result);
       req.onerror = () => ko(req.error);
     });
-    const rows = await new Promise<Array<{ condition: string; round: number; current: Int8Array; treated: Uint8Array }>>((ok, ko) => {
+    const rows = await new Promise<Array<{ condition: string; round: number; columns: { likelihood: Int8Array }; treated: Uint8Array }>>((ok, ko) => {
       const req = db.transaction('rounds', 'readonly').objectStore('rounds').getAll();
       req.onsuccess = () => ok(req.result);
       req.onerror = () => ko(req.error);
@@ -58,14 +58,14 @@ test('a paused run shows its effects as of the last stored round, equal to an in
     let sum = 0;
     let untreated = 0;
     let treated = 0;
-    for (let a = 0; a < ex.current.length; a++) {
-      if (ex.current[a] < 0 || ctl.current[a] < 0) continue;
+    for (let a = 0; a < ex.columns.likelihood.length; a++) {
+      if (ex.columns.likelihood[a] < 0 || ctl.columns.likelihood[a] < 0) continue;
       if (ex.treated[a]) {
         treated++;
         continue;
       }
       untreated++;
-      sum += (ex.current[a] >= 3 ? 1 : 0) - (ctl.current[a] >= 3 ? 1 : 0);
+      sum += (ex.columns.likelihood[a] >= 3 ? 1 : 0) - (ctl.columns.likelihood[a] >= 3 ? 1 : 0);
     }
     return { round, estimate: sum / untreated, untreated, treated };
   });
@@ -120,7 +120,7 @@ test('a paused run shows its effects as of the last stored round, equal to an in
         req.onsuccess = () => ok(req.result as T[]);
         req.onerror = () => ko(req.error);
       });
-    const rows = await all<{ condition: string; round: number; current: Int8Array; treated: Uint8Array }>('rounds');
+    const rows = await all<{ condition: string; round: number; columns: { likelihood: Int8Array }; treated: Uint8Array }>('rounds');
     const [net] = await all<{ n: number; src: Int32Array; dst: Int32Array }>('networks');
     const [people] = await all<{ personas: Array<{ adult: boolean }> }>('personas');
     db.close();
@@ -133,8 +133,8 @@ test('a paused run shows its effects as of the last stored round, equal to an in
       if (!people.personas[a].adult) continue;
       if (ex.treated[a]) out.treated++;
       else if (!followsTreated[a]) out.neither++;
-      else if (ex.current[a] >= 0 && ctl.current[a] >= 0 && ex.current[a] > ctl.current[a]) out.spillHigher++;
-      else if (ex.current[a] >= 0 && ctl.current[a] >= 0 && ex.current[a] < ctl.current[a]) out.spillLower++;
+      else if (ex.columns.likelihood[a] >= 0 && ctl.columns.likelihood[a] >= 0 && ex.columns.likelihood[a] > ctl.columns.likelihood[a]) out.spillHigher++;
+      else if (ex.columns.likelihood[a] >= 0 && ctl.columns.likelihood[a] >= 0 && ex.columns.likelihood[a] < ctl.columns.likelihood[a]) out.spillLower++;
       else out.spillSame++;
     }
     return out;
