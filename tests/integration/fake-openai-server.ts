@@ -28,6 +28,8 @@ export interface FakeServerOptions extends FakeBatchOptions {
   alwaysInvalid?: (prompt: string) => boolean;
   /** Answer 401 with an error that echoes the Authorization header, as real servers echo part of a bad key. */
   rejectKey?: boolean;
+  /** Answer 429 with OpenAI's `insufficient_quota` error, as an account without credit does (waiting never helps). */
+  outOfCredit?: boolean;
   /**
    * When set, an injected 429 says `retry-after: <this many seconds>` (fractions allowed, so tests can scale time
    * down) and `x-ratelimit-remaining-requests: 0`, as in issue 8; otherwise it says retry-after 1 s, retry-after-ms 100.
@@ -277,6 +279,10 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}, port = 0)
     const fmt = body.response_format?.type ?? 'none';
     counters.formats[fmt] = (counters.formats[fmt] ?? 0) + 1;
 
+    if (options.outOfCredit) {
+      sendJson(res, 429, { error: { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } });
+      return;
+    }
     if (options.rejectKey) {
       sendJson(res, 401, { error: { message: `Incorrect API key provided: ${auth.replace(/^Bearer /, '')}. Check your key.`, type: 'invalid_request_error', code: 'invalid_api_key' } });
       return;

@@ -208,6 +208,17 @@ describe('LLM agents over HTTP', () => {
     expect(String(err?.stack)).not.toContain(KEY);
   });
 
+  it('should stop at once, saying so, when the account has no credit (a 429 insufficient_quota is not a rate limit)', async () => {
+    const broke = await server({ outOfCredit: true });
+    const err = await port(broke)
+      .decideRound({ condition: 'control', round: 4, requests: contractRequests(personas, 4, 'control') })
+      .then(() => null, (e: unknown) => e as Error);
+    expect(err?.name).toBe('LlmError');
+    expect(err?.message).toMatch(/no credit left.*insufficient_quota/);
+    // Each call in flight sees the refusal once; none waits and asks again.
+    expect(broke.counters.received).toBeLessThanOrEqual(32);
+  });
+
   it('should return with every outcome, valid or invalid, fresh or cached, the agent prompt and raw answer without the key', async () => {
     const cache = new MemoryCacheStore();
     const s = await server({ alwaysInvalid: (prompt) => prompt.startsWith('You are @5:') });

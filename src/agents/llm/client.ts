@@ -179,6 +179,10 @@ export class ChatTransport implements ChatSender {
     if (err instanceof APIError) {
       const status = err.status ?? 0;
       const headers = err.headers instanceof Headers ? err.headers : undefined;
+      // A 429 for an account without credit looks like a rate limit but waiting never helps: stop and say so.
+      if (status === 429 && (err.code === 'insufficient_quota' || err.type === 'insufficient_quota')) {
+        return new SpilloverError('LlmError', `LLM endpoint: the account behind this key has no credit left (429 insufficient_quota: ${msg}); add credit or raise the limit with your provider, then resume — completed rounds are kept`);
+      }
       if (status === 429) return new TransportError('rate-limit', `429 ${msg}`, headers);
       if (status >= 500 || status === 408 || status === 409) return new TransportError('server', `${status} ${msg}`, headers);
       if (status === 401 || status === 403) {
