@@ -25,7 +25,8 @@ async function rowsOf(page: Page, id: number): Promise<number> {
       req.onerror = () => ko(req.error);
     });
     let count = 0;
-    for (const store of ['rounds', 'events', 'posts', 'elections', 'personas']) {
+    // The stores a round or end-of-run writer fills (schema v3: end-of-run answers are in 'finals').
+    for (const store of ['rounds', 'events', 'posts', 'finals', 'personas']) {
       const all = await new Promise<Array<{ runId: number }>>((ok, ko) => {
         const req = db.transaction(store, 'readonly').objectStore(store).getAll();
         req.onsuccess = () => ok(req.result);
