@@ -63,8 +63,13 @@ export interface SimConfig {
   periodEnds: number[];
   /** @default the protocol's conditions */
   conditions: ConditionSpec[];
-  /** Agents are first active at a uniform round among the first `firstActiveWithin`. @default 5 */
+  /** Agents are first active at a uniform round among `firstActiveWithin` rounds, starting `firstActiveAfter` rounds after the first. @default 5 */
   firstActiveWithin: number;
+  /**
+   * Rounds after the first (seed-post) round before first activations begin: 1 since wave 2, so nobody acts in round
+   * −15, as in the published runs. Absent in runs stored before, which meant 0; they replay as they ran. @default 1
+   */
+  firstActiveAfter?: number;
   /** Number of seed posts, by random authors. @default 20 */
   seedPosts: number;
   /** Chance per activation of being invited to write a post. @default 0.01 */
@@ -82,6 +87,7 @@ export const ENGINE_DEFAULTS: Omit<SimConfig, 'protocol' | 'params' | 'condition
   minorShare: 0.01075,
   firstRound: -15,
   firstActiveWithin: 5,
+  firstActiveAfter: 1,
   seedPosts: 20,
   postInvitation: 0.01,
   postMaxChars: 140,
@@ -232,6 +238,9 @@ export function validateConfig(config: SimConfig): SimConfig {
       }
     }
   });
+  if (config.firstActiveAfter !== undefined && config.firstActiveAfter !== 0 && config.firstActiveAfter !== 1) {
+    throw configError('firstActiveAfter', `is ${config.firstActiveAfter}`, 'use 1 (first activations after the seed-post round) or 0 (runs made before that change)');
+  }
   if (!isInt(config.firstActiveWithin) || config.firstActiveWithin < 1 || config.firstActiveWithin > LIMITS.warmupRounds + LIMITS.rounds) {
     throw configError('firstActiveWithin', `is ${config.firstActiveWithin}`, `use a whole number of rounds between 1 and ${LIMITS.warmupRounds + LIMITS.rounds}`);
   }

@@ -177,7 +177,10 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
   const messageIndex = new Map<string, number>(protocol.messages.map((m: { id: string }, i: number) => [m.id, i + 1]));
 
   const warm = createState(network);
-  for (let a = 0; a < n; a++) warm.nextActive[a] = config.firstRound + Rng.derive(seed, 'first-active', a).int(config.firstActiveWithin);
+  // Seed posts appear in the first round; agents first act in one of the `firstActiveWithin` rounds from
+  // `firstActiveAfter` on (1: nobody acts in round −15, as in the published runs; stored runs without it ran with 0).
+  const firstActive = config.firstRound + (config.firstActiveAfter ?? 0);
+  for (let a = 0; a < n; a++) warm.nextActive[a] = firstActive + Rng.derive(seed, 'first-active', a).int(config.firstActiveWithin);
   const seedPosts: Post[] = [];
   if (config.seedPosts > 0 && !protocol.seedPost) {
     throw new SpilloverError('ConfigError', `config: seedPosts is ${config.seedPosts} but ${protocol.title} writes no seed posts; set seedPosts to 0`, 'seedPosts');

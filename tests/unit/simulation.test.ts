@@ -51,6 +51,28 @@ describe('runExperiment', () => {
     expect(fingerprint(a.tables)).not.toBe(fingerprint(c.tables));
   });
 
+  it('should let nobody act in the seed-post round and start everyone within the next five rounds, as published', async () => {
+    const { rounds, config } = await run(3);
+    const warm = rounds.filter((r) => r.condition === WARMUP);
+    expect(warm[0].round).toBe(config.firstRound);
+    expect(warm[0].active.length).toBe(0);
+    const started = new Set<number>();
+    for (const r of warm.slice(1, 6)) for (const a of r.active) started.add(a);
+    expect(started.size).toBe(N);
+  });
+
+  it('should replay a run stored before that change (no firstActiveAfter) with its agents acting in the first round', async () => {
+    const config = { ...tinyConfig(N) };
+    delete (config as { firstActiveAfter?: number }).firstActiveAfter;
+    const rounds: RoundRecord[] = [];
+    await runExperiment(
+      { protocol: sociopol, config, seed: 3, agents: tinyPersonas(N, 7), network: tinyNetwork(N, 7), port: new OfflinePort() },
+      { onRound: (r) => void rounds.push(r) },
+    );
+    expect(rounds[0].round).toBe(config.firstRound);
+    expect(rounds[0].active.length).toBeGreaterThan(0);
+  });
+
   it('should emit the warm-up once, then every main round per condition, then one election per condition', async () => {
     const { config, rounds, elections, result } = await run(3);
     const warm = rounds.filter((r) => r.condition === WARMUP).map((r) => r.round);
