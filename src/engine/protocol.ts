@@ -318,8 +318,11 @@ export interface Protocol<
   checkDecision(decision: Decision<D>, request: ActivationRequest<Q, M>): string | null;
   /** Apply a valid decision's protocol part to the state; returns the protocol's part of the agent's new memory. */
   applyDecision(ctx: RoundContext<S, A>, scratch: X, a: number, decision: Decision<D>, request: ActivationRequest<Q, M>): M;
-  /** The round's declared columns (independent copies, length n) and scalars. */
-  endRound(ctx: RoundContext<S, A>, scratch: X): { columns: Record<string, Int8Array | Float32Array>; scalars: Record<string, number> };
+  /**
+   * The round's declared columns (independent copies, length n) and scalars; optionally `extra`, the protocol's own
+   * plain record of the round (e.g. messages it keeps outside the engine's posts), stored with the round.
+   */
+  endRound(ctx: RoundContext<S, A>, scratch: X): { columns: Record<string, Int8Array | Float32Array>; scalars: Record<string, number>; extra?: unknown };
 
   readonly final?: FinalQuestion<S, FQ, FA, A>;
 

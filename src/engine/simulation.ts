@@ -216,8 +216,6 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
   const playRound = async (run: ConditionRun, round: number, extraPosts: Post[]): Promise<RoundRecord> => {
     if (signal?.aborted) throw cancelled();
     const { state } = run;
-    const active: number[] = [];
-    for (let a = 0; a < n; a++) if (state.nextActive[a] === round) active.push(a);
     const trending = trendingPosts(state);
     // message[a]: 0 none, k = 1 + index into protocol.messages; `treated` is its 0/1 shadow, as the CSVs record it.
     const treated = new Uint8Array(n);
@@ -236,6 +234,8 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
     const world: WorldView = { n, following: (a: number) => followingNow(state, a) };
     const ctx: RoundContext<unknown> = { seed, config, agents, condition: run.name, round, state: run.own, world, message, treatedEver: run.treatedEver };
     const scratch = protocol.beginRound(ctx);
+    // A protocol that decides who acts from its own state replaces the activation schedule for this round.
+    const active: ArrayLike<number> = protocol.activeAgents ? protocol.activeAgents(ctx, scratch) : scheduled(state.nextActive, round);
     const requests: ActivationRequest[] = new Array(active.length);
     for (let i = 0; i < active.length; i++) {
       const a = active[i];
@@ -253,6 +253,7 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
     const own = protocol.endRound(ctx, scratch);
     record.columns = own.columns;
     record.scalars = own.scalars;
+    if (own.extra !== undefined) record.extra = own.extra;
     return record;
   };
 
@@ -442,6 +443,13 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
   }
 
   return resultOf('complete', runs);
+}
+
+/** Agents whose next activation is this round, ascending (the engine's activation schedule). */
+function scheduled(nextActive: Int32Array, round: number): number[] {
+  const active: number[] = [];
+  for (let a = 0; a < nextActive.length; a++) if (nextActive[a] === round) active.push(a);
+  return active;
 }
 
 function activeIds(requests: readonly ActivationRequest[]): Int32Array {

@@ -132,6 +132,8 @@ export interface RoundRecord<D extends object = object> {
   /** The decision outcome of each active agent, aligned with `active`: lets a run resume or replay without calls. */
   decisions: DecisionOutcome<D>[];
   llm: LlmTotals;
+  /** The protocol's own plain record of the round (`Protocol.endRound`'s `extra`), when it keeps one. */
+  extra?: unknown;
 }
 
 /** The end-of-run question of one condition (`Protocol.final`): one answer per agent asked. */

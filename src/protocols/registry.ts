@@ -6,12 +6,14 @@ import { validateConfig, type SimConfig } from '../engine/config';
 import { configError } from '../engine/errors';
 import type { AnyProtocol } from '../engine/protocol';
 import { bond2012 } from './bond2012/protocol';
+import { s3Protocol } from './s3/protocol';
 import { sociopol } from './sociopol';
 
 /** Every registered protocol, in the order the setup screen lists them. */
 export const PROTOCOLS: Readonly<Record<string, AnyProtocol>> = {
   sociopol,
   bond2012,
+  s3: s3Protocol,
 };
 
 /** The protocol registered under `id`; a ConfigError naming the known ids otherwise. */

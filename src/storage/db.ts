@@ -324,6 +324,7 @@ export async function writeRound(
     invalidAgents: record.invalidAgents,
     decisions: record.decisions,
     llm: record.llm,
+    ...(record.extra !== undefined ? { extra: record.extra } : {}),
   };
   const events: EventsRow = { ...key, engagements: record.engagements, replies: record.replies };
   const posts: PostRow[] = record.posts.map((p) => ({ ...p, runId, runSeed: seed, condition: record.condition }));

@@ -8,6 +8,9 @@ import { socioPolPrompts } from '../../src/protocols/sociopol/llm';
 import { costOf } from '../../src/agents/llm/cost';
 import { isCompactActivation } from '../../src/protocols/sociopol/compact';
 import { startFakeOpenAI, type FakeServer, type FakeServerOptions } from './fake-openai-server';
+import { withOverrides } from '../../src/engine/config';
+import { s3Protocol } from '../../src/protocols/s3/protocol';
+import { S3_FIXTURE } from '../unit/s3-contract-fixture';
 import { contractPersonas, contractRequests, contractVotes, expectValidDecision, runPortContract } from '../unit/decision-port-contract';
 
 const KEY = 'fake.key-Zq7u1Vb9Kx3mN5pR8sT2wY4a';
@@ -50,6 +53,20 @@ describe('the LLM port keeps the decision-port contract', () => {
     await shared.close();
   });
   runPortContract(() => createLlmPort({ prompts: socioPolPrompts, apiKey: KEY, baseURL: shared.url, timeoutMs: 5000 }));
+});
+
+describe('the LLM port with S3 prompts keeps the decision-port contract', () => {
+  let shared: FakeServer;
+  beforeAll(async () => {
+    shared = await startFakeOpenAI();
+  });
+  afterAll(async () => {
+    await shared.close();
+  });
+  runPortContract(() => createLlmPort({ prompts: s3Protocol.llm!, apiKey: KEY, baseURL: shared.url, timeoutMs: 5000 }), {
+    config: withOverrides(s3Protocol.defaults(), { agents: 12 }),
+    fixture: S3_FIXTURE,
+  });
 });
 
 describe('LLM agents over HTTP', () => {

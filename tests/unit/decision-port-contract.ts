@@ -107,17 +107,45 @@ export function expectValidDecision(d: Decision, req: ActivationRequest, persona
   expect(Number.isInteger(d.nextDelay) && d.nextDelay >= 1 && d.nextDelay <= 5, `agent ${req.agentId}: delay ${d.nextDelay}`).toBe(true);
 }
 
+/**
+ * What the contract asks of one protocol's ports: requests for a round, an independent validity check of an ok
+ * decision, and (protocols with an end-of-run question) the final requests and a check of each answer.
+ */
+export interface ContractFixture {
+  requests(personas: Persona[], round: number, condition: string): Array<{ agentId: number; round: number; condition: string }>;
+  check(d: never, req: never, persona: Persona, config: SimConfig): void;
+  /** The two conditions asked (a treated one first). */
+  conditions: [string, string];
+  finals?: { requests(personas: Persona[], condition: string): Array<{ agentId: number }>; check(o: never): void };
+}
+
+/** LLM-SocioPol's fixture (the default): feeds, memories, invitations, treatments; the vote at the end. */
+export const SOCIOPOL_FIXTURE: ContractFixture = {
+  requests: contractRequests,
+  check: expectValidDecision as ContractFixture['check'],
+  conditions: ['treatment_soc_message', 'control'],
+  finals: {
+    requests: (personas, condition) => contractVotes(personas, condition),
+    check: ((o: VoteOutcome) => {
+      if (o.ok) expect([0, 1]).toContain(o.voted);
+    }) as (o: never) => void,
+  },
+};
+
 export interface ContractOptions {
   config?: SimConfig;
   seed?: number;
+  fixture?: ContractFixture;
 }
 
 /** Registers the contract tests for the ports `makePort` builds (a fresh one per call). */
 export function runPortContract(makePort: () => DecisionPort | Promise<DecisionPort>, options: ContractOptions = {}): void {
   const config = options.config ?? makeConfig({ agents: 12 });
+  const fixture = options.fixture ?? SOCIOPOL_FIXTURE;
+  const [treated, other] = fixture.conditions;
   const personas = contractPersonas();
   const ctx: PortContext = { seed: options.seed ?? 7, config, agents: personas };
-  const requests = contractRequests(personas);
+  const requests = fixture.requests(personas, 5, treated);
 
   async function fresh(): Promise<DecisionPort> {
     const port = await makePort();
@@ -127,15 +155,13 @@ export function runPortContract(makePort: () => DecisionPort | Promise<DecisionP
 
   it('should return one outcome per request, in request order, each valid for its request', async () => {
     const port = await fresh();
-    const outcomes = (await port.decideRound({ condition: 'treatment_soc_message', round: 5, requests })) as DecisionOutcome[];
+    const outcomes = (await port.decideRound({ condition: treated, round: 5, requests: requests as never[] })) as DecisionOutcome[];
     expect(outcomes).toHaveLength(requests.length);
     let ok = 0;
     outcomes.forEach((o, i) => {
       if (o.ok) {
         ok++;
-        expectValidDecision(o.decision, requests[i], personas[requests[i].agentId], config);
-        // Order: an ok decision acts only on posts of the request at the same index.
-        for (const a of o.decision.actions) expect(requests[i].feed.map((f) => f.postId)).toContain(a.postId);
+        fixture.check(o.decision as never, requests[i] as never, personas[requests[i].agentId], config);
       } else {
         expect(typeof o.error).toBe('string');
       }
@@ -143,24 +169,27 @@ export function runPortContract(makePort: () => DecisionPort | Promise<DecisionP
     expect(ok).toBeGreaterThan(0);
   });
 
-  it('should answer one vote per adult in order, each 0 or 1', async () => {
-    const port = await fresh();
-    const votes = contractVotes(personas);
-    const outcomes = (await port.decideFinal({ condition: 'treatment_soc_message', requests: votes })) as VoteOutcome[];
-    expect(outcomes).toHaveLength(votes.length);
-    for (const o of outcomes) if (o.ok) expect([0, 1]).toContain(o.voted);
-    expect(outcomes.some((o) => o.ok)).toBe(true);
-  });
+  const finals = fixture.finals;
+  if (finals) {
+    it('should answer the end-of-run question once per agent asked, in order', async () => {
+      const port = await fresh();
+      const asked = finals.requests(personas, treated);
+      const outcomes = await port.decideFinal({ condition: treated, requests: asked as never[] });
+      expect(outcomes).toHaveLength(asked.length);
+      for (const o of outcomes) finals.check(o as never);
+      expect(outcomes.some((o) => o.ok)).toBe(true);
+    });
+  }
 
   it('should give the same outcomes for the same inputs', async () => {
     const strip = (o: unknown) => JSON.parse(JSON.stringify(o, (k, v) => (k === 'meta' ? undefined : v)));
-    const a = await (await fresh()).decideRound({ condition: 'control', round: 6, requests: contractRequests(personas, 6, 'control') });
-    const b = await (await fresh()).decideRound({ condition: 'control', round: 6, requests: contractRequests(personas, 6, 'control') });
+    const a = await (await fresh()).decideRound({ condition: other, round: 6, requests: fixture.requests(personas, 6, other) as never[] });
+    const b = await (await fresh()).decideRound({ condition: other, round: 6, requests: fixture.requests(personas, 6, other) as never[] });
     expect(strip(b)).toEqual(strip(a));
   });
 
   it('should answer an empty round with no outcomes', async () => {
     const port = await fresh();
-    expect(await port.decideRound({ condition: 'control', round: 1, requests: [] })).toEqual([]);
+    expect(await port.decideRound({ condition: other, round: 1, requests: [] })).toEqual([]);
   });
 }

@@ -1,7 +1,8 @@
 /**
  * S3 as a protocol module: driven through the interface's hooks in the documented order (a shared round 0 forked into
  * every condition, then beginRound → activeAgents → request → the port → checkDecision/applyDecision → endRound), it
- * gives exactly the records of `runS3`, and its declarations are consistent.
+ * gives exactly the records of `runS3`; the generic engine (`runExperiment`) gives the same; its declarations are
+ * consistent.
  */
 import { describe, expect, it } from 'vitest';
 import { following, type FollowNetwork } from '../../src/engine/network';
@@ -12,6 +13,12 @@ import { createS3OfflinePort } from '../../src/protocols/s3/offline';
 import type { S3Config } from '../../src/protocols/s3/config';
 import type { S3RoundRecord } from '../../src/protocols/s3/outcomes';
 import { runS3 } from '../../src/protocols/s3/world';
+import type { S3RoundExtra } from '../../src/protocols/s3/protocol';
+import { withOverrides } from '../../src/engine/config';
+import { runExperiment } from '../../src/engine/simulation';
+import type { RoundRecord } from '../../src/engine/types';
+import { offlinePort } from '../../src/protocols/assemble';
+import { getProtocol } from '../../src/protocols/registry';
 import { tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
 
 /** A minimal stand-in for the generic runner: the hook order of docs/architecture.md, with activeAgents. */
@@ -46,28 +53,45 @@ async function drive(network: FollowNetwork, personas: Persona[], seed: number, 
 }
 
 describe('S3 protocol module', () => {
-  it('should give the same columns through the protocol hooks as runS3, condition by condition', async () => {
+  it('should give the same records through the generic engine (runExperiment) as the hooks driven by hand and as runS3', async () => {
     const network = tinyNetwork(300, 4, 6);
     const personas = tinyPersonas(300, 4, 0);
-    const config = s3Protocol.defaults();
-    config.lastRound = 10;
-    config.periodEnds = [10];
+    const config = withOverrides(s3Protocol.defaults(), { agents: 300, lastRound: 10, periodEnds: [10] });
     (config.params as unknown as S3Config).rounds = 10;
     const { out, params } = await drive(network, personas, 9, config);
-    const records: S3RoundRecord[] = [];
-    await runS3({ config: params, seed: 9, personas, network, port: createS3OfflinePort(params, 9) }, { onRound: (r) => void records.push(r) });
-    expect(records).toHaveLength(out.size);
-    for (const r of records) {
-      const got = out.get(`${r.condition}:${r.round}`)!;
+    const engine: RoundRecord[] = [];
+    const result = await runExperiment(
+      { protocol: getProtocol('s3'), config, seed: 9, agents: personas, network, port: offlinePort(getProtocol('s3')) },
+      { onRound: (r) => void engine.push(r) },
+    );
+    expect(result.status).toBe('complete');
+    // One shared round 0 (the seed users posting), then rounds 1…10 of each condition.
+    expect(engine.map((r) => `${r.condition}:${r.round}`).slice(0, 2)).toEqual(['warmup:0', 'baseline:1']);
+    expect(engine).toHaveLength(1 + 10 * config.conditions.length);
+    const legacy: S3RoundRecord[] = [];
+    await runS3({ config: params, seed: 9, personas, network, port: createS3OfflinePort(params, 9) }, { onRound: (r) => void legacy.push(r) });
+    expect(legacy).toHaveLength(out.size);
+    const byKey = new Map(engine.map((r) => [`${r.condition}:${r.round}`, r]));
+    for (const r of legacy) {
+      const got = byKey.get(r.round === 0 ? 'warmup:0' : `${r.condition}:${r.round}`)!;
+      const hand = out.get(`${r.condition}:${r.round}`)!;
       expect(got.columns.emotion, `${r.condition} ${r.round}`).toEqual(r.emotion);
       expect(got.columns.attitude).toEqual(r.attitude);
       expect(Array.from(got.columns.action)).toEqual(Array.from(r.action));
+      expect(got.scalars).toEqual(hand.scalars);
+      expect(Array.from(got.active)).toEqual(Array.from(r.active));
+      const extra = got.extra as S3RoundExtra;
+      expect(extra.messages).toEqual(r.messages);
+      expect(extra.removed).toEqual(r.removed);
+      expect(got.decisions.map((d) => (d.ok ? { ...d.decision, actions: undefined, newPost: undefined, nextDelay: undefined } : d))).toEqual(
+        r.decisions.map((d) => (d.ok ? { ...d.decision, actions: undefined, newPost: undefined, nextDelay: undefined } : d)),
+      );
     }
     const last = out.get('remove_spreaders:10')!.scalars;
     expect(last.aware).toBeGreaterThan(0);
+    expect(byKey.get('remove_spreaders:10')!.scalars).toEqual(last);
     expect(Object.keys(last).sort()).toEqual([...s3Protocol.scalars.map((s) => s.name)].sort());
   });
-
   it('should declare its outcomes and a contrast per intervention and outcome against the baseline', () => {
     const config = s3Protocol.defaults();
     expect(s3Protocol.outcomes(config).map((o) => o.id)).toEqual(['aware_r30', 'positive_r30']);

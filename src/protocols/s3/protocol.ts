@@ -16,8 +16,7 @@ import { createS3OfflinePort } from './offline';
 import { s3Outcomes, S3_OUTCOME_COLUMNS } from './outcomes';
 import { s3Messages } from './prompts';
 import { s3Schema, validateS3Answer } from './schema';
-import { ACTIONS, type S3Decision, type S3Request } from './types';
-import { occupationGroup } from './users';
+import { ACTIONS, type S3Decision, type S3Message, type S3Request } from './types';
 import { ConditionWorld, sharedParts, type S3Scratch } from './world';
 
 /** The engine's decision part S3 always gives: no engine feed actions, no engine post, delay unused (a fresh copy). */
@@ -25,6 +24,12 @@ const enginePart = (): DecisionBase => ({ actions: [], newPost: null, nextDelay:
 
 type Q = Omit<S3Request, 'agentId' | 'round' | 'condition'>;
 type S3State = { world: ConditionWorld | null };
+
+/** What S3 keeps of a round beyond its columns (`RoundRecord.extra`): the messages written and the accounts removed. */
+export interface S3RoundExtra {
+  messages: S3Message[];
+  removed: number[];
+}
 
 function params(config: SimConfig): S3Config {
   return { ...structuredClone(DEFAULT_S3_CONFIG), ...((config.params ?? {}) as Partial<S3Config>) };
@@ -81,10 +86,8 @@ function checkS3(d: Decision<S3Decision>, req: ActivationRequest<Q>): string | n
   return null;
 }
 
-const profileOf = (p: Persona) => `${p.age}-year-old ${p.sex === 'female' ? 'woman' : 'man'}, ${occupationGroup(p.occupation)}`;
-
 const llm: LlmPrompts<Q, S3Decision, object, object, object, Persona> = {
-  activationMessages: (req, agent, config) => s3Messages(req as unknown as S3Request, profileOf(agent), params(config).event),
+  activationMessages: (req, _agent, config) => s3Messages(req as unknown as S3Request, req.profile, params(config).event),
   activationSchema: () => s3Schema(),
   validateActivation(raw, req) {
     const v = validateS3Answer(raw, req);
@@ -139,8 +142,8 @@ export const s3Protocol: Protocol<S3State, S3Scratch, Q, S3Decision, object, obj
   beginRound(ctx) {
     const world = worldOf(ctx);
     if (ctx.round <= 0) {
-      world.roundZero(ctx.condition);
-      return { round: 0, condition: ctx.condition, inbox: new Map(), fresh: [], removed: [], users: new Int32Array(0), newly: new Uint8Array(ctx.world.n), action: new Uint8Array(ctx.world.n) };
+      const zero = world.roundZero(ctx.condition);
+      return { round: 0, condition: ctx.condition, inbox: new Map(), fresh: zero.messages, removed: [], users: new Int32Array(0), newly: new Uint8Array(ctx.world.n), action: zero.action };
     }
     return world.beginRound(ctx.round, conditionOf(params(ctx.config), ctx.condition));
   },
@@ -155,12 +158,12 @@ export const s3Protocol: Protocol<S3State, S3Scratch, Q, S3Decision, object, obj
     return {};
   },
   endRound(ctx, scratch) {
-    const cols = scratch.round === 0 && ctx.round <= 0
-      ? { emotion: worldOf(ctx).emotion.slice(), attitude: worldOf(ctx).attitude.slice(), action: Uint8Array.from(worldOf(ctx).emotion, (e, a) => (e >= 0 && worldOf(ctx).spread[a] ? 1 : 0)) }
-      : worldOf(ctx).endRound(scratch);
+    const world = worldOf(ctx);
+    const cols = ctx.round <= 0 ? { emotion: world.emotion.slice(), attitude: world.attitude.slice(), action: scratch.action } : world.endRound(scratch);
     const row = s3Outcomes({ round: ctx.round, ...cols });
     const { round: _round, ...scalars } = row;
-    return { columns: { emotion: cols.emotion, attitude: cols.attitude, action: Int8Array.from(cols.action) }, scalars };
+    const extra: S3RoundExtra = { messages: scratch.fresh.map((m) => ({ ...m })), removed: scratch.removed.slice() };
+    return { columns: { emotion: cols.emotion, attitude: cols.attitude, action: Int8Array.from(cols.action) }, scalars, extra };
   },
 
   writeCsv(view: ConditionView<Persona>): CsvFile[] {

@@ -58,6 +58,8 @@ export interface S3Request {
   agentId: number;
   round: number;
   condition: string;
+  /** What the user is told about itself (age, gender, occupation group, role; the text its readers see). */
+  profile: string;
   /** True in the round the user became aware (its attitude was just initialised from its profile). */
   newlyAware: boolean;
   emotion: EmotionLevel;

@@ -242,6 +242,7 @@ export class ConditionWorld {
       agentId: a,
       round: scratch.round,
       condition: scratch.condition,
+      profile: this.shared.profiles[a],
       newlyAware: scratch.newly[a] === 1,
       emotion: this.emotion[a] as EmotionLevel,
       attitude: this.attitude[a] as AttitudeValue,
