@@ -1,0 +1,169 @@
+/**
+ * Fitted S3 agents (issue 12): each estimator on hand-computed cases, then recovery of known parameters — simulate
+ * with the offline agent or the fitted agent at set parameters (seeded), fit from the records, and check every estimate
+ * lies within four standard errors of the truth (the standard errors themselves bounded by the sample size) — plus the
+ * replay's self-check, reproducibility, and the curve fit.
+ */
+import { describe, expect, it } from 'vitest';
+import { generateTwitterNetwork } from '../../src/engine/network-generator';
+import { loadCensus } from '../../src/cli/load-data';
+import { runS3Seed, s3Population } from '../../src/protocols/s3/assemble';
+import { makeS3Config, type S3Config } from '../../src/protocols/s3/config';
+import { fitAttitude, fitCascade, fitEmotion, share, type Estimate } from '../../src/protocols/s3/fit/estimate';
+import { fitS3Agents, goodnessOfFit } from '../../src/protocols/s3/fit/fit';
+import { checkS3Fitted, createS3FittedPort, S3_FITTED_FORMAT, type S3FittedAgents, type S3FittedParams } from '../../src/protocols/s3/fit/fitted-port';
+import type { S3RecordedSeed } from '../../src/protocols/s3/fit/replay';
+import type { S3Port } from '../../src/protocols/s3/types';
+
+const times = <T,>(k: number, c: T): T[] => Array.from({ length: k }, () => c);
+
+describe('estimators on hand-computed cases', () => {
+  it('should give the share and its binomial error', () => {
+    expect(share(3, 10)).toEqual({ estimate: 0.3, se: Math.sqrt(0.021), n: 10 });
+    expect(share(0, 0).se).toBeNull();
+  });
+
+  it('should estimate the cascade chance as the activation share when each user hears one message', () => {
+    const f = fitCascade([...times(3, { k: 1, y: true }), ...times(7, { k: 1, y: false })]);
+    expect(f.estimate).toBeCloseTo(0.3, 9);
+    expect(f.se!).toBeCloseTo(Math.sqrt(0.3 * 0.7 / 10), 6);
+  });
+
+  it('should solve the cascade likelihood with several exposures (one activation after 2, none after 1: p = 1 − 1/√3)', () => {
+    // log(1 − q²) + log q is maximal at 1 − q² = 2q², q = 1/√3.
+    expect(fitCascade([{ k: 2, y: true }, { k: 1, y: false }]).estimate).toBeCloseTo(1 - 1 / Math.sqrt(3), 9);
+  });
+
+  it('should estimate arousal from rises after intense messages and decay from falls without arousal', () => {
+    const f = fitEmotion([
+      ...times(4, { from: 0, to: 1, m: 1 }),
+      ...times(6, { from: 0, to: 0, m: 1 }),
+      ...times(3, { from: 1, to: 0, m: 0 }),
+      ...times(7, { from: 1, to: 1, m: 0 }),
+    ]);
+    expect(f.arousal.estimate).toBeCloseTo(0.4, 6);
+    expect(f.decay.estimate).toBeCloseTo(0.3, 6);
+    expect(f.arousal.se!).toBeCloseTo(Math.sqrt(0.4 * 0.6 / 10), 3);
+    expect(f.decay.se!).toBeCloseTo(Math.sqrt(0.3 * 0.7 / 10), 3);
+    expect(f.transitions).toEqual([[6, 4, 0], [3, 7, 0], [0, 0, 0]]);
+  });
+
+  it('should count two-level jumps as one-level moves and leave out rises with nothing arousing heard', () => {
+    const f = fitEmotion([{ from: 0, to: 2, m: 1 }, { from: 0, to: 0, m: 1 }, { from: 0, to: 1, m: 0 }]);
+    expect(f.jumps).toBe(1);
+    expect(f.excluded).toBe(1);
+    expect(f.arousal.estimate).toBeCloseTo(0.5, 6);
+  });
+
+  it('should estimate the consulting chance of the lazy voter', () => {
+    // Hearing only positive messages a negative user switches with q: 6 of 10.
+    expect(fitAttitude([...times(6, { from: 0, to: 1, s: 1 }), ...times(4, { from: 0, to: 0, s: 1 })]).consult.estimate).toBeCloseTo(0.6, 6);
+    // Hearing half positive it switches with q/2: 2 of 10 → q = 0.4.
+    expect(fitAttitude([...times(2, { from: 0, to: 1, s: 0.5 }), ...times(8, { from: 0, to: 0, s: 0.5 })]).consult.estimate).toBeCloseTo(0.4, 6);
+    // A switch to a side nobody heard is impossible under the model: left out and counted.
+    const f = fitAttitude([{ from: 0, to: 1, s: 0 }, { from: 1, to: 0, s: 0.5 }, { from: 1, to: 1, s: 0.5 }]);
+    expect(f.excluded).toBe(1);
+    expect(f.consult.estimate).toBeCloseTo(1, 6);
+  });
+});
+
+const census = loadCensus();
+const network = generateTwitterNetwork({ n: 1000, seed: 11 });
+
+function setup(over: Partial<S3Config['offline']> = {}) {
+  const config = makeS3Config({ rounds: 12, conditions: [{ name: 'baseline' }] });
+  config.offline = { ...config.offline, ...over };
+  const pop = s3Population(network, census, config, 11);
+  return { config, pop, inputs: { config, network, personas: pop.personas, source: 'test run' } };
+}
+
+async function record(s: ReturnType<typeof setup>, seeds: number[], port?: (seed: number) => S3Port): Promise<S3RecordedSeed[]> {
+  const out: S3RecordedSeed[] = [];
+  for (const seed of seeds) {
+    const run = await runS3Seed({ config: s.config, seed, network, population: s.pop, port: port?.(seed) });
+    out.push({ seed, tables: [...run.record.conditions.values()] });
+  }
+  return out;
+}
+
+function fittedFile(params: S3FittedParams): S3FittedAgents {
+  return { format: S3_FITTED_FORMAT, version: 1, protocol: 's3', source: { label: 'set', seeds: [], conditions: [], users: 0, rounds: 0, decisions: 0 }, params, uncertainty: {}, details: {}, goodness: null };
+}
+
+/** Within four standard errors, the error itself no larger than `maxSe` (what the sample size allows). */
+function near(e: Estimate, truth: number, maxSe: number): void {
+  expect(e.se).not.toBeNull();
+  expect(e.se!).toBeLessThan(maxSe);
+  expect(Math.abs(e.estimate - truth)).toBeLessThan(4 * e.se!);
+}
+
+describe('recovering known parameters', () => {
+  it('should recover every parameter of fitted agents set by hand (lazy voter, ideology priors)', async () => {
+    const truth: S3FittedParams = { p: 0.1, postShare: 0.3, arousal: 0.5, decay: 0.25, consult: 0.4, initialPositive: { liberal: 0.8, moderate: 0.5, conservative: 0.2 } };
+    const s = setup();
+    const ideo = s.pop.personas.map((p) => p.ideology);
+    const seeds = await record(s, [1, 2, 3], (seed) => createS3FittedPort(fittedFile(truth), seed, ideo));
+    const f = fitS3Agents(s.inputs, seeds);
+    const u = f.uncertainty;
+    expect(f.source.decisions).toBeGreaterThan(3000);
+    // Bounds from the counts: a binomial error with n observations is at most 0.5/√n; the MLEs' at most twice that.
+    const bound = (n: number) => 1 / Math.sqrt(n);
+    near(u.p, truth.p, 0.02);
+    near(u.postShare, truth.postShare, bound(u.postShare.n));
+    near(u.arousal, truth.arousal, bound(u.arousal.n) * 2);
+    near(u.decay, truth.decay, bound(u.decay.n) * 2);
+    near(u.consult, truth.consult, bound(u.consult.n) * 2);
+    for (const k of ['liberal', 'moderate', 'conservative'] as const) near(u[`initialPositive.${k}`], truth.initialPositive[k], bound(u[`initialPositive.${k}`].n));
+    expect(checkS3Fitted(JSON.parse(JSON.stringify(f)), 'fit')).toEqual(f);
+  }, 60_000);
+
+  it('should recover the hand-set offline agent (voter model → consulting chance 1) and fit its curves closely', async () => {
+    const s = setup({ spread: { kind: 'ic', p: 0.06 }, emotion: { arousal: 0.7, decay: 0.15 }, postShare: 0.5 });
+    const seeds = await record(s, [4, 5, 6]);
+    const f = fitS3Agents(s.inputs, seeds);
+    const u = f.uncertainty;
+    near(u.p, 0.06, 0.02);
+    near(u.postShare, 0.5, 1 / Math.sqrt(u.postShare.n));
+    near(u.arousal, 0.7, 2 / Math.sqrt(u.arousal.n));
+    near(u.decay, 0.15, 2 / Math.sqrt(u.decay.n));
+    expect(u.consult.estimate).toBeGreaterThan(0.99);
+    for (const k of ['liberal', 'moderate', 'conservative'] as const) near(u[`initialPositive.${k}`], s.config.event.priorPositive[k], 1 / Math.sqrt(u[`initialPositive.${k}`].n));
+    const g = await goodnessOfFit(f, s.inputs, seeds, { handSet: true });
+    const aware = g.curves.find((c) => c.measure === 'aware')!;
+    expect(aware.fitted.msed).toBeLessThan(1e-3);
+    expect(aware.fitted.cor!).toBeGreaterThan(0.99);
+    // The hand-set agents are the source's own model and draws: their curves are the source's exactly.
+    expect(aware.handSet!.msed).toBe(0);
+  }, 60_000);
+});
+
+describe('replay and fitted runs', () => {
+  it('should refuse a run that does not replay on the given network, naming the fix', async () => {
+    const s = setup();
+    const seeds = await record(s, [7]);
+    const other = generateTwitterNetwork({ n: 1000, seed: 12 });
+    const pop = s3Population(other, census, s.config, 12);
+    expect(() => fitS3Agents({ ...s.inputs, network: other, personas: pop.personas }, seeds)).toThrow(/aware users where the run recorded .*--network/);
+    expect(() => fitS3Agents({ ...s.inputs, config: makeS3Config({ rounds: 12, conditions: [{ name: 'other' }] }) }, seeds)).toThrow(/not a condition/);
+  }, 30_000);
+
+  it('should give the same records for the same seed with fitted agents, and different ones for another seed', async () => {
+    const s = setup();
+    const params: S3FittedParams = { p: 0.08, postShare: 0.4, arousal: 0.6, decay: 0.2, consult: 0.7, initialPositive: { liberal: 0.7, moderate: 0.5, conservative: 0.3 } };
+    const ideo = s.pop.personas.map((p) => p.ideology);
+    const run = async (seed: number) => (await record(s, [seed], (x) => createS3FittedPort(fittedFile(params), x, ideo)))[0].tables[0];
+    const a = await run(9);
+    const b = await run(9);
+    const c = await run(10);
+    expect(Array.from(a.emotion)).toEqual(Array.from(b.emotion));
+    expect(Array.from(a.attitude)).toEqual(Array.from(b.attitude));
+    expect(Array.from(a.action)).toEqual(Array.from(b.action));
+    expect(Array.from(a.attitude)).not.toEqual(Array.from(c.attitude));
+  }, 30_000);
+
+  it('should reject a file that is not S3 fitted agents, saying which command writes one', () => {
+    expect(() => checkS3Fitted({ nextLikelihood: [] }, 'agents.json')).toThrow(/fitted SocioPol agents.*npm run fit -- --preset s3/);
+    const bad = fittedFile({ p: 1.5, postShare: 0.3, arousal: 0.5, decay: 0.2, consult: 1, initialPositive: { liberal: 0.5, moderate: 0.5, conservative: 0.5 } });
+    expect(() => checkS3Fitted(bad, 'agents.json')).toThrow(/params\.p/);
+  });
+});
