@@ -3,7 +3,7 @@
  * the simulation worker is busy. It reads stored rounds from IndexedDB, runs the same estimators as the CLI
  * (summarize, compareWithBond) and builds the export files (published CSV layout as a zip, the JSON run bundle).
  */
-import { expose } from 'comlink';
+import { exposeInWorker } from './expose';
 import { APP_INFO } from '../app-info';
 import { configHash, settingsJson } from '../storage/provenance';
 import { unzipSync, zipSync, strToU8 } from 'fflate';
@@ -282,4 +282,4 @@ const api = {
 };
 
 export type AnalysisApi = typeof api;
-expose(api);
+export default exposeInWorker(api);

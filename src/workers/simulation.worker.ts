@@ -4,7 +4,7 @@
  * IndexedDB transaction and sends the page a small summary per round. Resume and bundle import re-run the same
  * deterministic loop with a ReplayPort over the stored decisions, so they cost zero LLM calls.
  */
-import { expose } from 'comlink';
+import { exposeInWorker } from './expose';
 import { validateSeeds } from '../engine/seeds';
 import { SpilloverError } from '../engine/errors';
 import { buildNetwork, edgeCount, type FollowNetwork } from '../engine/network';
@@ -41,6 +41,7 @@ import {
 import { decodeBundle, type RunBundle } from '../storage/bundle';
 import { checkBundle, writeImportedRun } from '../storage/import-run';
 import { versionNote } from '../storage/provenance';
+import { runLocks } from '../storage/memory-fallback';
 import { communityLayout } from './layout';
 import { stallLimitMs, watchForStall } from './stall-watch';
 import { loadLlmModule, loadPopulationModule } from './modules';
@@ -328,7 +329,7 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
     return { runId, status: 'complete', mismatches: bundle ? mismatches : undefined };
   };
   try {
-    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+    const locks = runLocks();
     return locks ? await locks.request(lockName, body) : await body();
   } catch (err) {
     const e = me.stalled ?? plainError(err);
@@ -535,4 +536,4 @@ const api = {
 };
 
 export type SimulationApi = typeof api;
-expose(api);
+export default exposeInWorker(api);

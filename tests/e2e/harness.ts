@@ -4,8 +4,10 @@
  * digests and key searches. It builds nothing: CI runs `npm run build` first.
  */
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Locator, Page } from 'playwright-core';
 import { launchChromium, serveDirectory, type StaticServer } from '../../src/cli/browser';
 
 export const DIST = resolve(process.env.SPILLOVER_DIST ?? 'dist');
@@ -60,7 +62,52 @@ export async function openTab(app: App, query = '', viewport = { width: 1400, he
   return { context, page, errors };
 }
 
-export function runButton(page: Page): Locator {
+export interface EmbeddedTab extends Tab {
+  /** The app's frame inside the course page. */
+  frame: Frame;
+  /** Close the context and the course site's server. */
+  close(): Promise<void>;
+}
+
+/**
+ * The app embedded as a course site would: a page served from http://localhost:<port>/ holding an iframe of the app at
+ * http://127.0.0.1:<port>/… — another site, so the app runs as a third party and Chromium applies its third-party
+ * storage rules to it (IndexedDB, localStorage and Web Locks are refused there by this Chromium's defaults).
+ */
+export async function openEmbedded(app: App, query: string, frameSize = { width: 640, height: 900 }): Promise<EmbeddedTab> {
+  const src = app.url + query;
+  const html = `<!doctype html><title>Course page</title><h1>Week 5: spillover</h1><iframe title="Spillover" src="${src.replace(/"/g, '&quot;')}" width="${frameSize.width}" height="${frameSize.height}"></iframe>`;
+  const site = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html);
+  });
+  await new Promise<void>((ok) => site.listen(0, '127.0.0.1', ok));
+  const { port } = site.address() as AddressInfo;
+  const context = await app.browser.newContext({ viewport: { width: frameSize.width + 60, height: frameSize.height + 120 }, acceptDownloads: true });
+  await context.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(`http://localhost:${port}/`);
+  const frame = await (await page.waitForSelector('iframe')).contentFrame();
+  if (!frame) throw new Error('e2e: the course page has no app frame');
+  await runButton(frame).waitFor({ state: 'visible' });
+  return {
+    context,
+    page,
+    frame,
+    errors,
+    close: async () => {
+      await context.close();
+      await new Promise<void>((ok) => site.close(() => ok()));
+    },
+  };
+}
+
+export function runButton(page: Page | Frame): Locator {
   return page.getByRole('button', { name: '▶ Run', exact: true }).first();
 }
 
@@ -190,7 +237,7 @@ export async function runDigest(page: Page, runIndex = 0): Promise<{ digest: str
 }
 
 /** How many pixels of an element's screenshot differ from its white background (a blank WebGL canvas gives 0). */
-export async function inkedPixels(page: Page, target: Locator): Promise<number> {
+export async function inkedPixels(page: Page | Frame, target: Locator): Promise<number> {
   const png = (await target.screenshot()).toString('base64');
   return page.evaluate(async (b64) => {
     // Decoded in place: the app's CSP (connect-src) does not allow fetching data: URLs.

@@ -5,6 +5,7 @@
 import { wrap, type Remote } from 'comlink';
 import type { AnalysisApi, Results } from '../../workers/analysis.worker';
 import type { EstimatorRequest, EstimatorView } from '../../analysis/tte/view';
+import { inPageWorker } from './storage-mode';
 import { toUiError, type UiError } from './run-controller.svelte';
 import type { RunFit } from '../../protocols/sociopol/fitted/fit-run';
 
@@ -32,8 +33,9 @@ export class AnalysisController {
 
   private api(): Remote<AnalysisApi> {
     if (!this.#api) {
-      this.#worker = new Worker(new URL('../../workers/analysis.worker.ts', import.meta.url), { type: 'module', name: 'spillover-analysis' });
-      this.#api = wrap<AnalysisApi>(this.#worker);
+      const inPage = inPageWorker('analysis');
+      this.#worker = inPage ? null : new Worker(new URL('../../workers/analysis.worker.ts', import.meta.url), { type: 'module', name: 'spillover-analysis' });
+      this.#api = wrap<AnalysisApi>(inPage ?? this.#worker!);
     }
     return this.#api;
   }

@@ -5,6 +5,7 @@
  */
 import { proxy, wrap, type Remote } from 'comlink';
 import type { SimulationApi } from '../../workers/simulation.worker';
+import { inPageWorker } from './storage-mode';
 import type { Estimate, ProgressUpdate, RunOutcome, RunSpec, UploadCheck } from '../../workers/protocol';
 
 export interface UiError {
@@ -42,6 +43,12 @@ export class RunController {
 
   private api(): Remote<SimulationApi> {
     if (!this.#api) {
+      // Storage refused: the page serves the simulation itself, on the in-memory database (storage-mode.ts).
+      const inPage = inPageWorker('simulation');
+      if (inPage) {
+        this.#api = wrap<SimulationApi>(inPage);
+        return this.#api;
+      }
       this.#worker = new Worker(new URL('../../workers/simulation.worker.ts', import.meta.url), { type: 'module', name: 'spillover-simulation' });
       const failed = (what: string) => () => {
         const fail = this.#workerFailed;

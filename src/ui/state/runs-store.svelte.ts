@@ -4,6 +4,7 @@
  * Lock.
  */
 import { createDb, deleteRun, listRuns, markInterrupted, updateRun, type RunRow, type SpilloverDb } from '../../storage/db';
+import { runLocks } from '../../storage/memory-fallback';
 import { toUiError, type UiError } from './run-controller.svelte';
 
 let shared: SpilloverDb | null = null;
@@ -15,7 +16,7 @@ export function pageDb(): SpilloverDb {
 
 async function heldRunLocks(): Promise<Set<number>> {
   const out = new Set<number>();
-  const locks = navigator.locks;
+  const locks = runLocks();
   if (!locks) return out;
   const state = await locks.query();
   for (const l of [...(state.held ?? []), ...(state.pending ?? [])]) {
@@ -72,7 +73,7 @@ export class RunsStore {
       return null;
     };
     try {
-      const locks = navigator.locks;
+      const locks = runLocks();
       if (!locks) return await del();
       return await locks.request(`spillover-run-${runId}`, { ifAvailable: true }, (lock) =>
         lock ? del() : 'This run is running in another tab or window: pause or cancel it there first, then delete it here.',
