@@ -24,10 +24,12 @@ import { heldOutScores } from '../protocols/sociopol/fitted/holdout';
 import { buildReport, formatReport } from '../protocols/sociopol/fitted/report';
 import { rollout } from '../protocols/sociopol/fitted/simulate';
 import { surrogateStats } from '../protocols/sociopol/fitted/stats';
+import { isS3Fit, mainFitS3 } from './fit-s3';
 import { loadCensus } from './load-data';
 
 const USAGE = `usage: npm run fit -- (--sociopol DIR | --run BUNDLE.json) [--out agents.json] [--report report.json]
-       [--agents N] [--seeds S] [--no-holdout] [--no-rules] [--quiet]`;
+       [--agents N] [--seeds S] [--no-holdout] [--no-rules] [--quiet]
+   or: npm run fit -- --preset s3 --from RUN_DIR … (S3 agents; see --preset s3 --help)`;
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -54,6 +56,7 @@ function loadSource(v: { sociopol?: string; run?: string }): { seeds: FitSeed[];
 }
 
 async function main(): Promise<void> {
+  if (isS3Fit(process.argv.slice(2))) return mainFitS3(process.argv.slice(2));
   const { values: v } = parseArgs({
     args: process.argv.slice(2),
     options: {
