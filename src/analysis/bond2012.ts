@@ -3,7 +3,7 @@
  * that puts a run's estimates beside them with units made comparable and the design differences in plain words.
  * Pure data and text, rendered by the app's Bond panel and printed by the CLI under the tables.
  */
-import type { Effect, Summary } from './types';
+import type { ContrastLabel, Effect, Summary } from './types';
 
 export const BOND_2012 = {
   citation: 'Bond, R. M. et al. A 61-million-person experiment in social influence and political mobilization. Nature 489, 295–298 (2012).',
@@ -69,49 +69,50 @@ export function compareWithBond(summary: Summary): BondComparison {
   const rows: BondRow[] = [];
   const like = lastOutcome(summary, 'likelihood_r');
   const share = lastOutcome(summary, 'share_likely_r');
-  // A run of the Bond design randomises arms inside one condition ('<name>:social' vs '<name>:control'); protocol A
-  // runs compare whole conditions.
-  const armed = summary.effects.find((e) => /:social$/.test(e.treatment) && /:control$/.test(e.baseline))?.treatment.replace(/:social$/, '');
-  const soc = armed ? `${armed}:social` : 'treatment_soc_message';
-  const inf = armed ? `${armed}:info` : 'treatment_info_message';
-  const ctl = armed ? `${armed}:control` : 'control';
-  const arms: [string, string, string, string][] = [
-    ['Social message vs control', soc, ctl,
+  // The pairs compared, found from the declared contrasts by the messages their groups see (never by names): whole
+  // conditions or arms, not treated/untreated rows, cohorts or exposure bins.
+  const whole = (c: ContrastLabel) => [c.treatment, c.baseline].every((g) => (g.who ?? 'all') === 'all' && !g.exposure);
+  const pair = (t: string, b: string) => summary.contrasts.find((c) => c.messages?.[0] === t && c.messages?.[1] === b && c.kind !== 'spillover' && whole(c));
+  const socCtl = pair('social', 'none');
+  const infCtl = pair('info', 'none');
+  const socInf = pair('social', 'info');
+  const armed = [socCtl, infCtl, socInf].some((c) => c?.treatment.arm !== undefined);
+  const arms: [string, ContrastLabel | undefined, string, string][] = [
+    ['Social message vs control', socCtl, 'social message and no message',
       `+${BOND_2012.socialVsControlPp} pp validated voting (s.e.m. ${BOND_2012.socialVsControlSemPp}, P = ${BOND_2012.socialVsControlP})`],
-    ['Informational message vs control', inf, ctl, 'no difference in validated voting'],
-    ['Social vs informational message', soc, inf, 'not reported as such; ≈ +0.39 pp if informational ≈ control, as reported'],
+    ['Informational message vs control', infCtl, 'informational message and no message', 'no difference in validated voting'],
+    ['Social vs informational message', socInf, 'social and informational message', 'not reported as such; ≈ +0.39 pp if informational ≈ control, as reported'],
   ];
-  for (const [label, t, b, bond] of arms) {
-    const turnout = pooledOrOnly(summary, t, b, 'turnout');
+  for (const [label, c, missing, bond] of arms) {
+    const t = c?.treatmentLabel ?? '';
+    const b = c?.baselineLabel ?? '';
+    const turnout = c && pooledOrOnly(summary, t, b, 'turnout');
     if (turnout) {
       rows.push({ label, bond, run: withSe(turnout, 100, 'pp turnout'), comparability: 'same outcome',
         note: 'election-day vote stated by each agent once, not validated against records' });
     }
-    const s = share ? pooledOrOnly(summary, t, b, share) : undefined;
+    const s = c && share ? pooledOrOnly(summary, t, b, share) : undefined;
     if (s) {
       rows.push({ label: `${label} (stated likelihood ≥ 3)`, bond, run: withSe(s, 100, 'pp'), comparability: 'different outcome',
         note: `change in the share of adults whose last stated likelihood is 3 or 4 at round ${share!.slice('share_likely_r'.length)}: an intention, not a vote` });
     }
-    const l = like ? pooledOrOnly(summary, t, b, like) : undefined;
+    const l = c && like ? pooledOrOnly(summary, t, b, like) : undefined;
     if (l) {
       rows.push({ label: `${label} (mean likelihood)`, bond, run: withSe(l, 25, '% of the 0–4 scale'), comparability: 'different outcome',
         note: `mean likelihood difference ${l.estimate.toFixed(3)} points on the 0–4 scale, divided by 4` });
     }
-    if (!turnout && !s && !l) rows.push({ label, bond, run: '—', comparability: 'not estimable', note: `the run has no ${t} and ${b} pair` });
+    if (!turnout && !s && !l) rows.push({ label, bond, run: '—', comparability: 'not estimable', note: c ? `the run has no ${t} and ${b} pair` : `the run compares no ${missing}` });
   }
 
-  // Spillover: Bond's total through close friends vs direct total; the run gives per-agent effects, not totals.
+  // Spillover: Bond's total through close friends vs direct total; the run gives per-agent effects, not totals. The
+  // spillover group is the social message's (its close friends, or a roll-out's untreated); the direct effect is the
+  // treated against the untreated of the same condition.
   const spillOut = summary.effects.some((e) => e.outcome === 'turnout') ? 'turnout' : share;
-  const spill = spillOut
-    ? armed
-      ? pooledOrOnly(summary, `${soc}:friends`, `${ctl}:friends`, spillOut)
-      : pooledOrOnly(summary, 'experiment_soc_message:untreated', 'control', spillOut)
-    : undefined;
-  const direct = spillOut
-    ? armed
-      ? pooledOrOnly(summary, soc, ctl, spillOut)
-      : pooledOrOnly(summary, 'experiment_soc_message:treated', 'experiment_soc_message:untreated', spillOut)
-    : undefined;
+  const spillC = summary.contrasts.find((c) => c.kind === 'spillover' && c.messages?.[0] === 'social' && !c.treatment.exposure && c.outcome === spillOut);
+  const directC = spillC && summary.contrasts.find((c) => c.kind === 'direct' && c.messages?.[0] === 'social' && c.messages?.[1] === 'none' && c.outcome === spillOut
+    && c.treatment.condition === spillC.treatment.condition && c.baseline.condition === c.treatment.condition && c.treatment.arm === spillC.treatment.arm && c.treatment.who !== 'cohort');
+  const spill = spillOut && spillC ? pooledOrOnly(summary, spillC.treatmentLabel, spillC.baselineLabel, spillOut) : undefined;
+  const direct = spillOut && directC ? pooledOrOnly(summary, directC.treatmentLabel, directC.baselineLabel, spillOut) : undefined;
   const bondRatio = BOND_2012.additionalVotesViaCloseFriends / BOND_2012.additionalVotesDirect;
   rows.push({
     label: 'Spillover vs direct effect',

@@ -1,22 +1,17 @@
 /**
- * The causal estimators of the mobilisation experiment: per-round condition means, difference in means with Neyman
- * standard errors, paired differences over the agents that conditions share (common random numbers), direct, cohort
- * and spillover contrasts inside the roll-out experiments, exposure bins over the follower graph, and pooling over
- * seeds. Pure functions over SeedData, so the CLI and the app compute the same numbers.
+ * The causal estimators: per-round condition means, difference in means with Neyman standard errors, paired
+ * differences over the agents that conditions share (common random numbers), and pooling over seeds. Which groups are
+ * compared comes from the contrasts the protocol declares (`Protocol.contrasts`, evaluated by `seedEffects`): groups
+ * are conditions, arms, treated/untreated rows, cohorts, exposure bins over the follower graph and close friends, never
+ * found by condition names. Pure functions over SeedData, so the CLI and the app compute the same numbers.
  */
-import { DEFAULT_CONFIG } from '../protocols/sociopol/defaults';
 import { following } from '../engine/network';
-import type { ConditionData, ConditionSummary, Effect, SeedData } from './types';
+import type { ContrastDecl, GroupRef, OutcomeDecl } from '../engine/protocol';
+import type { AnalysisDesign } from './design';
+import type { ConditionData, ConditionSummary, ContrastLabel, Effect, SeedData } from './types';
 
 /** Normal 97.5 % quantile for 95 % intervals. */
 export const Z95 = 1.959963984540054;
-
-export interface EstimatorOptions {
-  /** Last round of each treatment period, for cohorts. @default [10, 20, 29, 30] */
-  periodEnds?: readonly number[];
-  /** Upper edges of the exposure bins after the bin 'exactly 0'. @default [0.25, 0.5, 1] */
-  exposureEdges?: readonly number[];
-}
 
 export interface Estimate {
   estimate: number;
@@ -117,39 +112,38 @@ function turnoutOf(cd: ConditionData, adult: Uint8Array): number | null {
 }
 
 /**
- * One outcome per row (NaN where undefined or not an adult):
- * - `likelihood_r<R>`: last stated likelihood carried forward to round R;
- * - `share_likely_r<R>`: 1 when that value is ≥ 3, else 0;
- * - `turnout`: the election-day vote 0/1 (NaN when unknown);
- * - `first_treated_answer`: the likelihood stated in the first main round (round 1), only for agents active then; it
- *   isolates the immediate reaction to the first message before any spillover can build up.
+ * One declared outcome per row (NaN where undefined or not an adult):
+ * - a column at the last round (`round: 'last'`, the seed's last round `lastRound`): each adult's last stated value
+ *   carried forward to it, or 1/0 for value ≥ `threshold`;
+ * - a column in a given round: the value stated in that round, only for agents who answered then (e.g. the first
+ *   main round's answer isolates the immediate reaction to a first message before any spillover can build up);
+ * - the end-of-run answer (NaN when unknown).
  */
-export function outcomeVector(cd: ConditionData, outcome: string): Float64Array {
+export function outcomeVector(cd: ConditionData, outcome: OutcomeDecl, lastRound: number): Float64Array {
   const n = cd.agentIds.length;
   const R = cd.rounds.length;
   const out = new Float64Array(n).fill(NaN);
-  const adult = adultMask(cd);
-  let m: RegExpExecArray | null;
-  if ((m = /^(likelihood|share_likely)_r(-?\d+)$/.exec(outcome))) {
-    const j = cd.rounds.indexOf(Number(m[2]));
+  if ('final' in outcome) {
+    const adult = adultMask(cd);
+    if (cd.votes) for (let i = 0; i < n; i++) if (adult[i] && cd.votes[i] >= 0) out[i] = cd.votes[i];
+  } else if (outcome.round === 'last') {
+    const j = cd.rounds.indexOf(lastRound);
     if (j < 0) return out;
+    const adult = adultMask(cd);
     const carried = carryForward(cd);
+    const t = outcome.threshold;
     for (let i = 0; i < n; i++) {
       const v = carried[i * R + j];
       if (!adult[i] || v < 0) continue;
-      out[i] = m[1] === 'likelihood' ? v : v >= 3 ? 1 : 0;
+      out[i] = t === undefined ? v : v >= t ? 1 : 0;
     }
-  } else if (outcome === 'turnout') {
-    if (cd.votes) for (let i = 0; i < n; i++) if (adult[i] && cd.votes[i] >= 0) out[i] = cd.votes[i];
-  } else if (outcome === 'first_treated_answer') {
-    const j = cd.rounds.findIndex((r) => r >= 1);
-    if (j < 0 || cd.rounds[j] !== 1) return out;
+  } else {
+    const j = cd.rounds.indexOf(outcome.round);
+    if (j < 0) return out;
     for (let i = 0; i < n; i++) {
       const v = cd.voting[i * R + j];
       if (v >= 0) out[i] = v;
     }
-  } else {
-    throw new Error(`analysis: unknown outcome '${outcome}'; use likelihood_r<R>, share_likely_r<R>, turnout or first_treated_answer`);
   }
   return out;
 }
@@ -281,161 +275,141 @@ function effect(treatment: string, baseline: string, outcome: string, e: Estimat
   };
 }
 
-function binLabel(lo: number | null, hi: number): string {
-  return lo === null ? 'exposure_0' : `exposure_(${lo},${hi}]`;
+/** How an effect names a group: condition, then arm, treatment status, cohort, exposure bin, 'friends'. */
+export function groupLabel(g: GroupRef): string {
+  const parts = [g.condition];
+  if (g.arm !== undefined) parts.push(g.arm);
+  if (g.who === 'treated' || g.who === 'untreated') parts.push(g.who);
+  if (g.who === 'cohort') parts.push(`cohort_p${g.period}`);
+  if (g.exposure) parts.push(g.exposure.above === null ? `exposure_${g.exposure.upTo}` : `exposure_(${g.exposure.above},${g.exposure.upTo}]`);
+  if (g.who === 'friends') parts.push('friends');
+  return parts.join(':');
+}
+
+/** The rows of one group: the condition, the outcome per row, and which rows count (undefined = all). */
+interface Rows {
+  cd: ConditionData;
+  y: Float64Array;
+  mask?: Uint8Array;
 }
 
 /**
- * Every contrast of one seed. Conditions are matched by name: 'control', 'treatment_*' (everyone treated every
- * round) and 'experiment_*' (nested roll-out). Produces, for each outcome:
- * - full treatment vs control and social vs informational: Neyman (independent arms) and paired (same agents);
- * - in each experiment, treated vs untreated at the last round (direct effect net of the spillover the untreated also
- *   receive; valid because the final assignment u < p is random) and treated vs the same agents in control (paired);
- * - cohorts (first treated in period k) vs the experiment's untreated (Neyman) and vs control (paired);
- * - spillover: the experiment's untreated vs control, Neyman (untreated are a random subset, compared with all control
- *   adults) and paired (the same agents in control);
- * - with a network: untreated agents by share of followed accounts treated (bins 0, (0, .25], (.25, .5], (.5, 1]),
- *   paired against control (exposure is not randomised by itself: it depends on whom an agent follows, so bin
- *   differences mix exposure with the kind of agent who follows many treated accounts).
+ * Every declared contrast of one seed, each by the estimators it names (default: Neyman and paired between two
+ * conditions, Neyman within one). A group that cannot be formed (a condition missing from this seed, no treatment
+ * table, an unusable per-round assignment, no network or close friends) leaves its contrasts out, with a note where
+ * the data lack something the reader can supply.
  */
-export function seedEffects(seed: SeedData, options: EstimatorOptions = {}): { effects: Effect[]; notes: string[] } {
-  const periodEnds = options.periodEnds ?? DEFAULT_CONFIG.periodEnds;
-  const edges = options.exposureEdges ?? [0.25, 0.5, 1];
+export function seedEffects(seed: SeedData, design: AnalysisDesign): { effects: Effect[]; notes: string[] } {
   const effects: Effect[] = [];
   const notes: string[] = [];
-  const push = (e: Effect | null) => { if (e) effects.push(e); };
+  const noted = new Set<string>();
+  const note = (text: string) => {
+    if (!noted.has(text)) notes.push(text), noted.add(text);
+  };
+  const s = seed.seed;
   const byName = new Map(seed.conditions.map((c) => [c.name, c]));
-  const control = byName.get('control');
-  if (!control) {
-    notes.push(`${seed.seed}: no control condition, so no effects against control`);
-  }
-  const last = control ? lastRoundOf(control) : Math.max(...seed.conditions.map(lastRoundOf));
-  const outcomes = [`likelihood_r${last}`, `share_likely_r${last}`];
-  const hasVotes = seed.conditions.some((c) => c.votes);
-  if (hasVotes) outcomes.push('turnout');
-  const cache = new Map<string, Float64Array>();
-  const y = (cd: ConditionData, o: string) => {
-    const key = `${cd.name}\u0000${o}`;
-    let v = cache.get(key);
-    if (!v) cache.set(key, (v = outcomeVector(cd, o)));
+  const outcomes = new Map(design.outcomes.map((o) => [o.id, o]));
+  const last = Math.max(...seed.conditions.map(lastRoundOf));
+  const yCache = new Map<string, Float64Array>();
+  const y = (cd: ConditionData, o: OutcomeDecl) => {
+    const key = `${cd.name}\u0000${o.id}`;
+    let v = yCache.get(key);
+    if (!v) yCache.set(key, (v = outcomeVector(cd, o, last)));
     return v;
   };
-  const full = seed.conditions.filter((c) => c.name.startsWith('treatment_'));
-  const experiments = seed.conditions.filter((c) => c.name.startsWith('experiment_'));
-  const s = seed.seed;
-
-  if (control) {
-    for (const t of full) {
-      for (const o of [...outcomes, 'first_treated_answer']) {
-        push(effect(t.name, 'control', o, neyman(y(t, o), y(control, o)), s, 'neyman'));
-        push(effect(t.name, 'control', o, paired(t, y(t, o), control, y(control, o)), s, 'paired'));
+  const rowsOf = (g: GroupRef, o: OutcomeDecl): Rows | null => {
+    const cd = byName.get(g.condition);
+    if (!cd) {
+      note(`${s}: no ${g.condition} condition, so its contrasts are left out`);
+      return null;
+    }
+    let mask: Uint8Array | undefined;
+    const and = (m: Uint8Array) => (mask = mask ? mask.map((x, i) => x & m[i]) : m);
+    if (g.arm !== undefined) {
+      const k = cd.arms ? cd.arms.names.indexOf(g.arm) : -1;
+      if (k < 0) return null;
+      and(Uint8Array.from((cd.arms as NonNullable<ConditionData['arms']>).byRow, (a) => (a === k ? 1 : 0)));
+    }
+    if (g.who === 'treated' || g.who === 'untreated' || g.who === 'cohort' || g.exposure) {
+      const treated = treatedAtEnd(cd);
+      if (!treated) {
+        note(`${s}/${cd.name}: no treatment table, so no direct, cohort or spillover estimates`);
+        return null;
       }
-    }
-  }
-  const soc = byName.get('treatment_soc_message');
-  const info = byName.get('treatment_info_message');
-  if (soc && info) {
-    for (const o of [...outcomes, 'first_treated_answer']) {
-      push(effect(soc.name, info.name, o, neyman(y(soc, o), y(info, o)), s, 'neyman'));
-      push(effect(soc.name, info.name, o, paired(soc, y(soc, o), info, y(info, o)), s, 'paired'));
-    }
-  }
-
-  for (const ex of experiments) {
-    const treated = treatedAtEnd(ex);
-    if (!treated) {
-      notes.push(`${s}/${ex.name}: no treatment table, so no direct, cohort or spillover estimates`);
-      continue;
-    }
-    const untreated = treated.map((v) => 1 - v);
-    const T = `${ex.name}:treated`;
-    const U = `${ex.name}:untreated`;
-    const coh = cohorts(ex, periodEnds);
-    if (!coh) notes.push(`${s}/${ex.name}: per-round assignment unusable, so cohort estimates are skipped (final assignment still used)`);
-    const expo = exposureShares(ex, seed);
-    for (const o of outcomes) {
-      const yx = y(ex, o);
-      push(effect(T, U, o, neyman(yx, yx, treated, untreated), s, 'neyman'));
-      if (control) {
-        const yc = y(control, o);
-        push(effect(T, 'control', o, paired(ex, yx, control, yc, treated), s, 'paired'));
-        push(effect(U, 'control', o, neyman(yx, yc, untreated), s, 'neyman'));
-        push(effect(U, 'control', o, paired(ex, yx, control, yc, untreated), s, 'paired'));
-      }
-      if (coh) {
-        for (let k = 0; k < periodEnds.length; k++) {
-          const mk = Uint8Array.from(coh, (c) => (c === k ? 1 : 0));
-          const C = `${ex.name}:cohort_p${k + 1}`;
-          push(effect(C, U, o, neyman(yx, yx, mk, untreated), s, 'neyman'));
-          if (control) push(effect(C, 'control', o, paired(ex, yx, control, y(control, o), mk), s, 'paired'));
+      if (g.who === 'treated') and(treated);
+      if (g.who === 'untreated') and(treated.map((v) => 1 - v));
+      if (g.who === 'cohort') {
+        const coh = cohorts(cd, design.periodEnds);
+        if (!coh) {
+          note(`${s}/${cd.name}: per-round assignment unusable, so cohort estimates are skipped (final assignment still used)`);
+          return null;
         }
+        and(Uint8Array.from(coh, (c) => (c === (g.period ?? 0) - 1 ? 1 : 0)));
       }
-      if (expo && control) {
-        let lo: number | null = null;
-        for (const hi of [0, ...edges]) {
-          const mk = new Uint8Array(expo.length);
-          for (let i = 0; i < mk.length; i++) {
-            const x = expo[i];
-            if (!untreated[i] || Number.isNaN(x)) continue;
-            mk[i] = lo === null ? (x === 0 ? 1 : 0) : x > lo && x <= hi ? 1 : 0;
-          }
-          push(effect(`${U}:${binLabel(lo, hi)}`, 'control', o, paired(ex, yx, control, y(control, o), mk), s, 'paired'));
-          lo = hi;
-        }
+      if (g.exposure) {
+        const expo = exposureShares(cd, seed);
+        if (!expo) return null;
+        const { above, upTo } = g.exposure;
+        and(Uint8Array.from(expo, (x) => (Number.isNaN(x) ? 0 : above === null ? (x === upTo ? 1 : 0) : x > above && x <= upTo ? 1 : 0)));
       }
     }
+    const yo = y(cd, o);
+    if (g.who !== 'friends') return { cd, y: yo, mask };
+    return seed.closeFriends ? { cd, y: friendsMean(cd, yo, seed.closeFriends), mask } : null;
+  };
+
+  for (const c of design.contrasts) {
+    const o = outcomes.get(c.outcome);
+    if (!o) throw new Error(`analysis: contrast '${c.id}' names the outcome '${c.outcome}', which the protocol does not declare (declared: ${[...outcomes.keys()].join(', ')})`);
+    const t = rowsOf(c.treatment, o);
+    const b = rowsOf(c.baseline, o);
+    if (!t || !b) continue;
+    const methods = c.methods ?? (c.treatment.condition === c.baseline.condition ? ['neyman'] : ['neyman', 'paired']);
+    const tl = groupLabel(c.treatment);
+    const bl = groupLabel(c.baseline);
+    for (const m of methods) {
+      if (m === 'neyman') push(effects, effect(tl, bl, o.id, neyman(t.y, b.y, t.mask, b.mask), s, 'neyman'));
+      else if (!b.mask) push(effects, effect(tl, bl, o.id, paired(t.cd, t.y, b.cd, b.y, t.mask), s, 'paired'));
+    }
   }
-  for (const cd of seed.conditions) if (cd.arms) armEffects(seed, cd, outcomes, s, push, notes);
   return { effects, notes };
 }
 
-/**
- * Contrasts of a condition that randomises its own adults into arms (the Bond 2012 design), for each outcome:
- * - each arm with a message vs the arm without one, and social vs informational: Neyman differences in means
- *   (assignment is random within the condition; arms share one world, so interference between arms is part of what
- *   is measured, as in Bond et al.);
- * - with close friends: the mean outcome of the close friends of egos in an arm vs that of the close friends of egos in
- *   the arm without a message (Bond's friend spillover: egos are randomised, friends are not, and a friend counts once
- *   per ego who names them; the SE treats egos as independent).
- */
-function armEffects(seed: SeedData, cd: ConditionData, outcomes: string[], s: string, push: (e: Effect | null) => void, notes: string[]): void {
-  const arms = cd.arms as NonNullable<ConditionData['arms']>;
-  const base = arms.messages.indexOf('none');
-  const social = arms.messages.indexOf('social');
-  const info = arms.messages.indexOf('info');
-  const mask = (k: number) => Uint8Array.from(arms.byRow, (a) => (a === k ? 1 : 0));
-  const label = (k: number) => `${cd.name}:${arms.names[k]}`;
+function push(effects: Effect[], e: Effect | null): void {
+  if (e) effects.push(e);
+}
+
+/** Per row, the mean outcome of its close friends among the condition's rows (NaN when none has one). */
+function friendsMean(cd: ConditionData, yo: Float64Array, closeFriends: number[][]): Float64Array {
   const rows = rowIndex(cd);
-  for (const o of outcomes) {
-    const yo = outcomeVector(cd, o);
-    if (base >= 0) {
-      for (let k = 0; k < arms.names.length; k++) {
-        if (k === base) continue;
-        push(effect(label(k), label(base), o, neyman(yo, yo, mask(k), mask(base)), s, 'neyman'));
-      }
+  const out = new Float64Array(cd.agentIds.length).fill(NaN);
+  for (let i = 0; i < cd.agentIds.length; i++) {
+    let sum = 0;
+    let k = 0;
+    for (const f of closeFriends[cd.agentIds[i]] ?? []) {
+      const j = rows.get(f);
+      if (j === undefined || Number.isNaN(yo[j])) continue;
+      sum += yo[j];
+      k++;
     }
-    if (social >= 0 && info >= 0) push(effect(label(social), label(info), o, neyman(yo, yo, mask(social), mask(info)), s, 'neyman'));
-    if (seed.closeFriends && base >= 0) {
-      const friendsMean = new Float64Array(cd.agentIds.length).fill(NaN);
-      for (let i = 0; i < cd.agentIds.length; i++) {
-        const friends = seed.closeFriends[cd.agentIds[i]] ?? [];
-        let sum = 0;
-        let k = 0;
-        for (const f of friends) {
-          const j = rows.get(f);
-          if (j === undefined || Number.isNaN(yo[j])) continue;
-          sum += yo[j];
-          k++;
-        }
-        if (k) friendsMean[i] = sum / k;
-      }
-      for (let k = 0; k < arms.names.length; k++) {
-        if (k === base) continue;
-        push(effect(`${label(k)}:friends`, `${label(base)}:friends`, o, neyman(friendsMean, friendsMean, mask(k), mask(base)), s, 'neyman'));
-      }
-    }
+    if (k) out[i] = sum / k;
   }
-  if (base < 0) notes.push(`${s}/${cd.name}: no arm without a message, so arm effects have no baseline`);
+  return out;
+}
+
+/** The contrasts a summary reports, with the labels its effects carry (for readers that pick a contrast by its meaning). */
+export function contrastLabels(contrasts: readonly ContrastDecl[]): ContrastLabel[] {
+  const seen = new Set<string>();
+  const out: ContrastLabel[] = [];
+  for (const c of contrasts) {
+    const treatment = groupLabel(c.treatment);
+    const baseline = groupLabel(c.baseline);
+    const key = [treatment, baseline, c.outcome].join('\u0000');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ ...structuredClone(c), treatmentLabel: treatment, baselineLabel: baseline });
+  }
+  return out;
 }
 
 /**

@@ -2,13 +2,19 @@
  * The one summary that `replicate`, `analyze` and the app print: per-seed and pooled condition tables plus every
  * effect (per seed and pooled), as the `--json` Summary shape, and a plain-text rendering of it.
  */
-import { conditionSummary, poolEffects, seedEffects, type EstimatorOptions } from './estimators';
+import type { ContrastDecl } from '../engine/protocol';
+import type { DesignFor } from './design';
+import { conditionSummary, contrastLabels, lastRoundOf, poolEffects, seedEffects } from './estimators';
 import type { ConditionSummary, Effect, SeedData, Summary } from './types';
 
-/** Summarise seeds: per-seed condition summaries, pooled means over seeds, per-seed and pooled effects, all notes. */
-export function summarize(seeds: SeedData[], source: string, options: EstimatorOptions = {}): Summary {
+/**
+ * Summarise seeds: per-seed condition summaries, pooled means over seeds, per-seed and pooled effects of the
+ * contrasts `design` declares (as of each seed's last round), all notes.
+ */
+export function summarize(seeds: SeedData[], source: string, design: DesignFor): Summary {
   const perSeed: Record<string, Record<string, ConditionSummary>> = {};
   const effects: Effect[] = [];
+  const contrasts: ContrastDecl[] = [];
   const notes: string[] = [];
   for (const seed of seeds) {
     notes.push(...(seed.notes ?? []));
@@ -17,12 +23,14 @@ export function summarize(seeds: SeedData[], source: string, options: EstimatorO
       notes.push(...cd.notes);
       perSeed[seed.seed][cd.name] = conditionSummary(cd);
     }
-    const se = seedEffects(seed, options);
+    const d = design(Math.max(...seed.conditions.map(lastRoundOf)));
+    contrasts.push(...d.contrasts);
+    const se = seedEffects(seed, d);
     effects.push(...se.effects);
     notes.push(...se.notes);
   }
   effects.push(...poolEffects(effects));
-  return { source, seeds: seeds.map((s) => s.seed), conditions: poolConditions(Object.values(perSeed)), perSeed, effects, notes };
+  return { source, seeds: seeds.map((s) => s.seed), conditions: poolConditions(Object.values(perSeed)), perSeed, effects, contrasts: contrastLabels(contrasts), notes };
 }
 
 /** Means over seeds of each condition's per-seed values (rounds a seed lacks are averaged over the seeds that have them). */

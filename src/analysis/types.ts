@@ -4,6 +4,7 @@
  * engine records) and `analyze` (from the authors' CSVs) build this, so both print the same tables from the same code.
  */
 import type { FollowNetwork } from '../engine/network';
+import type { ContrastDecl } from '../engine/protocol';
 
 export interface ConditionData {
   /** e.g. 'control', 'treatment_soc_message'. */
@@ -82,6 +83,12 @@ export interface ConditionSummary {
   turnoutByArm?: Record<string, number | null>;
 }
 
+/** A declared contrast with the labels its effects carry (`Effect.treatment`, `Effect.baseline`). */
+export interface ContrastLabel extends ContrastDecl {
+  treatmentLabel: string;
+  baselineLabel: string;
+}
+
 /** The `--json` shape shared by `replicate` and `analyze`. */
 export interface Summary {
   source: string;
@@ -90,5 +97,7 @@ export interface Summary {
   conditions: Record<string, ConditionSummary>;
   perSeed: Record<string, Record<string, ConditionSummary>>;
   effects: Effect[];
+  /** The contrasts the protocol declared for these seeds (each once), so readers find effects by meaning, not by name. */
+  contrasts: ContrastLabel[];
   notes: string[];
 }

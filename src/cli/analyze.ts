@@ -4,7 +4,7 @@
  * comparison, and optionally writes the Summary as JSON. Bad input prints one line naming the problem and the fix.
  */
 import { writeFileSync } from 'node:fs';
-import { analyseSeeds } from '../analysis/index';
+import { analyseSeeds, publishedDesign } from '../analysis/index';
 import { loadPublished } from '../analysis/load-published';
 
 const USAGE = 'usage: npm run analyze -- --sociopol DIR [--json FILE]';
@@ -37,7 +37,7 @@ function main(): void {
     const { dir, json } = parseArgs(process.argv.slice(2));
     const seeds = loadPublished(dir);
     // The app calls the same analyseSeeds on a chosen folder or zip, so both print identical numbers.
-    const { summary, text } = analyseSeeds(seeds, dir);
+    const { summary, text } = analyseSeeds(seeds, dir, publishedDesign(seeds));
     if (json) {
       try {
         writeFileSync(json, JSON.stringify(summary, null, 2) + '\n');

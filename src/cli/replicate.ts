@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_SEEDS } from '../engine/seeds';
+import { designFor } from '../analysis/design';
 import { formatTables, summarize } from '../analysis/summary';
 import { DEFAULT_MODELS } from '../agents/llm/models';
 import { armNames, seedDataFromViews } from '../analysis/from-run';
@@ -433,7 +434,7 @@ function writeStopped(opts: ReplicateOptions, tracker: RunTracker, reason: strin
         reason,
         completeSeeds: tracker.completed.map((c) => c.output.label),
         lastCompleteRound: lastComplete,
-        ...summarize(seeds, `replicate, stopped early (${world.port.kind} agents, ${opts.config.agents} agents)`),
+        ...summarize(seeds, `replicate, stopped early (${world.port.kind} agents, ${opts.config.agents} agents)`, designFor(world.protocol, opts.config)),
         agentsKind: world.port.kind,
         agents: opts.config.agents,
         adults: world.personas.filter((p) => p.adult).length,
@@ -479,7 +480,7 @@ async function main(): Promise<void> {
   }
   guard.settle();
   const { outputs, personas, protocol, seeds, llm, invalid, port } = done;
-  const summary = summarize(seeds, `replicate (${port.kind} agents, ${opts.config.agents} agents, seeds ${opts.baseSeed}…${opts.baseSeed + opts.seeds - 1})`);
+  const summary = summarize(seeds, `replicate (${port.kind} agents, ${opts.config.agents} agents, seeds ${opts.baseSeed}…${opts.baseSeed + opts.seeds - 1})`, designFor(protocol, opts.config));
   process.stdout.write(formatTables(summary) + '\n');
   if (opts.llm) {
     process.stdout.write(

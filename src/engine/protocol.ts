@@ -135,11 +135,13 @@ export interface ScalarDecl {
 }
 
 /**
- * A per-agent outcome the analysis compares: a column at the last round (optionally as 1 where value ≥ threshold),
- * or the end-of-run answer. `id` is what contrasts and the summary call it (it may name the last round, e.g. 'x_r30').
+ * A per-agent outcome the analysis compares: a column's value carried to the last round (optionally as 1 where
+ * value ≥ threshold), the value recorded in one given round (not carried: only agents who answered then), or the
+ * end-of-run answer. `id` is what contrasts and the summary call it (it may name the last round, e.g. 'x_r30').
  */
 export type OutcomeDecl =
   | { id: string; label: string; column: string; round: 'last'; threshold?: number }
+  | { id: string; label: string; column: string; round: number }
   | { id: string; label: string; final: true };
 
 /** Which rows of a condition an estimate uses. */
@@ -148,10 +150,18 @@ export interface GroupRef {
   /** Only this arm of a condition with arms. */
   arm?: string;
   /**
-   * Rows by treatment status: 'untreated' = adults never treated in a roll-out (the spillover group), 'treated' =
-   * ever treated, 'friends-of-treated' = untreated adults with a treated close friend (a field experiment's spillover).
+   * Rows by treatment status at the last round: 'treated' / 'untreated' (in a roll-out, untreated = never treated: the
+   * spillover group), 'cohort' = first treated in period `period`, 'friends' = the group's adults measured through
+   * their close friends (per adult, the mean outcome of its close friends: a field experiment's spillover).
    */
-  who?: 'all' | 'treated' | 'untreated' | 'friends-of-treated';
+  who?: 'all' | 'treated' | 'untreated' | 'cohort' | 'friends';
+  /** With who 'cohort': the period (1-based) in which the rows were first treated. */
+  period?: number;
+  /**
+   * Only rows whose share of followed accounts treated at the last round lies in (above, upTo]; above null = exactly
+   * upTo (the bin 'exposure 0'). Exposure is not randomised by itself: use it against a baseline of the same agents.
+   */
+  exposure?: { above: number | null; upTo: number };
 }
 
 /** One comparison the analysis reports: treatment group vs baseline group on one outcome. */
@@ -162,6 +172,13 @@ export interface ContrastDecl {
   baseline: GroupRef;
   outcome: string;
   kind: 'direct' | 'spillover' | 'total';
+  /**
+   * Estimators: 'neyman' (difference in means) and/or 'paired' (the same agents in two conditions that share agents;
+   * the baseline must be a whole condition). @default both for two conditions, ['neyman'] within one condition
+   */
+  methods?: Array<'neyman' | 'paired'>;
+  /** The messages (`MessageDecl.id`, 'none' = no message) the treatment and the baseline group see, for readers of the results. */
+  messages?: [string, string];
 }
 
 /**

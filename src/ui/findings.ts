@@ -4,7 +4,7 @@
  * seeds), and the rules that keep the table honest (subgroups under MIN_N are not estimated; a zero-width interval is
  * explained, not shown as certainty). Pure functions over the analysis summary, so they are unit-tested.
  */
-import type { Effect, Summary } from '../analysis/types';
+import type { ContrastLabel, Effect, Summary } from '../analysis/types';
 
 /** Below this many agents in a compared group, an estimate is shown as "too few to estimate". */
 export const MIN_N = 30;
@@ -110,23 +110,31 @@ function spillClause(who: string, e: Effect): string {
   return `${e.estimate > 0 ? 'spillover' : 'negative spillover'}: ${who} ${e.estimate > 0 ? 'rose' : 'fell'} too, by ${formatValue(e.estimate, e.outcome)} (${formatCi(e)})`;
 }
 
+/** Whole conditions or arms on both sides (not treated/untreated rows, cohorts, exposure bins or close friends). */
+const whole = (c: ContrastLabel) => [c.treatment, c.baseline].every((g) => (g.who ?? 'all') === 'all' && !g.exposure);
+
 /** The outcome the sentences speak of: share likely to vote at the last round (protocol A), turnout for arm designs. */
 function mainOutcome(summary: Summary): string | undefined {
   const outcomes = [...new Set(summary.effects.map((e) => e.outcome))];
-  const armed = summary.effects.some((e) => e.treatment.split(':').length === 2 && !/:(treated|untreated|cohort_p\d+)$/.test(e.treatment));
+  const armed = summary.contrasts.some((c) => c.treatment.arm !== undefined);
   if (armed && outcomes.includes('turnout')) return 'turnout';
   const share = outcomes.filter((o) => o.startsWith('share_likely_r')).sort((a, b) => Number(a.slice(14)) - Number(b.slice(14)));
   return share.at(-1) ?? outcomes[0];
 }
 
-/** One sentence per message: its direct effect and the spillover to those who did not get it. */
+/**
+ * One sentence per message: its direct effect and the spillover to those who did not get it. The contrasts are the
+ * ones the protocol declared, picked by the messages their groups see (never by condition names).
+ */
 export function findings(summary: Summary): Finding[] {
   const outcome = mainOutcome(summary);
   if (!outcome) return [];
   const out: Finding[] = [];
-  for (const [kind, name] of [['soc', 'The social message'], ['info', 'The informational message']] as const) {
-    const direct = pick(summary, `treatment_${kind}_message`, 'control', outcome);
-    const spill = pick(summary, `experiment_${kind}_message:untreated`, 'control', outcome);
+  const at = (c: ContrastLabel | undefined) => (c ? pick(summary, c.treatmentLabel, c.baselineLabel, outcome) : undefined);
+  const vsNone = (c: ContrastLabel, message: string) => c.messages?.[0] === message && c.messages[1] === 'none';
+  for (const [message, kind, name] of [['social', 'soc', 'The social message'], ['info', 'info', 'The informational message']] as const) {
+    const direct = at(summary.contrasts.find((c) => vsNone(c, message) && c.kind === 'total' && whole(c) && c.treatment.arm === undefined));
+    const spill = at(summary.contrasts.find((c) => vsNone(c, message) && c.kind === 'spillover' && c.treatment.who === 'untreated' && !c.treatment.exposure));
     if (!direct && !spill) continue;
     const parts: string[] = [];
     const used: Effect[] = [];
@@ -141,24 +149,20 @@ export function findings(summary: Summary): Finding[] {
     }
     out.push({ key: kind, sentence: `${parts.join('; ')}.`, effects: used });
   }
-  // Arm designs (Bond 2012): arms inside one condition, spillover through close friends.
-  // The arm without a message is the baseline of the informational arm, or of the social arm when compared with
-  // something other than the informational arm.
-  const armBases = new Set(
-    summary.effects
-      .filter((e) => /^[^:]+:(social|info)$/.test(e.treatment) && /^[^:]+:[^:]+$/.test(e.baseline) && !/:(info|untreated|treated)$/.test(e.baseline))
-      .map((e) => e.baseline),
-  );
-  for (const base of armBases) {
-    const cond = base.split(':')[0];
-    for (const [arm, name] of [['social', 'The social message'], ['info', 'The informational message']] as const) {
-      const direct = pick(summary, `${cond}:${arm}`, base, outcome);
-      if (!direct) continue;
-      const friends = pick(summary, `${cond}:${arm}:friends`, `${base}:friends`, outcome);
-      const parts = [directClause(name, direct)];
-      if (friends) parts.push(spillClause('close friends of those who got it', friends));
-      out.push({ key: `${cond}:${arm}`, sentence: `${parts.join('; ')}.`, effects: friends ? [direct, friends] : [direct] });
-    }
+  // Arm designs (Bond 2012): each message's arm against the arm without one, spillover through close friends.
+  const seen = new Set<string>();
+  for (const c of summary.contrasts) {
+    if (c.treatment.arm === undefined || !whole(c) || c.messages?.[1] !== 'none' || seen.has(c.treatmentLabel)) continue;
+    const message = c.messages[0];
+    const name = message === 'social' ? 'The social message' : message === 'info' ? 'The informational message' : `The ${message} message`;
+    const direct = at(c);
+    if (!direct) continue;
+    seen.add(c.treatmentLabel);
+    const friendsC = summary.contrasts.find((f) => f.kind === 'spillover' && f.treatment.who === 'friends' && f.treatment.condition === c.treatment.condition && f.treatment.arm === c.treatment.arm);
+    const friends = at(friendsC);
+    const parts = [directClause(name, direct)];
+    if (friends) parts.push(spillClause('close friends of those who got it', friends));
+    out.push({ key: c.treatmentLabel, sentence: `${parts.join('; ')}.`, effects: friends ? [direct, friends] : [direct] });
   }
   return out;
 }

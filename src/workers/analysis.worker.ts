@@ -10,6 +10,7 @@ import { unzipSync, zipSync, strToU8 } from 'fflate';
 import { spreadsheetSafeCsv } from '../analysis/spreadsheet-safe';
 import { compareWithBond, type BondComparison } from '../analysis/bond2012';
 import { readPublishedFromFiles, readPublishedZip } from '../analysis/published-files';
+import { designFor, publishedDesign, type DesignFor } from '../analysis/design';
 import { summarize } from '../analysis/summary';
 import { turnoutWithCi, type TurnoutEstimate } from '../analysis/turnout-ci';
 import type { SeedData, Summary } from '../analysis/types';
@@ -17,7 +18,7 @@ import { SpilloverError } from '../engine/errors';
 import { buildNetwork } from '../engine/network';
 import { conditionViews } from '../engine/record';
 import { conditionFiles } from '../engine/reporters';
-import { getProtocol } from '../protocols/registry';
+import { getProtocol, protocolIdOf } from '../protocols/registry';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, decodeBundle, encodeBundle, type RunBundle } from '../storage/bundle';
 import { fitRun, type RunFit } from '../protocols/sociopol/fitted/fit-run';
 import { createDb, DexieResponseCache, getRun, loadFinals, loadPersonas, loadRoundRecords, loadNetwork, type RunRow } from '../storage/db';
@@ -98,11 +99,12 @@ function seedRound(seed: SeedData): number | null {
 }
 
 function results(title: string, seeds: SeedData[], source: string, run?: RunRow): Results {
+  const design: DesignFor = run ? designFor(getProtocol(protocolIdOf(run.config)), run.config) : publishedDesign(seeds);
   // Pool only the seeds that reached the furthest round, so every estimate is of one round.
   const withRounds = seeds.filter((s) => s.conditions.length > 0 && (seedRound(s) ?? 0) >= 1);
   const round = withRounds.length ? Math.max(...withRounds.map((s) => seedRound(s) as number)) : null;
   const used = withRounds.filter((s) => seedRound(s) === round);
-  const summary = summarize(used, source);
+  const summary = summarize(used, source, design);
   const behind = withRounds.filter((s) => seedRound(s) !== round);
   if (behind.length) {
     summary.notes.unshift(`${behind.map((s) => `${s.seed} (round ${seedRound(s)})`).join(', ')} left out until ${behind.length === 1 ? 'it reaches' : 'they reach'} round ${round}`);

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { readPublishedFromFiles, readPublishedZip } from '../../src/analysis/published-files';
+import { publishedDesign } from '../../src/analysis/design';
 import { summarize } from '../../src/analysis/summary';
 
 const ROOT = join(__dirname, '..', '..');
@@ -36,8 +37,10 @@ describe('the CLI and the app analyse published results identically', () => {
     const cli = JSON.parse(readFileSync(out, 'utf8'));
 
     const map = files(DIR);
-    const folder = summarize(readPublishedFromFiles(map, 'llm-sociopol'), 'folder');
-    const zip = summarize(readPublishedZip(zipSync(Object.fromEntries([...map].map(([k, v]) => [`llm-sociopol/${k}`, strToU8(v)]))), 'llm-sociopol'), 'zip');
+    const fromFolder = readPublishedFromFiles(map, 'llm-sociopol');
+    const fromZip = readPublishedZip(zipSync(Object.fromEntries([...map].map(([k, v]) => [`llm-sociopol/${k}`, strToU8(v)]))), 'llm-sociopol');
+    const folder = summarize(fromFolder, 'folder', publishedDesign(fromFolder));
+    const zip = summarize(fromZip, 'zip', publishedDesign(fromZip));
 
     expect(JSON.parse(JSON.stringify(numbers(folder)))).toEqual(numbers(cli));
     expect(numbers(zip)).toEqual(numbers(folder));

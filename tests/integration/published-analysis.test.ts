@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conditionSummary } from '../../src/analysis/estimators';
 import { loadPublished } from '../../src/analysis/load-published';
+import { publishedDesign } from '../../src/analysis/design';
 import { summarize } from '../../src/analysis/summary';
 import type { Effect, SeedData, Summary } from '../../src/analysis/types';
 
@@ -33,7 +34,7 @@ function pooled(treatment: string, baseline: string, outcome: string, method = '
 
 beforeAll(() => {
   seeds = loadPublished(DIR);
-  summary = summarize(seeds, DIR);
+  summary = summarize(seeds, DIR, publishedDesign(seeds));
 }, 120_000);
 
 describe('the published LLM-SocioPol runs', () => {

@@ -14,8 +14,21 @@ import { formatTables, summarize } from '../../src/analysis/summary';
 import type { ConditionData, Effect, SeedData } from '../../src/analysis/types';
 import { parseWideCsv, writeWideCsv } from '../../src/analysis/wide-csv';
 import { buildNetwork } from '../../src/engine/network';
+import type { OutcomeDecl } from '../../src/engine/protocol';
+import { designFor, publishedDesign, type DesignFor } from '../../src/analysis/design';
+import { getProtocol } from '../../src/protocols/registry';
+import { DEFAULT_CONDITIONS, makeConfig } from '../../src/protocols/sociopol/defaults';
 
 const FIXTURE = 'tests/fixtures/analysis-small';
+
+/** SocioPol's declared contrasts for the fixture's conditions, with its two periods ending at rounds 1 and 2. */
+function fixtureDesign(seed: SeedData): DesignFor {
+  const names = seed.conditions.map((c) => c.name);
+  const config = makeConfig({ lastRound: 2, periodEnds: [1, 2], conditions: DEFAULT_CONDITIONS.filter((c) => names.includes(c.name)) });
+  return designFor(getProtocol('sociopol'), config);
+}
+
+const LIKELIHOOD_R2: OutcomeDecl = { id: 'likelihood_r2', label: 'likelihood at round 2', column: 'likelihood', round: 'last' };
 
 function cond(seed: SeedData, name: string): ConditionData {
   const c = seed.conditions.find((x) => x.name === name);
@@ -102,7 +115,7 @@ describe('estimators on the 5-agent fixture', () => {
   it('should give the Neyman difference in means and its SE as computed by hand', () => {
     // soc r2 = [3,3,3,4,2]: mean 3, s² = 2/4 = 0.5; control r2 = [2,3,2,3,2]: mean 2.4, s² = 1.2/4 = 0.3.
     // estimate 0.6, se = sqrt(0.5/5 + 0.3/5) = sqrt(0.16) = 0.4.
-    const e = neyman(outcomeVector(soc, 'likelihood_r2'), outcomeVector(control, 'likelihood_r2'));
+    const e = neyman(outcomeVector(soc, LIKELIHOOD_R2, 2), outcomeVector(control, LIKELIHOOD_R2, 2));
     expect(e.estimate).toBeCloseTo(0.6, 12);
     expect(e.se).toBeCloseTo(0.4, 12);
     expect([e.n1, e.n0]).toEqual([5, 5]);
@@ -110,13 +123,13 @@ describe('estimators on the 5-agent fixture', () => {
 
   it('should give the paired estimate over the same agents as computed by hand', () => {
     // d = [1,0,1,1,0]: mean 0.6, s² = 1.2/4 = 0.3, se = sqrt(0.3/5) = sqrt(0.06).
-    const e = paired(soc, outcomeVector(soc, 'likelihood_r2'), control, outcomeVector(control, 'likelihood_r2'));
+    const e = paired(soc, outcomeVector(soc, LIKELIHOOD_R2, 2), control, outcomeVector(control, LIKELIHOOD_R2, 2));
     expect(e.estimate).toBeCloseTo(0.6, 12);
     expect(e.se).toBeCloseTo(Math.sqrt(0.06), 12);
   });
 
   it('should estimate direct, cohort and spillover effects inside the roll-out as computed by hand', () => {
-    const { effects } = seedEffects(seed, { periodEnds: [1, 2] });
+    const { effects } = seedEffects(seed, fixtureDesign(seed)(2));
     // Treated at the end {0,1,2}: [3,3,3] (s² 0); untreated {3,4}: [3,1] (mean 2, s² 2). 1 ± sqrt(0/3 + 2/2) = 1.
     const direct = find(effects, 'experiment_soc_message:treated', 'experiment_soc_message:untreated', 'likelihood_r2', 'neyman');
     expect(direct.estimate).toBeCloseTo(1, 12);
@@ -147,7 +160,7 @@ describe('estimators on the 5-agent fixture', () => {
     expect(Number.isNaN(x[0])).toBe(true);
     expect(x[2]).toBeCloseTo(0.5, 12);
     expect([x[3], x[4]]).toEqual([0, 0]);
-    const { effects } = seedEffects(withNet, { periodEnds: [1, 2] });
+    const { effects } = seedEffects(withNet, fixtureDesign(seed)(2));
     // Bin 0 holds agents 3 and 4, so it equals the paired spillover: −0.5 ± 0.5.
     const bin0 = find(effects, 'experiment_soc_message:untreated:exposure_0', 'control', 'likelihood_r2', 'paired');
     expect(bin0.estimate).toBeCloseTo(-0.5, 12);
@@ -176,7 +189,7 @@ describe('estimators on the 5-agent fixture', () => {
         { ...soc, votes: Int8Array.from([1, 1, 0, 1, 1]) },
       ],
     };
-    const summary = summarize([voted], 'fixture');
+    const summary = summarize([voted], 'fixture', fixtureDesign(voted));
     expect(summary.conditions.control.turnout).toBeCloseTo(0.4, 12);
     expect(summary.conditions.treatment_soc_message.turnout).toBeCloseTo(0.8, 12);
     const rows = compareWithBond(summary).rows;
@@ -230,7 +243,7 @@ describe('published layout reader', () => {
     const soc = cond(seed, 'experiment_soc_message');
     expect(soc.treatmentFinalOnly).toBe(true);
     expect(soc.notes.join(' ')).toMatch(/only the final-round treatment column is used/);
-    const { effects, notes } = seedEffects(seed);
+    const { effects, notes } = seedEffects(seed, publishedDesign([seed])(21));
     expect(notes.join(' ')).toMatch(/cohort estimates are skipped/);
     expect(effects.some((e) => e.treatment.includes(':cohort_'))).toBe(false);
     expect(effects.some((e) => e.treatment === 'experiment_soc_message:untreated')).toBe(true);
@@ -239,8 +252,9 @@ describe('published layout reader', () => {
   it('should read the same seeds from a zip as from the files', () => {
     const m = files(true);
     const zip = zipSync(Object.fromEntries([...m].map(([p, t]) => [`llm-sociopol/${p}`, strToU8(t)])));
-    const fromZip = summarize(readPublishedZip(zip), 'x');
-    const fromFiles = summarize(readPublishedFromFiles(m), 'x');
+    const zipped = readPublishedZip(zip);
+    const fromZip = summarize(zipped, 'x', publishedDesign(zipped));
+    const fromFiles = summarize(readPublishedFromFiles(m), 'x', publishedDesign(zipped));
     // Notes name the archive's paths; the numbers must be identical.
     expect(fromZip.effects).toEqual(fromFiles.effects);
     expect(fromZip.perSeed).toEqual(fromFiles.perSeed);
@@ -278,7 +292,8 @@ describe('one analysis for the CLI and the app', () => {
     for (const c of readdirSync(FIXTURE)) {
       for (const f of readdirSync(`${FIXTURE}/${c}`)) files.set(`${c}/${f}`, readFileSync(`${FIXTURE}/${c}/${f}`, 'utf8'));
     }
-    const cli = analyseSeeds(loadPublished(FIXTURE), 'fixture');
+    const seeds = loadPublished(FIXTURE);
+    const cli = analyseSeeds(seeds, 'fixture', publishedDesign(seeds));
     const app = analyseFiles(files, 'analysis-small');
     expect(app.text.replace('analysis-small', 'fixture')).toBe(cli.text);
     expect(app.summary.effects).toEqual(cli.summary.effects);

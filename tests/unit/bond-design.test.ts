@@ -7,7 +7,8 @@ import { armsOf, assignmentUniforms } from '../../src/engine/assignment';
 import { withOverrides } from '../../src/engine/config';
 import type { DecisionPort } from '../../src/engine/ports';
 import { BOND_2012_CONFIG } from '../../src/protocols/bond2012/protocol';
-import { checkConfig } from '../../src/protocols/registry';
+import { checkConfig, getProtocol } from '../../src/protocols/registry';
+import { designFor } from '../../src/analysis/design';
 import type { ActivationRequest, RoundBatch, VoteBatch } from '../../src/protocols/sociopol/types';
 import { runRecorded, tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
 
@@ -73,7 +74,7 @@ describe('the Bond et al. 2012 design', () => {
     const personas = tinyPersonas(N, 3);
     const network = tinyNetwork(N, 3);
     const { views } = await runRecorded({ config, seed: 6, agents: personas, network, port: new OfflinePort() });
-    const summary = summarize([seedDataFromViews('seed_6', views, personas, network, armNames(config))], 'test');
+    const summary = summarize([seedDataFromViews('seed_6', views, personas, network, armNames(config))], 'test', designFor(getProtocol('bond2012'), config));
     const names = summary.effects.filter((e) => e.seed === 'seed_6').map((e) => `${e.treatment} vs ${e.baseline} ${e.outcome}`);
     expect(names).toContain('bond2012:social vs bond2012:control turnout');
     expect(names).toContain('bond2012:info vs bond2012:control turnout');

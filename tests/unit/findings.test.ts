@@ -9,13 +9,20 @@ import { payloadOf, readSetupParam, setupLink } from '../../src/ui/state/setup-l
 import { configHash, versionNote } from '../../src/storage/provenance';
 import { DEFAULT_CONFIG } from '../../src/protocols/sociopol/defaults';
 import { decodeBundle, type RunBundle } from '../../src/storage/bundle';
+import { contrastLabels } from '../../src/analysis/estimators';
+import { BOND_2012_CONFIG } from '../../src/protocols/bond2012/protocol';
+import { getProtocol } from '../../src/protocols/registry';
 
 function eff(treatment: string, baseline: string, estimate: number, lo: number, hi: number, n = 1000, method = 'paired', outcome = 'share_likely_r30'): Effect {
   return { treatment, baseline, outcome, estimate, se: (hi - lo) / 3.92, ci95: [lo, hi], nTreatment: n, nBaseline: n, seed: 'seed_1', method };
 }
 
-function summary(effects: Effect[], seeds = ['seed_1']): Summary {
-  return { source: 't', seeds, conditions: {}, perSeed: {}, effects, notes: [] };
+/** The contrasts the protocols declare for their default configurations: the findings pick effects through them. */
+const SOCIOPOL_CONTRASTS = contrastLabels(getProtocol('sociopol').contrasts(DEFAULT_CONFIG));
+const BOND_CONTRASTS = contrastLabels(getProtocol('bond2012').contrasts(BOND_2012_CONFIG));
+
+function summary(effects: Effect[], seeds = ['seed_1'], contrasts = SOCIOPOL_CONTRASTS): Summary {
+  return { source: 't', seeds, conditions: {}, perSeed: {}, effects, contrasts, notes: [] };
 }
 
 describe('findings', () => {
@@ -45,7 +52,7 @@ describe('findings', () => {
       eff('bond2012:social', 'bond2012:info', 0.01, -0.02, 0.04, 900, 'neyman', 'turnout'),
       eff('bond2012:social:friends', 'bond2012:control:friends', 0.0, -0.01, 0.01, 900, 'neyman', 'turnout'),
       eff('bond2012:social', 'bond2012:control', 0.04, 0.01, 0.07, 900, 'neyman', 'share_likely_r1'),
-    ]);
+    ], ['seed_1'], BOND_CONTRASTS);
     const f = findings(s);
     expect(f).toHaveLength(1);
     expect(f[0].sentence).toMatch(/^The social message raised turnout on election day by 4\.0 pp \(95 % CI 1\.0 to 7\.0\); no detectable spillover to close friends/);

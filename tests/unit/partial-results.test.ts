@@ -4,6 +4,7 @@ import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OfflinePort } from '../../src/protocols/sociopol/offline/rules-port';
+import { designFor } from '../../src/analysis/design';
 import { summarize } from '../../src/analysis/summary';
 import { sociopol } from '../../src/protocols/sociopol';
 import { runExperiment } from '../../src/engine/simulation';
@@ -68,7 +69,7 @@ describe('partial results', () => {
     for (const cd of data.conditions) expect(cd.rounds[cd.rounds.length - 1]).toBe(13);
     expect(data.notes?.join(' ')).toMatch(/stored up to round 13 of 30/);
 
-    const summary = summarize([data], 'test');
+    const summary = summarize([data], 'test', designFor(sociopol, run.config));
     expect(Math.max(...Object.keys(summary.conditions.control.meanIntentionByRound).map(Number))).toBe(13);
     const spill = summary.effects.find((x) => x.treatment === 'experiment_soc_message:untreated' && x.baseline === 'control' && x.method === 'paired' && x.outcome === 'share_likely_r13');
     expect(spill).toBeDefined();

@@ -40,24 +40,39 @@ export const BOND_2012_CONFIG: SimConfig = withOverrides(SOCIOPOL_CONFIG, {
   ],
 });
 
-/** Each arm with a message against the arm without; the social arm's effect on untreated friends of its members. */
+/**
+ * Per condition with arms, on every outcome: each arm with a message against the arm without (Neyman: assignment is
+ * random within the condition; arms share one world, so interference between arms is part of what is measured, as in
+ * Bond et al.), social vs informational, and each arm's close friends against the close friends of the arm without a
+ * message (Bond's friend spillover: egos are randomised, friends are not, and a friend counts once per ego who names
+ * them).
+ */
 function bondContrasts(config: SimConfig): ContrastDecl[] {
   const out: ContrastDecl[] = [];
   for (const c of config.conditions) {
     const arms = c.arms ?? [];
     const control = arms.find((a) => a.message === 'none');
     if (!control) continue;
+    const social = arms.find((a) => a.message === 'social');
+    const info = arms.find((a) => a.message === 'info');
+    const base = { condition: c.name, arm: control.name };
+    const others = arms.filter((a) => a !== control);
     for (const outcome of socioPolOutcomes(config)) {
-      for (const arm of arms) {
-        if (arm === control) continue;
-        const base = { condition: c.name, arm: control.name };
-        out.push({ id: `${c.name}:${arm.name}`, treatment: { condition: c.name, arm: arm.name }, baseline: base, outcome: outcome.id, kind: 'direct' });
+      const o = outcome.id;
+      for (const arm of others) {
+        out.push({ id: `${c.name}:${arm.name}`, treatment: { condition: c.name, arm: arm.name }, baseline: base, outcome: o, kind: 'direct', messages: [arm.message, 'none'] });
+      }
+      if (social && info) {
+        out.push({ id: `${c.name}:${social.name}:vs:${info.name}`, treatment: { condition: c.name, arm: social.name }, baseline: { condition: c.name, arm: info.name }, outcome: o, kind: 'direct', messages: ['social', 'info'] });
+      }
+      for (const arm of others) {
         out.push({
           id: `${c.name}:${arm.name}:friends`,
-          treatment: { condition: c.name, arm: arm.name, who: 'friends-of-treated' },
-          baseline: { ...base, who: 'friends-of-treated' },
-          outcome: outcome.id,
+          treatment: { condition: c.name, arm: arm.name, who: 'friends' },
+          baseline: { ...base, who: 'friends' },
+          outcome: o,
           kind: 'spillover',
+          messages: [arm.message, 'none'],
         });
       }
     }

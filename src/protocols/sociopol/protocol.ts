@@ -4,7 +4,7 @@
  * up to six of them; after the last round each adult is asked whether it voted. `socioPolProtocol` also builds the
  * Bond 2012 design, which differs only in its defaults, its peer channel and its contrasts.
  */
-import type { SimConfig } from '../../engine/config';
+import type { ConditionSpec, SimConfig } from '../../engine/config';
 import type { ColumnDecl, ContrastDecl, OutcomeDecl, Protocol, RoundContext, TotalEffectDecl } from '../../engine/protocol';
 import { configError } from '../../engine/errors';
 import { hashHead, hashTail, Rng } from '../../engine/rng';
@@ -97,20 +97,70 @@ export function socioPolTotalEffects(config: SimConfig): TotalEffectDecl[] {
   }));
 }
 
-/** SocioPol's contrasts: every condition with a message against control; roll-outs also by treated and untreated. */
+/** The value stated in the first main round, by the agents active then: the immediate reaction to a first message. */
+const FIRST_TREATED: OutcomeDecl = { id: 'first_treated_answer', label: 'likelihood stated in round 1 (agents active then)', column: 'stated', round: 1 };
+
+/** Exposure bins of a roll-out's untreated agents (share of followed accounts treated): 0, (0, .25], (.25, .5], (.5, 1]. */
+const EXPOSURE_BINS: Array<{ above: number | null; upTo: number }> = [
+  { above: null, upTo: 0 },
+  { above: 0, upTo: 0.25 },
+  { above: 0.25, upTo: 0.5 },
+  { above: 0.5, upTo: 1 },
+];
+
+/** A condition that shows nothing: the baseline every other condition is compared with. */
+const isControl = (c: ConditionSpec) => !c.arms && (c.message === 'none' || c.schedule.every((p) => p === 0));
+/** Everyone sees the condition's message in every period. */
+const isFull = (c: ConditionSpec) => !c.arms && c.message !== 'none' && c.schedule.every((p) => p === 1);
+/** A roll-out: some period treats a share strictly between none and all, or the share changes between periods. */
+const isRollout = (c: ConditionSpec) => !c.arms && c.message !== 'none' && c.schedule.some((p) => p !== c.schedule[0] || (p > 0 && p < 1));
+
+/**
+ * SocioPol's contrasts, found from the conditions' messages and schedules (never their names), in the order the
+ * tables print them:
+ * - each full condition vs control, and the full social vs the full informational condition, on every outcome and on
+ *   the first treated answer: Neyman (independent arms) and paired (the same agents; conditions share agents);
+ * - in each roll-out, treated vs untreated at the last round (direct effect net of the spillover the untreated also
+ *   receive; valid because the final assignment u < p is random) and treated vs the same agents in control (paired);
+ *   untreated vs control (spillover: Neyman and paired); cohorts (first treated in period k) vs the roll-out's
+ *   untreated (Neyman) and vs control (paired); untreated agents by exposure bin, paired against control.
+ */
 function socioPolContrasts(config: SimConfig): ContrastDecl[] {
-  const control = config.conditions.find((c) => c.message === 'none' && !c.arms && c.schedule.every((p) => p === 0));
-  if (!control) return [];
+  const control = config.conditions.find(isControl);
+  const outcomes = socioPolOutcomes(config).map((o) => o.id);
   const out: ContrastDecl[] = [];
-  for (const outcome of socioPolOutcomes(config)) {
-    for (const c of config.conditions) {
-      if (c === control || c.arms || c.message === 'none') continue;
-      const rollout = c.schedule.some((p) => p < 1);
-      const base = { condition: control.name };
-      if (!rollout) out.push({ id: c.name, treatment: { condition: c.name }, baseline: base, outcome: outcome.id, kind: 'total' });
-      else {
-        out.push({ id: `${c.name}:treated`, treatment: { condition: c.name, who: 'treated' }, baseline: base, outcome: outcome.id, kind: 'direct' });
-        out.push({ id: `${c.name}:untreated`, treatment: { condition: c.name, who: 'untreated' }, baseline: base, outcome: outcome.id, kind: 'spillover' });
+  const full = config.conditions.filter(isFull);
+  if (control) {
+    const base = { condition: control.name };
+    for (const c of full) {
+      for (const o of [...outcomes, FIRST_TREATED.id]) out.push({ id: c.name, treatment: { condition: c.name }, baseline: base, outcome: o, kind: 'total', messages: [c.message, 'none'] });
+    }
+  }
+  const soc = full.find((c) => c.message === 'social');
+  const info = full.find((c) => c.message === 'info');
+  if (soc && info) {
+    for (const o of [...outcomes, FIRST_TREATED.id]) out.push({ id: `${soc.name}:vs:${info.name}`, treatment: { condition: soc.name }, baseline: { condition: info.name }, outcome: o, kind: 'total', messages: ['social', 'info'] });
+  }
+  for (const ex of config.conditions.filter(isRollout)) {
+    const treated = { condition: ex.name, who: 'treated' as const };
+    const untreated = { condition: ex.name, who: 'untreated' as const };
+    const m: [string, string] = [ex.message, 'none'];
+    for (const o of outcomes) {
+      out.push({ id: `${ex.name}:treated`, treatment: treated, baseline: untreated, outcome: o, kind: 'direct', messages: m });
+      if (control) {
+        const base = { condition: control.name };
+        out.push({ id: `${ex.name}:treated`, treatment: treated, baseline: base, outcome: o, kind: 'direct', methods: ['paired'], messages: m });
+        out.push({ id: `${ex.name}:untreated`, treatment: untreated, baseline: base, outcome: o, kind: 'spillover', messages: m });
+      }
+      for (let k = 1; k <= config.periodEnds.length; k++) {
+        const cohort = { condition: ex.name, who: 'cohort' as const, period: k };
+        out.push({ id: `${ex.name}:cohort_p${k}`, treatment: cohort, baseline: untreated, outcome: o, kind: 'direct', messages: m });
+        if (control) out.push({ id: `${ex.name}:cohort_p${k}`, treatment: cohort, baseline: { condition: control.name }, outcome: o, kind: 'direct', methods: ['paired'], messages: m });
+      }
+      if (control) {
+        for (const exposure of EXPOSURE_BINS) {
+          out.push({ id: `${ex.name}:untreated:exposure`, treatment: { ...untreated, exposure }, baseline: { condition: control.name }, outcome: o, kind: 'spillover', methods: ['paired'], messages: m });
+        }
       }
     }
   }
@@ -138,7 +188,7 @@ export function socioPolProtocol(variant: SocioPolVariant): SocioPolProtocol {
     ],
     columns: COLUMNS,
     scalars: [{ name: 'likelyCount', label: 'adults likely to vote (≥ 3)' }],
-    outcomes: socioPolOutcomes,
+    outcomes: (config) => [...socioPolOutcomes(config), FIRST_TREATED],
     contrasts: variant.contrasts ?? socioPolContrasts,
     totalEffects: socioPolTotalEffects,
 

@@ -3,6 +3,7 @@
  * rule agents): per-round means per condition, the social − control trajectory, share at each level, transition
  * matrices, activity, the spillover on untreated agents and the roll-out cohort effects.
  */
+import { publishedDesign } from '../../../analysis/design';
 import { summarize } from '../../../analysis/summary';
 import type { SeedData } from '../../../analysis/types';
 
@@ -31,7 +32,7 @@ const SOCIAL = 'treatment_soc_message';
 const INFO = 'treatment_info_message';
 
 export function surrogateStats(seeds: readonly SeedData[]): SurrogateStats {
-  const summary = summarize([...seeds], 'stats');
+  const summary = summarize([...seeds], 'stats', publishedDesign(seeds));
   const meanByRound: Record<string, Record<string, number>> = {};
   for (const [name, c] of Object.entries(summary.conditions)) meanByRound[name] = c.meanIntentionByRound;
   const control = meanByRound.control ?? {};
