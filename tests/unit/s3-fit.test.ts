@@ -9,7 +9,8 @@ import { generateTwitterNetwork } from '../../src/engine/network-generator';
 import { loadCensus } from '../../src/cli/load-data';
 import { runS3Seed, s3Population } from '../../src/protocols/s3/assemble';
 import { makeS3Config, type S3Config } from '../../src/protocols/s3/config';
-import { fitAttitude, fitCascade, fitEmotion, share, type Estimate } from '../../src/protocols/s3/fit/estimate';
+import { transitionMatrix } from '../../src/protocols/s3/emotion';
+import { emotionMatrices, fitAttitude, fitCascade, fitEmotion, share, type Estimate } from '../../src/protocols/s3/fit/estimate';
 import { fitS3Agents, goodnessOfFit } from '../../src/protocols/s3/fit/fit';
 import { checkS3Fitted, createS3FittedPort, S3_FITTED_FORMAT, type S3FittedAgents, type S3FittedParams } from '../../src/protocols/s3/fit/fitted-port';
 import type { S3RecordedSeed } from '../../src/protocols/s3/fit/replay';
@@ -55,15 +56,26 @@ describe('estimators on hand-computed cases', () => {
     expect(f.arousal.estimate).toBeCloseTo(0.5, 6);
   });
 
-  it('should estimate the consulting chance of the lazy voter', () => {
-    // Hearing only positive messages a negative user switches with q: 6 of 10.
-    expect(fitAttitude([...times(6, { from: 0, to: 1, s: 1 }), ...times(4, { from: 0, to: 0, s: 1 })]).consult.estimate).toBeCloseTo(0.6, 6);
-    // Hearing half positive it switches with q/2: 2 of 10 → q = 0.4.
-    expect(fitAttitude([...times(2, { from: 0, to: 1, s: 0.5 }), ...times(8, { from: 0, to: 0, s: 0.5 })]).consult.estimate).toBeCloseTo(0.4, 6);
-    // A switch to a side nobody heard is impossible under the model: left out and counted.
-    const f = fitAttitude([{ from: 0, to: 1, s: 0 }, { from: 1, to: 0, s: 0.5 }, { from: 1, to: 1, s: 0.5 }]);
-    expect(f.excluded).toBe(1);
-    expect(f.consult.estimate).toBeCloseTo(1, 6);
+  it('should estimate the noisy lazy voter: noise from switches with nothing of the other side heard, consulting from the rest', () => {
+    // o = 0: switches only by noise, 1 of 10 → flip 0.1; o = 1: flip + consult = 6 of 10 → consult 0.5.
+    const f = fitAttitude([...times(1, { from: 0, to: 1, s: 0 }), ...times(9, { from: 0, to: 0, s: 0 }), ...times(6, { from: 1, to: 0, s: 0 }), ...times(4, { from: 1, to: 1, s: 0 })]);
+    expect(f.flip.estimate).toBeCloseTo(0.1, 5);
+    expect(f.consult.estimate).toBeCloseTo(0.5, 5);
+    expect(f.flip.se!).toBeCloseTo(Math.sqrt(0.1 * 0.9 / 10), 3);
+    // The voter model's data: half switch after hearing half of each side, nobody without hearing the other side.
+    const v = fitAttitude([...times(5, { from: 0, to: 1, s: 0.5 }), ...times(5, { from: 0, to: 0, s: 0.5 }), ...times(10, { from: 1, to: 1, s: 1 })]);
+    expect(v.flip.estimate).toBeCloseTo(0, 5);
+    expect(v.consult.estimate).toBeCloseTo(1, 5);
+    expect(v.consult.se).toBeNull();
+    expect(v.table[2]).toEqual({ otherShare: '0.4–0.6', n: 10, switches: 5, predicted: expect.closeTo(0.5, 5) });
+  });
+
+  it('should give the emotion transition matrices as row shares per intensity heard', () => {
+    const m = emotionMatrices([{ from: 0, to: 2, m: 1 }, { from: 0, to: 0, m: 1 }, { from: 0, to: 0, m: 0.5 }, { from: 1, to: 0, m: 0 }]);
+    expect(m.shares[2][0]).toEqual([2 / 3, 0, 1 / 3]);
+    expect(m.shares[0][1]).toEqual([1, 0, 0]);
+    expect(m.shares[1][0]).toBeNull();
+    expect(m.counts[2][0]).toEqual([2, 0, 1]);
   });
 });
 
@@ -86,6 +98,11 @@ async function record(s: ReturnType<typeof setup>, seeds: number[], port?: (seed
   return out;
 }
 
+/** The birth–death chain's matrices at each bin's middle intensity. */
+function chainMatrices(arousal: number, decay: number): number[][][] {
+  return [0, 0.25, 0.75].map((m) => transitionMatrix(arousal * m, decay));
+}
+
 function fittedFile(params: S3FittedParams): S3FittedAgents {
   return { format: S3_FITTED_FORMAT, version: 1, protocol: 's3', source: { label: 'set', seeds: [], conditions: [], users: 0, rounds: 0, decisions: 0 }, params, uncertainty: {}, details: {}, goodness: null };
 }
@@ -98,8 +115,13 @@ function near(e: Estimate, truth: number, maxSe: number): void {
 }
 
 describe('recovering known parameters', () => {
-  it('should recover every parameter of fitted agents set by hand (lazy voter, ideology priors)', async () => {
-    const truth: S3FittedParams = { p: 0.1, postShare: 0.3, arousal: 0.5, decay: 0.25, consult: 0.4, initialPositive: { liberal: 0.8, moderate: 0.5, conservative: 0.2 } };
+  it('should recover every parameter of fitted agents set by hand (repeat spreading, emotion jumps, noisy voter, priors)', async () => {
+    const emotion = [
+      [[0.9, 0.08, 0.02], [0.3, 0.6, 0.1], [0.1, 0.3, 0.6]],
+      [[0.6, 0.3, 0.1], [0.2, 0.5, 0.3], [0.05, 0.25, 0.7]],
+      [[0.4, 0.35, 0.25], [0.1, 0.4, 0.5], [0.02, 0.18, 0.8]],
+    ];
+    const truth: S3FittedParams = { p: 0.1, postShare: 0.3, again: 0.2, emotion, flip: 0.1, consult: 0.4, initialPositive: { liberal: 0.8, moderate: 0.5, conservative: 0.2 } };
     const s = setup();
     const ideo = s.pop.personas.map((p) => p.ideology);
     const seeds = await record(s, [1, 2, 3], (seed) => createS3FittedPort(fittedFile(truth), seed, ideo));
@@ -109,12 +131,30 @@ describe('recovering known parameters', () => {
     // Bounds from the counts: a binomial error with n observations is at most 0.5/√n; the MLEs' at most twice that.
     const bound = (n: number) => 1 / Math.sqrt(n);
     near(u.p, truth.p, 0.02);
-    near(u.postShare, truth.postShare, bound(u.postShare.n));
-    near(u.arousal, truth.arousal, bound(u.arousal.n) * 2);
-    near(u.decay, truth.decay, bound(u.decay.n) * 2);
+    for (const k of ['postShare', 'again'] as const) near(u[k], truth[k], bound(u[k].n));
+    near(u.flip, truth.flip, bound(u.flip.n) * 2);
     near(u.consult, truth.consult, bound(u.consult.n) * 2);
     for (const k of ['liberal', 'moderate', 'conservative'] as const) near(u[`initialPositive.${k}`], truth.initialPositive[k], bound(u[`initialPositive.${k}`].n));
+    // Every matrix cell observed at least 100 times within four binomial errors of the truth.
+    const counts = (f.details.emotion as { matrixCounts: number[][][] }).matrixCounts;
+    let checked = 0;
+    for (let b = 0; b < 3; b++) for (let from = 0; from < 3; from++) {
+      const n = counts[b][from].reduce((x, y) => x + y, 0);
+      if (n < 100) continue;
+      for (let to = 0; to < 3; to++) {
+        const t = emotion[b][from][to];
+        expect(Math.abs(f.params.emotion[b][from][to] - t), `bin ${b} ${from}→${to} (n ${n})`).toBeLessThan(4 * Math.sqrt(t * (1 - t) / n) + 1e-9);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(18);
     expect(checkS3Fitted(JSON.parse(JSON.stringify(f)), 'fit')).toEqual(f);
+    // A source the hand-set models cannot express: the fitted agents' curves are closer to it than theirs.
+    const g = await goodnessOfFit(f, s.inputs, seeds, { handSet: true });
+    for (const m of ['intensity', 'positive'] as const) {
+      const c = g.curves.find((x) => x.measure === m)!;
+      expect(c.fitted.msed, m).toBeLessThan(c.handSet!.msed);
+    }
   }, 60_000);
 
   it('should recover the hand-set offline agent (voter model → consulting chance 1) and fit its curves closely', async () => {
@@ -127,6 +167,8 @@ describe('recovering known parameters', () => {
     near(u.arousal, 0.7, 2 / Math.sqrt(u.arousal.n));
     near(u.decay, 0.15, 2 / Math.sqrt(u.decay.n));
     expect(u.consult.estimate).toBeGreaterThan(0.99);
+    expect(u.flip.estimate).toBeLessThan(0.01);
+    expect(u.again).toMatchObject({ estimate: 0 });
     for (const k of ['liberal', 'moderate', 'conservative'] as const) near(u[`initialPositive.${k}`], s.config.event.priorPositive[k], 1 / Math.sqrt(u[`initialPositive.${k}`].n));
     const g = await goodnessOfFit(f, s.inputs, seeds, { handSet: true });
     const aware = g.curves.find((c) => c.measure === 'aware')!;
@@ -149,7 +191,7 @@ describe('replay and fitted runs', () => {
 
   it('should give the same records for the same seed with fitted agents, and different ones for another seed', async () => {
     const s = setup();
-    const params: S3FittedParams = { p: 0.08, postShare: 0.4, arousal: 0.6, decay: 0.2, consult: 0.7, initialPositive: { liberal: 0.7, moderate: 0.5, conservative: 0.3 } };
+    const params: S3FittedParams = { p: 0.08, postShare: 0.4, again: 0.1, emotion: chainMatrices(0.6, 0.2), flip: 0.05, consult: 0.7, initialPositive: { liberal: 0.7, moderate: 0.5, conservative: 0.3 } };
     const ideo = s.pop.personas.map((p) => p.ideology);
     const run = async (seed: number) => (await record(s, [seed], (x) => createS3FittedPort(fittedFile(params), x, ideo)))[0].tables[0];
     const a = await run(9);
@@ -163,7 +205,12 @@ describe('replay and fitted runs', () => {
 
   it('should reject a file that is not S3 fitted agents, saying which command writes one', () => {
     expect(() => checkS3Fitted({ nextLikelihood: [] }, 'agents.json')).toThrow(/fitted SocioPol agents.*npm run fit -- --preset s3/);
-    const bad = fittedFile({ p: 1.5, postShare: 0.3, arousal: 0.5, decay: 0.2, consult: 1, initialPositive: { liberal: 0.5, moderate: 0.5, conservative: 0.5 } });
-    expect(() => checkS3Fitted(bad, 'agents.json')).toThrow(/params\.p/);
+    const good: S3FittedParams = { p: 0.5, postShare: 0.3, again: 0, emotion: chainMatrices(0.5, 0.2), flip: 0, consult: 1, initialPositive: { liberal: 0.5, moderate: 0.5, conservative: 0.5 } };
+    expect(() => checkS3Fitted(fittedFile(good), 'agents.json')).not.toThrow();
+    expect(() => checkS3Fitted(fittedFile({ ...good, p: 1.5 }), 'agents.json')).toThrow(/params\.p /);
+    expect(() => checkS3Fitted(fittedFile({ ...good, flip: 0.5 }), 'agents.json')).toThrow(/flip \+ params\.consult/);
+    const rows = structuredClone(good.emotion);
+    rows[1][2] = [0.5, 0.2, 0.2];
+    expect(() => checkS3Fitted(fittedFile({ ...good, emotion: rows }), 'agents.json')).toThrow(/params\.emotion\[1\]\[2\].*summing to 1/);
   });
 });

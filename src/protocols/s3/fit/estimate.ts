@@ -249,56 +249,89 @@ export interface AttitudeCase {
   s: number;
 }
 
-/** P(to | from, s) under the lazy voter with consulting chance q. */
-export function attitudeProb(c: AttitudeCase, q: number): number {
-  const p1 = c.from === 1 ? 1 - q * (1 - c.s) : q * c.s;
-  return c.to === 1 ? p1 : 1 - p1;
+/** Share of the other side among the messages heard. */
+const otherShare = (c: AttitudeCase) => (c.from === 1 ? 1 - c.s : c.s);
+
+/** P(to | from, s) under the noisy lazy voter: switch with flip + consult × (share of the other side heard). */
+export function attitudeProb(c: AttitudeCase, flip: number, consult: number): number {
+  const sw = flip + consult * otherShare(c);
+  return c.to !== c.from ? sw : 1 - sw;
 }
 
 export interface AttitudeFit {
+  /** Chance of switching whatever was heard (the noise of the noisy voter model). */
+  flip: Estimate;
+  /** Chance of adopting the attitude of one message heard (the voter step). */
   consult: Estimate;
   logLik: number;
-  /** Switches the model gives probability 0 (to a side nobody heard): left out and counted. */
-  excluded: number;
   /** Observed and predicted switch rates by the share of the other side heard (fifths). */
   table: Array<{ otherShare: string; n: number; switches: number; predicted: number }>;
 }
 
-/** The lazy voter's q by maximum likelihood (concave in q); q = 1 is the voter model, q = 0 keeps every attitude. */
+/**
+ * The noisy lazy voter (the noisy voter model of Granovsky & Madras 1995, in discrete rounds, with a chance of not
+ * consulting anyone): a user switches with flip + consult × o, o the share of the other side among the messages heard,
+ * flip + consult ≤ 1. The log-likelihood is concave in (flip, consult) — each term is the log of a linear function — so
+ * the profile over flip (golden section) of the best consult (bisection on [0, 1 − flip]) finds the maximum.
+ * flip = 0, consult = 1 is the voter model; flip = consult = 0 keeps every attitude.
+ */
 export function fitAttitude(observed: readonly AttitudeCase[]): AttitudeFit {
-  const kept: AttitudeCase[] = [];
-  let excluded = 0;
-  for (const c of observed) {
-    if (c.to !== c.from && (c.to === 1 ? c.s : 1 - c.s) <= 0) excluded++;
-    else kept.push({ from: c.from, to: c.to, s: c.s });
-  }
-  const cases = grouped(kept, (c) => `${c.from}:${c.to}:${c.s}`);
-  // d/dq log P: switching gives 1/q; staying gives −o/(1 − q·o), o = share of the other side.
-  const other = (c: AttitudeCase) => (c.from === 1 ? 1 - c.s : c.s);
-  const d1 = (q: number) => cases.reduce((g, c) => g + c.w * (c.to !== c.from ? 1 / q : -other(c) / (1 - q * other(c))), 0);
-  const d2 = (q: number) => cases.reduce((h, c) => h + c.w * (c.to !== c.from ? -1 / (q * q) : -(other(c) ** 2) / (1 - q * other(c)) ** 2), 0);
-  const informative = kept.filter((c) => other(c) > 0).length;
-  const q = informative ? argmaxConcave(d1, 0, 1) : 0;
-  const logLik = cases.reduce((s, c) => s + c.w * Math.log(Math.max(1e-300, attitudeProb(c, q))), 0);
+  const cases = grouped(observed.map((c) => ({ from: c.from, to: c.to, s: c.s })), (c) => `${c.from}:${c.to}:${c.s}`);
+  const ll = (f: number, q: number) => cases.reduce((t, c) => t + c.w * Math.log(Math.max(1e-300, attitudeProb(c, f, q))), 0);
+  const bestConsult = (f: number) => argmaxConcave((q) => cases.reduce((g, c) => {
+    const o = otherShare(c);
+    if (o === 0) return g;
+    return g + c.w * (c.to !== c.from ? o / Math.max(1e-300, f + q * o) : -o / Math.max(1e-300, 1 - f - q * o));
+  }, 0), 0, 1 - f);
+  const n = observed.length;
+  const f = n ? goldenMax((x) => ll(x, bestConsult(x)), 0, 1) : 0;
+  const q = n ? bestConsult(f) : 0;
+  const se = hessianSe(ll, f, q);
   const bins = [0, 0.2, 0.4, 0.6, 0.8].map((lo) => ({ lo, n: 0, switches: 0, pred: 0 }));
   for (const c of observed) {
-    const o = other(c);
+    const o = otherShare(c);
     const b = bins[Math.min(4, Math.floor(o * 5))];
     b.n++;
     if (c.to !== c.from) b.switches++;
-    b.pred += q * o;
+    b.pred += f + q * o;
   }
+  const informative = observed.filter((c) => otherShare(c) > 0).length;
   return {
-    consult: { estimate: q, se: seFromCurvature(d2(q), q), n: informative },
-    logLik,
-    excluded,
+    flip: { estimate: f, se: n && f + q < 1 - 1e-4 ? se[0] : null, n },
+    consult: { estimate: q, se: informative && f + q < 1 - 1e-4 ? se[1] : null, n: informative },
+    logLik: n ? ll(f, q) : 0,
     table: bins.map((b) => ({ otherShare: `${b.lo.toFixed(1)}–${(b.lo + 0.2).toFixed(1)}`, n: b.n, switches: b.switches, predicted: b.n ? b.pred / b.n : 0 })),
   };
 }
 
+/** Bins of the mean intensity heard (mean level / 2) for the emotion transition matrices. */
+export const INTENSITY_BINS = ['nothing arousing (0)', 'some (0–0.5)', 'much (≥ 0.5)'] as const;
+
+export function intensityBin(m: number): number {
+  return m <= 0 ? 0 : m < 0.5 ? 1 : 2;
+}
+
+export interface EmotionMatrices {
+  /** counts[bin][from][to] of the decisions. */
+  counts: number[][][];
+  /** Row shares: P(to | from, bin); a row without observations is null (the chain's row is used). */
+  shares: Array<Array<number[] | null>>;
+}
+
+/** The emotion transition matrices by the intensity heard: maximum likelihood of a Markov chain is the row shares. */
+export function emotionMatrices(observed: readonly EmotionCase[]): EmotionMatrices {
+  const counts = [0, 1, 2].map(() => [0, 1, 2].map(() => [0, 0, 0]));
+  for (const c of observed) counts[intensityBin(c.m)][c.from][c.to]++;
+  const shares = counts.map((bin) => bin.map((row) => {
+    const t = row[0] + row[1] + row[2];
+    return t ? row.map((x) => x / t) : null;
+  }));
+  return { counts, shares };
+}
+
 export interface S3FitEstimates {
-  spread: { p: Estimate; postShare: Estimate; logLik: number; repeat: { n: number; actions: number } };
-  emotion: EmotionFit;
+  spread: { p: Estimate; postShare: Estimate; again: Estimate; logLik: number };
+  emotion: EmotionFit & { matrices: EmotionMatrices };
   attitude: AttitudeFit & { initialPositive: Record<Ideology, Estimate> };
 }
 
@@ -306,8 +339,9 @@ export interface S3FitEstimates {
 export function estimateAll(obs: readonly S3Observation[]): S3FitEstimates {
   const cascade = fitCascade(obs.filter((o) => !o.spread && o.feedSize > 0).map((o) => ({ k: o.arrivals, y: o.action !== 0 })));
   const firstSpread = obs.filter((o) => !o.spread && o.feedSize > 0 && o.action !== 0);
-  const again = obs.filter((o) => o.spread);
-  const emotion = fitEmotion(obs.map((o) => ({ from: o.fromEmotion, to: o.toEmotion, m: o.feedIntensity })));
+  const again = obs.filter((o) => o.spread && o.feedSize > 0);
+  const moves = obs.map((o) => ({ from: o.fromEmotion, to: o.toEmotion, m: o.feedIntensity }));
+  const emotion = { ...fitEmotion(moves), matrices: emotionMatrices(moves) };
   const attitude = fitAttitude(obs.filter((o) => !o.newlyAware && o.feedSize > 0).map((o) => ({ from: o.fromAttitude, to: o.toAttitude, s: o.feedPositive })));
   const initial = {} as Record<Ideology, Estimate>;
   for (const ideo of ['liberal', 'moderate', 'conservative'] as const) {
@@ -318,8 +352,8 @@ export function estimateAll(obs: readonly S3Observation[]): S3FitEstimates {
     spread: {
       p: { estimate: cascade.estimate, se: cascade.se, n: cascade.n },
       postShare: share(firstSpread.filter((o) => o.action === 1).length, firstSpread.length),
+      again: share(again.filter((o) => o.action !== 0).length, again.length),
       logLik: cascade.logLik,
-      repeat: { n: again.length, actions: again.filter((o) => o.action !== 0).length },
     },
     emotion,
     attitude: { ...attitude, initialPositive: initial },

@@ -10,7 +10,8 @@ import { createS3OfflinePort } from '../offline';
 import { msed, pearson } from '../measures';
 import type { S3OutcomeColumn, S3OutcomeRow } from '../outcomes';
 import type { S3Port } from '../types';
-import { estimateAll, type Estimate, type S3Observation } from './estimate';
+import { transitionMatrix } from '../emotion';
+import { estimateAll, INTENSITY_BINS, type Estimate, type S3Observation } from './estimate';
 import { createS3FittedPort, S3_FITTED_FORMAT, type S3FittedAgents } from './fitted-port';
 import { lastRound, replaySeed, tableOutcomes, type ReplayInputs, type S3RecordedSeed, type S3StateTable } from './replay';
 
@@ -33,8 +34,10 @@ export function fitFromObservations(obs: readonly S3Observation[], source: Omit<
   const uncertainty: Record<string, Estimate> = {
     p: e.spread.p,
     postShare: e.spread.postShare,
+    again: e.spread.again,
     arousal: e.emotion.arousal,
     decay: e.emotion.decay,
+    flip: e.attitude.flip,
     consult: e.attitude.consult,
     'initialPositive.liberal': ip.liberal,
     'initialPositive.moderate': ip.moderate,
@@ -42,6 +45,15 @@ export function fitFromObservations(obs: readonly S3Observation[], source: Omit<
   };
   // An ideology nobody of which became aware keeps an even chance (stated in the details, not invented from others).
   const init = (k: Ideology) => (ip[k].n > 0 ? ip[k].estimate : 0.5);
+  // A matrix row never observed takes the fitted chain's row at the bin's middle intensity (listed in the details).
+  const a = e.emotion.arousal.estimate;
+  const d = e.emotion.decay.estimate;
+  const fromChain: string[] = [];
+  const emotion = e.emotion.matrices.shares.map((bin, b) => bin.map((row, from) => {
+    if (row) return row;
+    fromChain.push(`${INTENSITY_BINS[b]}, from ${['calm', 'moderate', 'intense'][from]}`);
+    return transitionMatrix(a * [0, 0.25, 0.75][b], d)[from];
+  }));
   return {
     format: S3_FITTED_FORMAT,
     version: 1,
@@ -50,17 +62,22 @@ export function fitFromObservations(obs: readonly S3Observation[], source: Omit<
     params: {
       p: e.spread.p.estimate,
       postShare: e.spread.postShare.estimate,
-      arousal: e.emotion.arousal.estimate,
-      decay: e.emotion.decay.estimate,
+      again: e.spread.again.estimate,
+      emotion,
+      flip: e.attitude.flip.estimate,
       consult: e.attitude.consult.estimate,
       initialPositive: { liberal: init('liberal'), moderate: init('moderate'), conservative: init('conservative') },
     },
     uncertainty,
     details: {
       estimator: 'maximum likelihood; standard errors from the observed information (binomial for shares)',
-      spread: { model: 'independent cascade, 1 − (1 − p)^arrivals per round until the user first spreads', logLik: e.spread.logLik, repeatActionsAfterSpreading: e.spread.repeat },
-      emotion: { model: 'birth–death chain: up with arousal × mean intensity heard, else down with decay', logLik: e.emotion.logLik, transitions: e.emotion.transitions, twoLevelJumps: e.emotion.jumps, excludedRisesWithoutArousal: e.emotion.excluded },
-      attitude: { model: 'lazy voter: with chance consult adopt the attitude of one message heard', logLik: e.attitude.logLik, excludedImpossibleSwitches: e.attitude.excluded, switchTable: e.attitude.table },
+      spread: { model: 'independent cascade, 1 − (1 − p)^arrivals per round until the user first spreads; afterwards again per round with new messages', logLik: e.spread.logLik },
+      emotion: {
+        model: 'transition matrices P(to | from) by the mean intensity heard (the agent uses these); the birth–death chain (up with arousal × intensity heard, else down with decay) fitted alongside',
+        bins: INTENSITY_BINS, matrixCounts: e.emotion.matrices.counts, rowsFromChain: fromChain,
+        chain: { logLik: e.emotion.logLik, transitions: e.emotion.transitions, twoLevelJumps: e.emotion.jumps, excludedRisesWithoutArousal: e.emotion.excluded },
+      },
+      attitude: { model: 'noisy lazy voter: switch with flip + consult × share of the other side heard', logLik: e.attitude.logLik, switchTable: e.attitude.table },
       initialAttitude: Object.fromEntries((['liberal', 'moderate', 'conservative'] as const).map((k) => [k, ip[k].n > 0 ? 'estimated' : 'no user of this ideology became aware: 0.5 assumed'])),
     },
     goodness: null,

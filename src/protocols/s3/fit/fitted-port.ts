@@ -1,18 +1,18 @@
 /**
- * S3 agents fitted from a run: the offline agent's classical models (independent cascade, emotion chain with decay,
- * voter model) with parameters estimated from a run's decisions instead of set by hand, plus the two the hand-set
- * agent lacks — a consulting chance for the voter step (a lazy voter) and the initial attitude per ideology. Draws come
- * from the same hashed streams as the offline agent, so a seed gives the same records on every machine.
+ * S3 agents fitted from a run: the offline agent's classical models with parameters estimated from a run's decisions
+ * instead of set by hand — independent cascade (plus a chance of passing the event on again, which LLM users do), the
+ * emotion chain as transition matrices by the intensity heard (the birth–death chain with decay is their special case),
+ * the voter model with a consulting chance and noise (the noisy voter model), and the initial attitude per ideology.
+ * Draws come from the same hashed streams as the offline agent, so a seed gives the same records on every machine.
  */
 import { dataError } from '../../../engine/errors';
 import { hashHead, hashTail } from '../../../engine/rng';
 import type { Ideology } from '../../../population/types';
 import { icActivates } from '../cascade';
-import { arousalChance, emotionStep } from '../emotion';
 import { offlineHeads, offlinePostText } from '../offline';
 import { voterStep } from '../opinion';
-import type { AttitudeValue, S3Batch, S3Decision, S3Outcome, S3Port, S3Request } from '../types';
-import type { Estimate } from './estimate';
+import type { AttitudeValue, EmotionLevel, S3Batch, S3Decision, S3Outcome, S3Port, S3Request } from '../types';
+import { intensityBin, type Estimate } from './estimate';
 
 export const S3_FITTED_FORMAT = 'spillover-s3-fitted-agents';
 
@@ -22,10 +22,12 @@ export interface S3FittedParams {
   p: number;
   /** Chance that a user who passes the event on writes a post rather than reposting. */
   postShare: number;
-  /** Emotion chain: upward chance when every message heard is intense, and the decay toward calm. */
-  arousal: number;
-  decay: number;
-  /** Lazy voter: chance per round of adopting the attitude of one message heard (1 = the voter model). */
+  /** Chance per round with new messages that a user who has already passed the event on does so again (0 in IC). */
+  again: number;
+  /** Emotion: P(to | from) per bin of the mean intensity heard (`intensityBin`): [bin][from][to], rows summing to 1. */
+  emotion: number[][][];
+  /** Noisy lazy voter: chance of switching whatever was heard, and of adopting one heard message's attitude. */
+  flip: number;
   consult: number;
   /** Chance that a user's attitude is positive when it becomes aware, by ideology. */
   initialPositive: Record<Ideology, number>;
@@ -57,9 +59,17 @@ export function checkS3Fitted(raw: unknown, source: string): S3FittedAgents {
   }
   const p = f.params as Partial<S3FittedParams> | undefined;
   if (!p || typeof p !== 'object') throw dataError(source, 'params', 'is missing', fix);
-  for (const k of ['p', 'postShare', 'arousal', 'decay', 'consult'] as const) {
+  for (const k of ['p', 'postShare', 'again', 'flip', 'consult'] as const) {
     const v = p[k];
     if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw dataError(source, `params.${k}`, `is ${JSON.stringify(v)}`, `use a probability between 0 and 1, or ${fix}`);
+  }
+  if (p.flip! + p.consult! > 1 + 1e-9) throw dataError(source, 'params.flip + params.consult', `is ${p.flip! + p.consult!}`, `keep their sum at most 1, or ${fix}`);
+  for (let b = 0; b < 3; b++) {
+    for (let from = 0; from < 3; from++) {
+      const row = p.emotion?.[b]?.[from];
+      const ok = Array.isArray(row) && row.length === 3 && row.every((x) => typeof x === 'number' && x >= 0) && Math.abs(row[0] + row[1] + row[2] - 1) < 1e-6;
+      if (!ok) throw dataError(source, `params.emotion[${b}][${from}]`, `is ${JSON.stringify(row)}`, `give three shares summing to 1, or ${fix}`);
+    }
   }
   for (const k of IDEOLOGIES) {
     const v = p.initialPositive?.[k];
@@ -75,15 +85,21 @@ export function decideFitted(req: S3Request, f: S3FittedParams, ideology: Ideolo
   const a = req.agentId;
   const r = req.round;
   const feed = req.messages;
-  const emotion = emotionStep(req.emotion, arousalChance({ arousal: f.arousal, decay: f.decay }, feed.map((m) => m.emotion)), f.decay, hashTail(heads.emotion, a, r) / U32);
+  let heard = 0;
+  for (const m of feed) heard += m.emotion;
+  const row = f.emotion[intensityBin(feed.length ? heard / feed.length / 2 : 0)][req.emotion];
+  const ue = hashTail(heads.emotion, a, r) / U32;
+  const emotion: EmotionLevel = ue < row[0] ? 0 : ue < row[0] + row[1] ? 1 : 2;
   let attitude: AttitudeValue = req.attitude;
   if (req.newlyAware) attitude = hashTail(heads.prior, a, 0) / U32 < f.initialPositive[ideology] ? 1 : 0;
   else if (feed.length > 0) {
     const u = hashTail(heads.voter, a, r) / U32;
-    if (u < f.consult) attitude = voterStep(req.attitude, feed.map((m) => m.attitude), u / f.consult);
+    if (u < f.flip) attitude = (1 - req.attitude) as AttitudeValue;
+    else if (u < f.flip + f.consult) attitude = voterStep(req.attitude, feed.map((m) => m.attitude), (u - f.flip) / f.consult);
   }
   const base = { emotion, attitude, opinion: attitude };
-  const on = !req.spread && feed.length > 0 && icActivates(req.arrivals, f.p, hashTail(heads.ic, a, r) / U32);
+  const ui = hashTail(heads.ic, a, r) / U32;
+  const on = feed.length > 0 && (req.spread ? ui < f.again : icActivates(req.arrivals, f.p, ui));
   if (!on) return { ...base, action: 'none', repostId: null, postText: null };
   if (hashTail(heads.post, a, r) / U32 < f.postShare) return { ...base, action: 'post', repostId: null, postText: offlinePostText(attitude, emotion) };
   return { ...base, action: 'repost', repostId: feed[0].id, postText: null };
