@@ -5,6 +5,7 @@
 import type { SimConfig } from '../engine/config';
 import type { ConditionView, AgentProfile } from '../engine/protocol';
 import type { FollowNetwork } from '../engine/network';
+import { conditionViews, viewThrough, type RunRecord } from '../engine/record';
 import type { ConditionData, SeedData } from './types';
 
 export interface ArmNames {
@@ -57,4 +58,29 @@ export function armNames(config: SimConfig): (condition: string) => ArmNames | n
     const arms = config.conditions.find((c) => c.name === name)?.arms;
     return arms ? { names: arms.map((a) => a.name), messages: arms.map((a) => a.message) } : null;
   };
+}
+
+/**
+ * One seed's analysis input from its run record as stored so far. A partial run (paused, interrupted, or still
+ * running) is cut at the last round every stored condition has reached: nothing is carried past it, and a roll-out's
+ * treated/untreated split is each agent's treatment as of that round; conditions without any main round are left out
+ * with a note; end-of-run answers count only once the last round is in.
+ */
+export function seedDataAsOf(
+  label: string,
+  record: RunRecord,
+  config: SimConfig,
+  agents: readonly AgentProfile[],
+  seed: number,
+  network?: FollowNetwork,
+): SeedData {
+  const through = record.storedThrough();
+  const notes: string[] = [];
+  if (through < config.lastRound) notes.push(`seed ${seed}: stored up to round ${through} of ${config.lastRound}; its results are as of round ${through}`);
+  const views: ConditionView[] = [];
+  for (const view of conditionViews(record, config, agents, seed)) {
+    if (through < 1 || record.lastRoundOf(view.name) < 1) notes.push(`seed ${seed}: no stored rounds for ${view.name} yet`);
+    else views.push(viewThrough(view, through, config.lastRound));
+  }
+  return seedDataFromViews(label, views, agents, network, armNames(config), notes);
 }

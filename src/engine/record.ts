@@ -99,6 +99,17 @@ export class RunRecord {
     return this.stores.get(condition)?.lastRound ?? 0;
   }
 
+  /**
+   * The last round every condition with main rounds has reached (rounds are played condition after condition within
+   * a round, so a stopped run can hold round r for some conditions and r − 1 for others); conditions with no main
+   * round yet do not hold it back; 0 (the warm-up) when none has one.
+   */
+  storedThrough(): number {
+    let through = Infinity;
+    for (const s of this.stores.values()) if (s.lastRound > 0) through = Math.min(through, s.lastRound);
+    return Number.isFinite(through) ? through : 0;
+  }
+
   /** The columnar view of one condition that exports and the analysis read; `arms` per agent for arm designs. */
   view<A extends AgentProfile>(condition: string, agents: readonly A[], arms: Int8Array | null = null): ConditionView<A> {
     const s = this.stores.get(condition);
@@ -126,4 +137,36 @@ export class RunRecord {
 export function conditionViews<A extends AgentProfile>(record: RunRecord, config: SimConfig, agents: readonly A[], seed: number): ConditionView<A>[] {
   const uniforms = assignmentUniforms(seed, agents);
   return config.conditions.map((spec) => record.view(spec.name, agents, spec.arms ? armsOf(spec, uniforms, agents) : null));
+}
+
+/**
+ * A condition's view as of round `through` (a partial run's results): columns up to that round only, so nothing is
+ * carried past it and each agent's treatment is as of that round; events and posts up to it; the end-of-run answers
+ * only when `through` is the run's last round.
+ */
+export function viewThrough<A extends AgentProfile>(view: ConditionView<A>, through: number, lastRound: number): ConditionView<A> {
+  const R = view.rounds.length;
+  const keep = view.rounds.filter((r) => r <= through).length;
+  if (keep === R) return view;
+  const n = view.agents.length;
+  const cut = <T extends Int8Array | Uint8Array | Float32Array>(m: T): T => {
+    const out = new (m.constructor as new (len: number) => T)(n * keep);
+    for (let a = 0; a < n; a++) out.set(m.subarray(a * R, a * R + keep), a * keep);
+    return out;
+  };
+  const columns = new Map<string, Int8Array | Float32Array>();
+  return {
+    ...view,
+    rounds: view.rounds.slice(0, keep),
+    column: (name) => {
+      let m = columns.get(name);
+      if (!m) columns.set(name, (m = cut(view.column(name))));
+      return m;
+    },
+    treated: cut(view.treated),
+    active: cut(view.active),
+    final: through >= lastRound ? view.final : null,
+    events: view.events.filter((e) => e.round <= through),
+    posts: view.posts.filter((p) => p.round <= through),
+  };
 }

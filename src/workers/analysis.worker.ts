@@ -11,6 +11,7 @@ import { spreadsheetSafeCsv } from '../analysis/spreadsheet-safe';
 import { compareWithBond, type BondComparison } from '../analysis/bond2012';
 import { readPublishedFromFiles, readPublishedZip } from '../analysis/published-files';
 import { designFor, publishedDesign, type DesignFor } from '../analysis/design';
+import { seedDataAsOf } from '../analysis/from-run';
 import { summarize } from '../analysis/summary';
 import { turnoutWithCi, type TurnoutEstimate } from '../analysis/turnout-ci';
 import type { SeedData, Summary } from '../analysis/types';
@@ -23,7 +24,6 @@ import { BUNDLE_FORMAT, BUNDLE_VERSION, decodeBundle, encodeBundle, type RunBund
 import { fitRun, type RunFit } from '../protocols/sociopol/fitted/fit-run';
 import { createDb, DexieResponseCache, getRun, loadFinals, loadPersonas, loadRoundRecords, loadNetwork, type RunRow } from '../storage/db';
 import { loadRunRecord } from '../storage/run-record';
-import { seedDataFromDb } from '../storage/seed-data';
 import { readCausalmpFiles, readCausalmpZip } from '../analysis/tte/causalmp-files';
 import type { TteRun } from '../analysis/tte/run';
 import { estimatorViewFromCausalmp, estimatorViewFromSeeds, isCausalmpLayout, type EstimatorRequest, type EstimatorView } from '../analysis/tte/view';
@@ -122,6 +122,29 @@ function results(title: string, seeds: SeedData[], source: string, run?: RunRow)
   };
 }
 
+/**
+ * Every seed of a stored run as the analysis reads it: a view of the seed's run record as of its last stored round
+ * (the same record the CSV export writes from).
+ */
+async function storedSeeds(run: RunRow): Promise<SeedData[]> {
+  const runId = run.id as number;
+  const protocol = getProtocol(protocolIdOf(run.config));
+  const net = await loadNetwork(db, runId);
+  const network = net ? buildNetwork(net.n, net.src, net.dst) : undefined;
+  const seeds: SeedData[] = [];
+  for (const [i, seed] of run.seeds.entries()) {
+    const personas = await loadPersonas(db, runId, seed);
+    if (!personas) {
+      // A seed that has not started yet: its agents are stored when it starts.
+      seeds.push({ seed: `seed_${i + 1}`, conditions: [], notes: [`seed ${seed}: not started yet`] });
+      continue;
+    }
+    const record = await loadRunRecord(db, run, seed, protocol.columns);
+    seeds.push(seedDataAsOf(`seed_${i + 1}`, record, run.config, personas, seed, network));
+  }
+  return seeds;
+}
+
 async function requireRun(runId: number): Promise<RunRow> {
   const run = await getRun(db, runId);
   if (!run) throw new SpilloverError('StorageError', `storage: run ${runId} does not exist (deleted?); pick another run from the list`);
@@ -142,9 +165,7 @@ const api = {
   async runResults(runId: number): Promise<Results> {
     try {
       const run = await requireRun(runId);
-      const seeds: SeedData[] = [];
-      for (let i = 0; i < run.seeds.length; i++) seeds.push(await seedDataFromDb(db, run, i));
-      return results(run.name, seeds, `app run ${runId}`, run);
+      return results(run.name, await storedSeeds(run), `app run ${runId}`, run);
     } catch (err) {
       plain(err);
     }
@@ -198,8 +219,7 @@ const api = {
     try {
       if (target !== 'last') {
         const run = await requireRun(target.runId);
-        const seeds: SeedData[] = [];
-        for (let i = 0; i < run.seeds.length; i++) seeds.push(await seedDataFromDb(db, run, i));
+        const seeds = await storedSeeds(run);
         return estimatorViewFromSeeds(seeds.filter((s) => s.conditions.length > 0), run.name, req, run.config);
       }
       if (!lastSource) throw new SpilloverError('DataError', 'estimators: no published results are open; choose a folder or zip under "Analyse published results" first');

@@ -1,4 +1,4 @@
-// Results of a stopped run are computed at its last stored round: nothing is carried past it, and the roll-out's
+// Results of a stopped run are computed at its last stored round (a view of its run record): nothing is carried past it, and the roll-out's
 // untreated agents are those untreated as of that round (not every adult, as the empty later columns would say).
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
@@ -10,7 +10,11 @@ import { sociopol } from '../../src/protocols/sociopol';
 import { runExperiment } from '../../src/engine/simulation';
 import { emptyLlmTotals } from '../../src/engine/types';
 import { createDb, createRun, getRun, loadRoundRows, saveNetwork, savePersonas, writeRound, type SpilloverDb } from '../../src/storage/db';
-import { seedDataFromDb, storedThrough } from '../../src/storage/seed-data';
+import { seedDataAsOf } from '../../src/analysis/from-run';
+import { RunRecord } from '../../src/engine/record';
+import { loadRunRecord } from '../../src/storage/run-record';
+import { buildNetwork } from '../../src/engine/network';
+import { loadNetwork, loadPersonas } from '../../src/storage/db';
 import { tinyConfig, tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
 
 const open: SpilloverDb[] = [];
@@ -57,15 +61,25 @@ async function stoppedRun(stopAt: number, conditionsAt: number) {
 
 describe('partial results', () => {
   it('should find the last round every stored condition reached', () => {
-    expect(storedThrough([[{ round: 1 }, { round: 12 }], [{ round: 11 }], []], 30)).toBe(11);
-    expect(storedThrough([[], []], 30)).toBe(0);
-    expect(storedThrough([[{ round: 30 }]], 30)).toBe(30);
+    const through = (rounds: number[][]) => {
+      const record = new RunRecord(2, -2, 30, rounds.map((_, k) => `c${k}`), sociopol.columns);
+      const row = (condition: string, round: number) => ({ condition, round, active: new Int32Array(0), treated: new Uint8Array(2), columns: {} });
+      record.addRound(row('warmup', 0));
+      rounds.forEach((rs, k) => rs.forEach((r) => record.addRound(row(`c${k}`, r))));
+      return record.storedThrough();
+    };
+    expect(through([[1, 12], [11], []])).toBe(11);
+    expect(through([[], []])).toBe(0);
+    expect(through([[30]])).toBe(30);
   });
 
   it('should cut a run stopped mid-round at the round all conditions share and split the roll-out as of that round', async () => {
     // Round 14 written for two of five conditions: the common round is 13.
     const { db, run, runId, seed } = await stoppedRun(14, 2);
-    const data = await seedDataFromDb(db, run, 0);
+    // The app's path (analysis worker): the seed's run record as stored, viewed as of its last stored round.
+    const net = (await loadNetwork(db, runId))!;
+    const record = await loadRunRecord(db, run, seed, sociopol.columns);
+    const data = seedDataAsOf('seed_1', record, run.config, (await loadPersonas(db, runId, seed))!, seed, buildNetwork(net.n, net.src, net.dst));
     for (const cd of data.conditions) expect(cd.rounds[cd.rounds.length - 1]).toBe(13);
     expect(data.notes?.join(' ')).toMatch(/stored up to round 13 of 30/);
 
