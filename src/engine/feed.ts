@@ -3,6 +3,9 @@
  * saw them; up to L posts are mixed from interest-matching, followed-author, trending and random sources, then ranked
  * followed authors first, then posts that followed accounts engaged with, then total engagement. The "as published"
  * mode reproduces what the authors' code effectively did: up to two interest-matching posts plus random fill.
+ *
+ * A round's feeds are kept in flat typed arrays (`RoundFeeds`, read through `RankedFeed`); FeedItem objects, what a
+ * prompt shows, are built from them only for a decision port that reads them.
  */
 import type { FeedConfig } from './config';
 import type { Rng } from './rng';
@@ -19,6 +22,120 @@ const MAX_FRIENDS_LISTED = 3;
 
 type Source = FeedItem['source'];
 const FALLBACK: readonly Source[] = ['interest', 'followed', 'trending', 'random'];
+const SOURCES: readonly Source[] = ['interest', 'followed', 'trending', 'random'];
+
+/** `RoundFeeds.flags` bits: the viewer follows the author; followed accounts liked or replied to the post. */
+const FOLLOWED = 1;
+const FRIENDS = 2;
+
+/**
+ * The feeds of one round, feed after feed, each in rank order, in flat typed arrays (one set per round, sized for
+ * every active agent's full feed, so nothing here grows or is reused while a request can still read it).
+ */
+export class RoundFeeds {
+  readonly post: Int32Array;
+  /** Reply count shown, i.e. at the start of the round (what the seen list records). */
+  readonly replies: Int32Array;
+  readonly flags: Uint8Array;
+  readonly source: Uint8Array;
+  /** Per item MAX_FRIENDS_LISTED likers then MAX_FRIENDS_LISTED repliers among followed accounts, lowest ids first. */
+  readonly friends: Int32Array;
+  /** Per item: likers listed | repliers listed << 2. */
+  readonly friendCounts: Uint8Array;
+  used = 0;
+
+  constructor(capacity: number) {
+    this.post = new Int32Array(capacity);
+    this.replies = new Int32Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.source = new Uint8Array(capacity);
+    this.friends = new Int32Array(capacity * 2 * MAX_FRIENDS_LISTED);
+    this.friendCounts = new Uint8Array(capacity);
+  }
+}
+
+/** One agent's feed of a round as the engine keeps it: index 0 is the top. All an offline agent needs to read. */
+export class RankedFeed {
+  constructor(
+    readonly feeds: RoundFeeds,
+    readonly start: number,
+    readonly length: number,
+  ) {}
+
+  postId(k: number): number {
+    return this.feeds.post[this.start + k];
+  }
+
+  /** Replies the post had when the feed was built. */
+  replyCount(k: number): number {
+    return this.feeds.replies[this.start + k];
+  }
+
+  /** Whether the viewer follows the post's author. */
+  followed(k: number): boolean {
+    return (this.feeds.flags[this.start + k] & FOLLOWED) !== 0;
+  }
+
+  /** Whether any account the viewer follows liked or replied to the post. */
+  friendsEngaged(k: number): boolean {
+    return (this.feeds.flags[this.start + k] & FRIENDS) !== 0;
+  }
+
+  /** Position of `postId` in the feed, or −1. */
+  indexOf(postId: number): number {
+    const post = this.feeds.post;
+    for (let k = 0; k < this.length; k++) if (post[this.start + k] === postId) return k;
+    return -1;
+  }
+
+  /** The ranked form of FeedItems (requests built outside the engine: tests, stored activations rebuilt). */
+  static of(items: readonly FeedItem[]): RankedFeed {
+    const feeds = new RoundFeeds(items.length);
+    items.forEach((f, k) => {
+      feeds.post[k] = f.postId;
+      feeds.replies[k] = f.replyCount;
+      feeds.flags[k] = (f.followed ? FOLLOWED : 0) | (f.likedByFollowed.length + f.repliedByFollowed.length > 0 ? FRIENDS : 0);
+      feeds.source[k] = Math.max(0, SOURCES.indexOf(f.source));
+    });
+    feeds.used = items.length;
+    return new RankedFeed(feeds, 0, items.length);
+  }
+}
+
+/** The one empty feed (an agent acting before any post exists). */
+const EMPTY_FEED = new RankedFeed(new RoundFeeds(0), 0, 0);
+
+/**
+ * The FeedItems of `feed` (what prompts show), read from the round's arrays and the post store; call it in the round
+ * the feed was built, before any decision of that round is applied.
+ */
+export function feedItems(feed: RankedFeed, state: WorldState, profiles: readonly string[]): FeedItem[] {
+  const f = feed.feeds;
+  const p = state.posts;
+  const items: FeedItem[] = new Array(feed.length);
+  for (let k = 0; k < feed.length; k++) {
+    const i = feed.start + k;
+    const id = f.post[i];
+    const author = p.author[id];
+    const latestAuthor = p.latestReplyAuthor[id];
+    const o = i * 2 * MAX_FRIENDS_LISTED;
+    items[k] = {
+      postId: id,
+      authorId: author,
+      authorProfile: profiles[author],
+      followed: (f.flags[i] & FOLLOWED) !== 0,
+      topic: p.topic[id],
+      text: p.text[id],
+      likeCount: p.likes[id],
+      replyCount: f.replies[i],
+      likedByFollowed: friendList(f.friends, o, f.friendCounts[i] & 3),
+      repliedByFollowed: friendList(f.friends, o + MAX_FRIENDS_LISTED, f.friendCounts[i] >> 2),
+      latestReply: latestAuthor >= 0 ? { authorId: latestAuthor, text: p.latestReplyText[id] as string } : null,
+      source: SOURCES[f.source[i]],
+    };
+  }
+  return items;
+}
 
 /** Ids of the TRENDING_SIZE most engaged posts (likes + replies; newer first on ties). Computed once per round. */
 export function trendingPosts(state: WorldState): number[] {
@@ -55,8 +172,7 @@ function pickSource(mix: FeedConfig['mix'], rng: Rng): Source {
  * The (at most MAX_FRIENDS_LISTED lowest-id) followed accounts that liked / replied to each of the `count` posts in
  * `chosen`, written to `liked` / `replied` (MAX_FRIENDS_LISTED slots per post) with their counts in `likedN` /
  * `repliedN`: one walk over the followed accounts' engagement lists, ascending, with `slot` (post id → index + 1,
- * zero elsewhere) telling which entries concern this feed. `slot` is left all zero. The lists are gathered before
- * the feed items exist so that each item gets an array of its exact size.
+ * zero elsewhere) telling which entries concern this feed. `slot` is left all zero.
  */
 function followedEngagers(
   chosen: number[],
@@ -107,9 +223,8 @@ function followedEngagers(
  */
 const NO_FRIENDS = Object.freeze([]) as unknown as number[];
 
-/** The `n` ids at `ids[k * MAX_FRIENDS_LISTED…]` as an array of exactly that size. */
-function friendList(ids: Int32Array, k: number, n: number): number[] {
-  const o = k * MAX_FRIENDS_LISTED;
+/** The `n` ids at `ids[o…]` as an array of exactly that size. */
+function friendList(ids: Int32Array, o: number, n: number): number[] {
   if (n === 0) return NO_FRIENDS;
   if (n === 1) return [ids[o]];
   if (n === 2) return [ids[o], ids[o + 1]];
@@ -117,8 +232,8 @@ function friendList(ids: Int32Array, k: number, n: number): number[] {
 }
 
 /**
- * Builds ranked feeds from the state at the start of a round. One per run: it holds the authors' profiles and a
- * scratch table reused by every feed, so a feed costs no more allocation than its items.
+ * Builds ranked feeds from the state at the start of a round. One per run: it holds the agents' interests and scratch
+ * tables reused by every feed, so a feed costs one small object (its items go into the round's typed arrays).
  */
 export class FeedBuilder {
   private readonly scratch = {
@@ -153,9 +268,7 @@ export class FeedBuilder {
   private readonly topicLists = new WeakMap<WorldState['posts'], Array<number[] | undefined>>();
   private lists: Array<number[] | undefined> = [];
 
-  /** `profiles[a]` = personas[a].publicProfile (read from one flat array rather than from 20,000 persona objects). */
   constructor(
-    private readonly profiles: readonly string[],
     private readonly config: FeedConfig,
     personas: readonly AgentProfile[],
   ) {
@@ -188,12 +301,15 @@ export class FeedBuilder {
     this.order = new Int32Array(config.size);
   }
 
-  /** The ranked feed of `persona`. Pure apart from the draws it takes from `rng`. */
-  build(state: WorldState, persona: AgentProfile, trending: number[], rng: Rng): FeedItem[] {
+  /**
+   * The ranked feed of `persona`, written at the end of `out` (which must have room for a full feed). Pure apart from
+   * the draws it takes from `rng`.
+   */
+  build(state: WorldState, persona: AgentProfile, trending: number[], rng: Rng, out: RoundFeeds): RankedFeed {
     const config = this.config;
     const agent = persona.id;
     const p = state.posts;
-    if (p.count === 0) return [];
+    if (p.count === 0) return EMPTY_FEED;
     const following = followingNow(state, agent);
     this.state = state;
     this.persona = persona;
@@ -255,30 +371,26 @@ export class FeedBuilder {
       }
       order[j + 1] = k;
     }
-    const items: FeedItem[] = new Array(picks);
+    const first = out.used;
     for (let r = 0; r < picks; r++) {
       const k = order[r];
       const id = chosen[k];
-      const author = p.author[id];
-      const latestAuthor = p.latestReplyAuthor[id];
-      items[r] = {
-        postId: id,
-        authorId: author,
-        authorProfile: this.profiles[author],
-        followed: keyFollowed[k] >= 2,
-        topic: p.topic[id],
-        text: p.text[id],
-        likeCount: p.likes[id],
-        replyCount: p.replies[id],
-        likedByFollowed: friendList(scratch.liked, k, scratch.likedN[k]),
-        repliedByFollowed: friendList(scratch.replied, k, scratch.repliedN[k]),
-        latestReply: latestAuthor >= 0 ? { authorId: latestAuthor, text: p.latestReplyText[id] as string } : null,
-        source: sources[k],
-      };
+      const w = first + r;
+      out.post[w] = id;
+      out.replies[w] = p.replies[id];
+      out.flags[w] = (keyFollowed[k] >= 2 ? FOLLOWED : 0) | (keyFollowed[k] & 1 ? FRIENDS : 0);
+      out.source[w] = SOURCES.indexOf(sources[k]);
+      const likedN = scratch.likedN[k];
+      const repliedN = scratch.repliedN[k];
+      out.friendCounts[w] = likedN | (repliedN << 2);
+      const o = w * 2 * MAX_FRIENDS_LISTED;
+      for (let j = 0; j < likedN; j++) out.friends[o + j] = scratch.liked[k * MAX_FRIENDS_LISTED + j];
+      for (let j = 0; j < repliedN; j++) out.friends[o + MAX_FRIENDS_LISTED + j] = scratch.replied[k * MAX_FRIENDS_LISTED + j];
     }
+    out.used = first + picks;
     this.state = null;
     this.persona = null;
-    return items;
+    return new RankedFeed(out, first, picks);
   }
 
   /** Whether picked post `a` ranks before picked post `b` (keys filled by build; post ids break ties, newest first). */

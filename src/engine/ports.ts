@@ -33,6 +33,11 @@ export interface FinalBatch<FQ extends object = object> {
 export interface DecisionPort<Q extends object = object, D extends object = object, M extends object = object, FQ extends object = object, FA extends object = object> {
   /** 'offline' | 'llm' | 'replay' — for labels and records only; the engine never branches on it. */
   readonly kind: string;
+  /**
+   * False when the port reads a request's feed only through `request.ranked` (offline agents): the engine then builds
+   * no FeedItem objects, the bulk of a run's garbage. @default true
+   */
+  readonly readsFeedItems?: boolean;
   init(ctx: PortContext): Promise<void> | void;
   decideRound(batch: RoundBatch<Q, M>, signal?: AbortSignal): Promise<DecisionOutcome<D>[]>;
   /** The end-of-run question; only called when the protocol declares one. */

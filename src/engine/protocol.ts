@@ -10,6 +10,7 @@
  * agent reads one object. Everything that crosses a worker or goes into IndexedDB stays plain, cloneable data.
  */
 import type { ConditionSpec, SimConfig } from './config';
+import type { RankedFeed } from './feed';
 import type { DecisionPort } from './ports';
 import type { Rng } from './rng';
 import type { FeedItem, EngagementEvent, LlmExchange, CallMeta, Post, PostAction, Tier } from './types';
@@ -48,8 +49,13 @@ export interface ActivationBase<M extends object = object> {
   round: number;
   condition: string;
   memory: (MemoryBase & M) | null;
-  /** Ranked: index 0 is the top. */
+  /**
+   * Ranked: index 0 is the top, as prompts show it. Empty (and frozen) when the port declared `readsFeedItems: false`:
+   * such a port reads `ranked`.
+   */
   feed: FeedItem[];
+  /** The same feed as the engine keeps it (post ids and flags in typed arrays), always present. */
+  ranked: RankedFeed;
   invitedToPost: boolean;
 }
 

@@ -11,7 +11,7 @@
 import { messageFor, periodOf, validateConfig, type ConditionSpec, type SimConfig } from './config';
 import { assignmentUniforms } from './assignment';
 import { SpilloverError } from './errors';
-import { FeedBuilder, trendingPosts } from './feed';
+import { FeedBuilder, feedItems, RoundFeeds, trendingPosts } from './feed';
 import type { FollowNetwork } from './network';
 import type { DecisionPort } from './ports';
 import type { ActivationRequest, AgentProfile, AnyProtocol, Decision, DecisionOutcome, MemoryBase, RoundContext, WorldView } from './protocol';
@@ -32,6 +32,10 @@ import {
 } from './types';
 
 export const WARMUP = 'warmup';
+
+/** The empty feed of a request to a port that reads only `ranked`, and the empty lists of most memories (frozen, shared). */
+const NO_ITEMS = Object.freeze([]) as unknown as FeedItem[];
+const NONE = Object.freeze([]) as unknown as number[];
 
 export interface ExperimentInputs {
   /** The experiment module; `config.protocol` must name it. */
@@ -119,7 +123,7 @@ export function checkDecision(
   const actions = decision.actions;
   for (let i = 0; i < actions.length; i++) {
     const a = actions[i];
-    if (feedIndex(request.feed, a.postId) < 0) return `action on post ${a.postId}, which is not in the feed`;
+    if (request.ranked.indexOf(a.postId) < 0) return `action on post ${a.postId}, which is not in the feed`;
     for (let j = 0; j < i; j++) if (actions[j].postId === a.postId) return `two actions on post ${a.postId}`;
     if (a.engagement !== 'none' && a.engagement !== 'like' && a.engagement !== 'reply') return `engagement '${a.engagement}' is unknown`;
     if (a.engagement === 'reply' && (typeof a.replyText !== 'string' || a.replyText.trim() === '')) return `reply to post ${a.postId} has no text`;
@@ -132,12 +136,6 @@ export function checkDecision(
     if (!agent.interests.includes(decision.newPost.topic)) return `the new post's topic '${decision.newPost.topic}' is not one of the agent's interests`;
   }
   return null;
-}
-
-/** Position of `postId` in a feed, or −1. */
-function feedIndex(feed: readonly FeedItem[], postId: number): number {
-  for (let k = 0; k < feed.length; k++) if (feed[k].postId === postId) return k;
-  return -1;
 }
 
 interface ConditionRun {
@@ -169,7 +167,10 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
   const inviteHead = hashHead(seed, 'invite');
   const gapHead = hashHead(seed, 'gap');
   const feedRng = new Rng(0);
-  const feeds = new FeedBuilder(agents.map((p) => p.publicProfile), config.feed, agents);
+  const feeds = new FeedBuilder(config.feed, agents);
+  // FeedItem objects only for a port that reads them (prompts); offline agents read the ranked arrays.
+  const profiles = port.readsFeedItems === false ? [] : agents.map((p) => p.publicProfile);
+  const withItems = port.readsFeedItems !== false;
 
   // One uniform per adult per run, shared by every condition: the nested, absorbing roll-out (treated in period k
   // iff u < p_k) and common random numbers across arms.
@@ -237,11 +238,13 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
     // A protocol that decides who acts from its own state replaces the activation schedule for this round.
     const active: ArrayLike<number> = protocol.activeAgents ? protocol.activeAgents(ctx, scratch) : scheduled(state.nextActive, round);
     const requests: ActivationRequest[] = new Array(active.length);
+    const roundFeeds = new RoundFeeds(active.length * config.feed.size);
     for (let i = 0; i < active.length; i++) {
       const a = active[i];
-      const feed = feeds.build(state, agents[a], trending, feedRng.reseed(hashTail(feedHead, a, round)));
+      const ranked = feeds.build(state, agents[a], trending, feedRng.reseed(hashTail(feedHead, a, round)), roundFeeds);
+      const feed = withItems ? feedItems(ranked, state, profiles) : NO_ITEMS;
       const invitedToPost = uniform(inviteHead, a, round) < config.postInvitation;
-      const base = { agentId: a, round, condition: run.name, memory: state.memory[a], feed, invitedToPost };
+      const base = { agentId: a, round, condition: run.name, memory: state.memory[a], feed, ranked, invitedToPost };
       requests[i] = Object.assign(base, protocol.request(ctx, scratch, a));
     }
     const outcomes = await port.decideRound({ condition: run.name, round, requests }, signal);
@@ -291,9 +294,8 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
         if (problem) outcome = { ok: false, error: `invalid decision: ${problem}`, meta: outcome.meta, exchange: outcome.exchange };
       }
       decisions[i] = outcome;
-      const feed = req.feed;
       if (seenSlot.length < state.posts.count) seenSlot = new Uint8Array(state.posts.count * 2);
-      markFeedSeen(state, a, feed, seenSlot);
+      markFeedSeen(state, a, req.ranked, seenSlot);
       if (!outcome.ok) {
         invalidAgents.push(a);
         llm.invalid++;
@@ -308,15 +310,16 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
       let nUnfollowed = 0;
       let posted: string | null = null;
       const base = a * ACTIVITY_WIDTH;
+      const p = state.posts;
       for (const act of d.actions) {
-        const item = feed[feedIndex(feed, act.postId)];
         const pid = act.postId;
+        const author = p.author[pid];
         if (act.engagement === 'like') {
           state.posts.likes[pid]++;
           recordEngagement(state, pid, a, 0);
           activity[base]++;
-          engagements.push({ round, agent: a, kind: 'like', postId: pid, target: item.authorId });
-          engagedScratch[nEngaged++] = { postId: pid, topic: item.topic, text: item.text, action: 'like' };
+          engagements.push({ round, agent: a, kind: 'like', postId: pid, target: author });
+          engagedScratch[nEngaged++] = { postId: pid, topic: p.topic[pid], text: p.text[pid], action: 'like' };
         } else if (act.engagement === 'reply') {
           const text = (act.replyText as string).slice(0, config.postMaxChars);
           state.posts.replies[pid]++;
@@ -324,18 +327,18 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
           state.posts.latestReplyAuthor[pid] = a;
           state.posts.latestReplyText[pid] = text;
           activity[base + 1]++;
-          engagements.push({ round, agent: a, kind: 'reply', postId: pid, target: item.authorId, text });
+          engagements.push({ round, agent: a, kind: 'reply', postId: pid, target: author, text });
           replies.push({ postId: pid, author: a, round, text });
-          engagedScratch[nEngaged++] = { postId: pid, topic: item.topic, text: item.text, action: 'reply', replyText: text };
+          engagedScratch[nEngaged++] = { postId: pid, topic: p.topic[pid], text: p.text[pid], action: 'reply', replyText: text };
         }
-        if (act.follow === 'follow' && setFollow(state, a, item.authorId, true)) {
+        if (act.follow === 'follow' && setFollow(state, a, author, true)) {
           activity[base + 3]++;
-          engagements.push({ round, agent: a, kind: 'follow', postId: pid, target: item.authorId });
-          followedScratch[nFollowed++] = item.authorId;
-        } else if (act.follow === 'unfollow' && setFollow(state, a, item.authorId, false)) {
+          engagements.push({ round, agent: a, kind: 'follow', postId: pid, target: author });
+          followedScratch[nFollowed++] = author;
+        } else if (act.follow === 'unfollow' && setFollow(state, a, author, false)) {
           activity[base + 4]++;
-          engagements.push({ round, agent: a, kind: 'unfollow', postId: pid, target: item.authorId });
-          unfollowedScratch[nUnfollowed++] = item.authorId;
+          engagements.push({ round, agent: a, kind: 'unfollow', postId: pid, target: author });
+          unfollowedScratch[nUnfollowed++] = author;
         }
       }
       if (d.newPost) {
@@ -349,9 +352,9 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
       const own = protocol.applyDecision(ctx, scratch, a, d, req);
       state.memory[a] = {
         round,
-        engaged: engagedScratch.slice(0, nEngaged),
-        followed: followedScratch.slice(0, nFollowed),
-        unfollowed: unfollowedScratch.slice(0, nUnfollowed),
+        engaged: nEngaged ? engagedScratch.slice(0, nEngaged) : (NONE as unknown as MemoryBase['engaged']),
+        followed: nFollowed ? followedScratch.slice(0, nFollowed) : NONE,
+        unfollowed: nUnfollowed ? unfollowedScratch.slice(0, nUnfollowed) : NONE,
         posted,
         ...own,
       };

@@ -5,7 +5,7 @@
  */
 import { sortedHas, type FollowNetwork } from './network';
 import type { MemoryBase } from './protocol';
-import type { FeedItem } from './types';
+import type { RankedFeed } from './feed';
 
 export interface PostStore {
   count: number;
@@ -277,25 +277,28 @@ export function markSeen(s: WorldState, agent: number, post: number, replyCount:
  * `markSeen` for every item of one feed (distinct posts), in one pass over the agent's seen list instead of one per
  * item. `slot` is a scratch table over post ids, all zero, with room for every post; it is left all zero.
  */
-export function markFeedSeen(s: WorldState, agent: number, feed: readonly FeedItem[], slot: Uint8Array): void {
-  if (feed.length === 0) return;
-  for (let k = 0; k < feed.length; k++) slot[feed[k].postId] = k + 1;
+export function markFeedSeen(s: WorldState, agent: number, feed: RankedFeed, slot: Uint8Array): void {
+  const n = feed.length;
+  if (n === 0) return;
+  const { post, replies } = feed.feeds;
+  const at = feed.start;
+  for (let k = 0; k < n; k++) slot[post[at + k]] = k + 1;
   const seen = s.seen;
   const pool = seen.pool;
   const first = seen.start[agent];
   let found = 0;
-  for (let i = first + seen.size[agent] - 2; i >= first && found < feed.length; i -= 2) {
+  for (let i = first + seen.size[agent] - 2; i >= first && found < n; i -= 2) {
     const k = slot[pool[i]];
     if (k === 0) continue;
-    pool[i + 1] = feed[k - 1].replyCount;
+    pool[i + 1] = replies[at + k - 1];
     slot[pool[i]] = 0;
     found++;
   }
-  for (let k = 0; k < feed.length; k++) {
-    const id = feed[k].postId;
+  for (let k = 0; k < n; k++) {
+    const id = post[at + k];
     if (slot[id] === 0) continue;
     slot[id] = 0;
     seen.push(agent, id);
-    seen.push(agent, feed[k].replyCount);
+    seen.push(agent, replies[at + k]);
   }
 }

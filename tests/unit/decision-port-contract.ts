@@ -7,6 +7,7 @@ import { expect, it } from 'vitest';
 import { type SimConfig } from '../../src/engine/config';
 import { makeConfig } from '../../src/protocols/sociopol/defaults';
 import type { DecisionPort, PortContext } from '../../src/engine/ports';
+import { RankedFeed } from '../../src/engine/feed';
 import type { FeedItem } from '../../src/engine/types';
 import type { ActivationRequest, Decision, DecisionOutcome, VoteOutcome, VoteRequest } from '../../src/protocols/sociopol/types';
 import type { Persona } from '../../src/population/types';
@@ -55,7 +56,9 @@ function item(postId: number, viewer: number, i: number): FeedItem {
 
 /** One request per agent with varied feeds (0–4 posts), memories, invitations, treatments; agent 3 is a minor. */
 export function contractRequests(personas: Persona[], round = 5, condition = 'treatment_soc_message'): ActivationRequest[] {
-  return personas.map((p, k) => ({
+  return personas.map((p, k) => {
+    const feed = Array.from({ length: k % 5 }, (_, i) => item(100 + k * 10 + i, p.id, i));
+    return {
     agentId: p.id,
     round,
     condition,
@@ -63,7 +66,8 @@ export function contractRequests(personas: Persona[], round = 5, condition = 'tr
       k % 3 === 0
         ? null
         : { round: round - 3, engaged: [{ postId: 7, topic: 'economy', text: 'Rents again.', action: 'like' }], followed: [], unfollowed: [], posted: null, likelihood: 2, followedLikelyShare: 0.5, sawMessage: false },
-    feed: Array.from({ length: k % 5 }, (_, i) => item(100 + k * 10 + i, p.id, i)),
+    feed,
+    ranked: RankedFeed.of(feed),
     invitedToPost: k % 4 === 1,
     vote: p.adult
       ? {
@@ -74,7 +78,8 @@ export function contractRequests(personas: Persona[], round = 5, condition = 'tr
           followedLikelyShare: 0.25,
         }
       : null,
-  }));
+    };
+  });
 }
 
 export function contractVotes(personas: Persona[], condition = 'treatment_soc_message'): VoteRequest[] {

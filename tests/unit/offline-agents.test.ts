@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RankedFeed } from '../../src/engine/feed';
 import { OfflinePort } from '../../src/protocols/sociopol/offline/rules-port';
 import { OFFLINE_PARAMETERS } from '../../src/protocols/sociopol/offline/parameters';
 import { makeConfig } from '../../src/protocols/sociopol/defaults';
@@ -149,6 +150,7 @@ describe('offline agents: calibration to the published runs (protocols §C)', ()
       condition: 'control',
       memory: null,
       feed: [],
+      ranked: RankedFeed.of([]),
       invitedToPost: false,
       vote: { roundsToElection: 23, previousLikelihood: 2, treatment: null, followedCount: 10, followedLikelyShare: 0.5 },
     };

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { following, type FollowNetwork } from '../../src/engine/network';
+import { RankedFeed } from '../../src/engine/feed';
 import type { RoundContext } from '../../src/engine/protocol';
 import type { Persona } from '../../src/population/types';
 import { s3Protocol } from '../../src/protocols/s3/protocol';
@@ -39,7 +40,7 @@ async function drive(network: FollowNetwork, personas: Persona[], seed: number, 
       const ctx = { ...base, condition: cond.name, round, state } as RoundContext<typeof state, Persona>;
       const scratch = s3Protocol.beginRound(ctx);
       const active = s3Protocol.activeAgents!(ctx, scratch);
-      const requests = Array.from(active, (a) => ({ agentId: a, round, condition: cond.name, memory: null, feed: [], invitedToPost: false, ...s3Protocol.request(ctx, scratch, a) }));
+      const requests = Array.from(active, (a) => ({ agentId: a, round, condition: cond.name, memory: null, feed: [], ranked: RankedFeed.of([]), invitedToPost: false, ...s3Protocol.request(ctx, scratch, a) }));
       const outcomes = await port.decideRound({ condition: cond.name, round, requests });
       outcomes.forEach((o, i) => {
         if (!o.ok) return;

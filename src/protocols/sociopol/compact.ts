@@ -6,6 +6,7 @@
  * `expandActivation` is checked against the prompts actually sent over a whole run (tests/integration/llm-compact).
  */
 import type { SimConfig } from '../../engine/config';
+import { RankedFeed } from '../../engine/feed';
 import type { FeedItem, Post, Reply } from '../../engine/types';
 import type { Persona } from '../../population/types';
 import type { ActivationRequest, Likelihood, Memory, SocioPolParams, TreatmentMessage } from './types';
@@ -137,5 +138,5 @@ export function expandActivation(c: CompactActivation, agentId: number, conditio
     }
     vote = { roundsToElection, previousLikelihood: previous < 0 ? null : (previous as Likelihood), treatment, followedCount: 0, followedLikelyShare: 0 };
   }
-  return { agentId, round, condition, memory, feed: items, invitedToPost: invited === 1, vote };
+  return { agentId, round, condition, memory, feed: items, ranked: RankedFeed.of(items), invitedToPost: invited === 1, vote };
 }

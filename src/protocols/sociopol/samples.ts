@@ -4,6 +4,7 @@
  * realistic lengths (posts near 110 characters, replies near 70), not filler.
  */
 import type { SimConfig } from '../../engine/config';
+import { RankedFeed } from '../../engine/feed';
 import type { FeedItem } from '../../engine/types';
 import type { Persona } from '../../population/types';
 import type { ActivationRequest, SocioPolParams } from './types';
@@ -81,6 +82,7 @@ function feedItem(i: number, followed: boolean, friends: number): FeedItem {
  * each carry a reply.
  */
 export function typicalActivation(config: SimConfig): ActivationRequest {
+  const feed = [feedItem(0, true, 1), feedItem(1, false, 0), feedItem(2, false, 1), feedItem(3, false, 0)].slice(0, config.feed.size);
   return {
     agentId: SAMPLE_PERSONA.id,
     round: 12,
@@ -95,7 +97,8 @@ export function typicalActivation(config: SimConfig): ActivationRequest {
       followedLikelyShare: 0.5,
       sawMessage: true,
     },
-    feed: [feedItem(0, true, 1), feedItem(1, false, 0), feedItem(2, false, 1), feedItem(3, false, 0)].slice(0, config.feed.size),
+    feed,
+    ranked: RankedFeed.of(feed),
     invitedToPost: false,
     vote: {
       roundsToElection: config.lastRound - 12,
@@ -140,6 +143,7 @@ export function largestActivation(config: SimConfig): ActivationRequest {
       sawMessage: true,
     },
     feed,
+    ranked: RankedFeed.of(feed),
     invitedToPost: true,
     vote: {
       ...base.vote!,

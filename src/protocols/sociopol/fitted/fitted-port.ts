@@ -31,6 +31,8 @@ export { FITTED_PUBLISHED_LABEL } from './model';
 
 export class FittedPort implements SocioPolPort {
   readonly kind = 'fitted';
+  /** Engagement comes from the rules, which read only the ranked feed. */
+  readonly readsFeedItems = false;
   private seed = 0;
   private personas: readonly Persona[] = [];
   private config: SimConfig | null = null;

@@ -14,6 +14,8 @@ import { offlinePostText, offlineReplyText } from './texts';
 
 export class OfflinePort implements SocioPolPort {
   readonly kind = 'offline';
+  /** The rules read only the ranked feed's flags: the engine builds no FeedItem objects for them. */
+  readonly readsFeedItems = false;
   private seed = 0;
   private personas: readonly Persona[] = [];
   private config: SimConfig | null = null;
@@ -56,20 +58,20 @@ export class OfflinePort implements SocioPolPort {
 
     const actions: PostAction[] = [];
     const e = p.engagement;
-    const feed = req.feed;
+    const feed = req.ranked;
     for (let rank = 0; rank < feed.length; rank++) {
-      const item = feed[rank];
+      const followed = feed.followed(rank);
       let boost = Math.pow(e.rankDecay, rank);
-      if (item.followed) boost *= e.followedBoost;
-      if (item.likedByFollowed.length + item.repliedByFollowed.length > 0) boost *= e.friendsBoost;
+      if (followed) boost *= e.followedBoost;
+      if (feed.friendsEngaged(rank)) boost *= e.friendsBoost;
       const x = rng.next();
       const engagement = x < e.reply * boost ? 'reply' : x < (e.reply + e.like) * boost ? 'like' : 'none';
       const y = rng.next();
       let follow: PostAction['follow'] = 'none';
-      if (!item.followed && y < (engagement === 'none' ? e.followOtherwise : e.followAfterEngaging)) follow = 'follow';
-      else if (item.followed && engagement === 'none' && y < e.unfollow) follow = 'unfollow';
+      if (!followed && y < (engagement === 'none' ? e.followOtherwise : e.followAfterEngaging)) follow = 'follow';
+      else if (followed && engagement === 'none' && y < e.unfollow) follow = 'unfollow';
       const replyText = engagement === 'reply' ? offlineReplyText(rng) : undefined;
-      if (engagement !== 'none' || follow !== 'none') actions.push({ postId: item.postId, engagement, replyText, follow });
+      if (engagement !== 'none' || follow !== 'none') actions.push({ postId: feed.postId(rank), engagement, replyText, follow });
     }
 
     let newPost: Decision['newPost'] = null;
