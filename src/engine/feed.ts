@@ -9,7 +9,7 @@
  */
 import type { FeedConfig } from './config';
 import type { Rng } from './rng';
-import { followingNow, LIKED, REPLIED, sortedHas, type WorldState } from './state';
+import { followingNow, LIKED, MASK_WORDS, REPLIED, sortedHas, type WorldState } from './state';
 import type { AgentProfile } from './protocol';
 import type { FeedItem } from './types';
 
@@ -179,31 +179,33 @@ function followedEngagers(
   count: number,
   state: WorldState,
   following: Int32Array,
-  scratch: { slot: Uint8Array; liked: Int32Array; replied: Int32Array; likedN: Uint8Array; repliedN: Uint8Array },
+  scratch: { slot: Uint8Array; liked: Int32Array; replied: Int32Array; likedN: Uint8Array; repliedN: Uint8Array; words: Int32Array; bits: Int32Array },
 ): void {
-  const { slot, liked, replied, likedN, repliedN } = scratch;
-  let m0 = 0;
-  let m1 = 0;
-  let m2 = 0;
-  let m3 = 0;
+  const { slot, liked, replied, likedN, repliedN, words, bits } = scratch;
+  // The mask words these posts fall in, each with the bits to test (posts sharing a word share an entry).
+  let nw = 0;
   for (let k = 0; k < count; k++) {
     const id = chosen[k];
     slot[id] = k + 1;
     likedN[k] = 0;
     repliedN[k] = 0;
-    const word = (id >>> 5) & 3;
+    const word = (id >>> 5) & (MASK_WORDS - 1);
     const bit = 1 << (id & 31);
-    if (word === 0) m0 |= bit;
-    else if (word === 1) m1 |= bit;
-    else if (word === 2) m2 |= bit;
-    else m3 |= bit;
+    let q = 0;
+    while (q < nw && words[q] !== word) q++;
+    if (q === nw) {
+      words[nw] = word;
+      bits[nw++] = bit;
+    } else bits[q] |= bit;
   }
   const { start, size, pool } = state.engaged;
   const mask = state.engagedMask;
   for (let j = 0; j < following.length; j++) {
     const f = following[j];
-    const w = 4 * f;
-    if (((mask[w] & m0) | (mask[w + 1] & m1) | (mask[w + 2] & m2) | (mask[w + 3] & m3)) === 0) continue;
+    const w = MASK_WORDS * f;
+    let hit = 0;
+    for (let q = 0; q < nw; q++) hit |= mask[w + words[q]] & bits[q];
+    if (hit === 0) continue;
     const first = start[f];
     const end = first + size[f];
     for (let i = first; i < end; i++) {
@@ -242,10 +244,12 @@ export class FeedBuilder {
     replied: new Int32Array(0),
     likedN: new Uint8Array(0),
     repliedN: new Uint8Array(0),
+    words: new Int32Array(0),
+    bits: new Int32Array(0),
   };
   // Per feed: the viewer, its followed accounts, and how many posts they wrote (−1 until the 'followed' source asks).
   private state: WorldState | null = null;
-  private persona: AgentProfile | null = null;
+  private viewer = -1;
   private following: Int32Array = new Int32Array(0);
   private followedTotal = -1;
   // The posts picked so far for the feed being built, and their sources (reused: only the first `picks` count).
@@ -296,23 +300,24 @@ export class FeedBuilder {
     scratch.replied = new Int32Array(config.size * MAX_FRIENDS_LISTED);
     scratch.likedN = new Uint8Array(config.size);
     scratch.repliedN = new Uint8Array(config.size);
+    scratch.words = new Int32Array(config.size);
+    scratch.bits = new Int32Array(config.size);
     this.keyFollowed = new Uint8Array(config.size);
     this.keyEngagement = new Int32Array(config.size);
     this.order = new Int32Array(config.size);
   }
 
   /**
-   * The ranked feed of `persona`, written at the end of `out` (which must have room for a full feed). Pure apart from
+   * The ranked feed of agent `agent`, written at the end of `out` (which must have room for a full feed). Pure apart from
    * the draws it takes from `rng`.
    */
-  build(state: WorldState, persona: AgentProfile, trending: number[], rng: Rng, out: RoundFeeds): RankedFeed {
+  build(state: WorldState, agent: number, trending: number[], rng: Rng, out: RoundFeeds): RankedFeed {
     const config = this.config;
-    const agent = persona.id;
     const p = state.posts;
     if (p.count === 0) return EMPTY_FEED;
     const following = followingNow(state, agent);
     this.state = state;
-    this.persona = persona;
+    this.viewer = agent;
     this.following = following;
     this.followedTotal = -1;
     this.picks = 0;
@@ -389,7 +394,6 @@ export class FeedBuilder {
     }
     out.used = first + picks;
     this.state = null;
-    this.persona = null;
     return new RankedFeed(out, first, picks);
   }
 
@@ -413,7 +417,7 @@ export class FeedBuilder {
   /** Not the viewer's own post, not picked already, and not seen unless it gained replies since (seenUnchanged). */
   private eligible(post: number): boolean {
     const posts = (this.state as WorldState).posts;
-    if (posts.author[post] === (this.persona as AgentProfile).id) return false;
+    if (posts.author[post] === this.viewer) return false;
     for (let k = 0; k < this.picks; k++) if (this.chosen[k] === post) return false;
     const seen = this.seenReplies[post];
     return seen === 0 || seen - 1 < posts.replies[post];
@@ -460,12 +464,11 @@ export class FeedBuilder {
 
   private drawFrom(source: Source, trending: number[], rng: Rng): number {
     const p = (this.state as WorldState).posts;
-    const persona = this.persona as AgentProfile;
     for (let t = 0; t < TRIES_PER_SOURCE; t++) {
       let candidate = -1;
       if (source === 'interest') {
-        const first = this.interestStart[persona.id];
-        const t = this.interestTopics[first + rng.int(this.interestStart[persona.id + 1] - first)];
+        const first = this.interestStart[this.viewer];
+        const t = this.interestTopics[first + rng.int(this.interestStart[this.viewer + 1] - first)];
         const lists = this.lists;
         const list = lists[t] ?? (lists[t] = p.byTopic.get(this.topicNames[t]));
         if (list && list.length) candidate = list[rng.int(list.length)];

@@ -241,7 +241,7 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
     const roundFeeds = new RoundFeeds(active.length * config.feed.size);
     for (let i = 0; i < active.length; i++) {
       const a = active[i];
-      const ranked = feeds.build(state, agents[a], trending, feedRng.reseed(hashTail(feedHead, a, round)), roundFeeds);
+      const ranked = feeds.build(state, a, trending, feedRng.reseed(hashTail(feedHead, a, round)), roundFeeds);
       const feed = withItems ? feedItems(ranked, state, profiles) : NO_ITEMS;
       const invitedToPost = uniform(inviteHead, a, round) < config.postInvitation;
       const base = { agentId: a, round, condition: run.name, memory: state.memory[a], feed, ranked, invitedToPost };
