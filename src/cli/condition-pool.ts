@@ -18,6 +18,8 @@ export interface PoolOptions {
   workers?: number;
   /** Pass each activation's decision outcome to the hooks. @default true */
   withDecisions?: boolean;
+  /** Play the warm-up once here and ship it to the workers (false: every worker replays it). @default true */
+  shipWarmup?: boolean;
   signal?: AbortSignal;
 }
 
@@ -41,10 +43,10 @@ function workerScript(url: URL): string {
   return bundled;
 }
 
-function spawnThread(data: ShardData): ShardWorker {
+function spawnThread(data: ShardData, transferList: ArrayBuffer[]): ShardWorker {
   const fromSource = import.meta.url.endsWith('.ts');
   const url = new URL(`./condition-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
-  const worker = fromSource ? new Worker(workerScript(url), { eval: true, workerData: data }) : new Worker(url, { workerData: data });
+  const worker = fromSource ? new Worker(workerScript(url), { eval: true, workerData: data, transferList }) : new Worker(url, { workerData: data, transferList });
   return {
     onMessage: (handler) => worker.on('message', handler),
     onFailure: (handler) => {

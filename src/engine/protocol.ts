@@ -327,6 +327,12 @@ export interface Protocol<
   createState(ctx: { seed: number; config: SimConfig; agents: readonly A[] }): S;
   /** An independent copy: conditions share the warm-up exactly, then diverge. */
   forkState(state: S): S;
+  /**
+   * The state as plain data, its bulk in typed arrays (an independent copy), and back on the run's context: lets a
+   * pool play the warm-up once and ship it to its workers. Without them every worker replays the warm-up.
+   */
+  packState?(state: S): unknown;
+  unpackState?(packed: unknown, ctx: { seed: number; config: SimConfig; agents: readonly A[] }): S;
   /** Population-level quantities of the round, computed once on the state at the start of the round. */
   beginRound(ctx: RoundContext<S, A>): X;
   /**

@@ -16,6 +16,7 @@ import type { FollowNetwork } from './network';
 import type { DecisionPort } from './ports';
 import type { ActivationRequest, AgentProfile, AnyProtocol, Decision, DecisionOutcome, MemoryBase, RoundContext, WorldView } from './protocol';
 import { hashHead, hashTail, Rng } from './rng';
+import { packWorld, unpackWorld, type WarmStart } from './warm-start';
 import { addPost, createState, followingNow, forkState, markFeedSeen, recordEngagement, setFollow, type WorldState } from './state';
 import {
   ACTIVITY_WIDTH,
@@ -85,6 +86,8 @@ export interface ExperimentResult {
   /** LLM accounting of the shared warm-up. */
   warmupLlm: LlmTotals;
   invalidWarmup: number;
+  /** The packed end of the warm-up, when only the warm-up was asked for (`RunPhase.warmupOnly`). */
+  warm?: WarmStart;
 }
 
 /**
@@ -148,8 +151,27 @@ interface ConditionRun {
   treatedEver: Uint8Array;
 }
 
-export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentHooks = {}, signal?: AbortSignal): Promise<ExperimentResult> {
+/**
+ * Which part of a run to play: all of it (the default), only the warm-up (the result's `warm` holds its packed end
+ * state; status 'paused'), or the conditions from such a packed warm-up (its records are not emitted again).
+ */
+export interface RunPhase {
+  warmupOnly?: boolean;
+  from?: WarmStart;
+}
+
+/** Whether a pool can ship this protocol's warm-up to its workers (it packs its state) instead of replaying it in each. */
+export function canShipWarmup(protocol: AnyProtocol): boolean {
+  return typeof protocol.packState === 'function' && typeof protocol.unpackState === 'function';
+}
+
+export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentHooks = {}, signal?: AbortSignal, phase: RunPhase = {}): Promise<ExperimentResult> {
   const { protocol, config, seed, agents, network, port } = inputs;
+  const from = phase.from ?? null;
+  if ((from || phase.warmupOnly) && !canShipWarmup(protocol)) {
+    throw new SpilloverError('ConfigError', `${protocol.title} does not pack its state, so its warm-up cannot be shipped; run the warm-up in every worker`);
+  }
+  if (from && from.seed !== seed) throw new SpilloverError('ConfigError', `warm start: it was played with seed ${from.seed}, not ${seed}; play the warm-up of this seed`);
   validateConfig(config);
   protocol.validateParams(config);
   const n = network.n;
@@ -177,17 +199,17 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
   const assignment = assignmentUniforms(seed, agents);
   const messageIndex = new Map<string, number>(protocol.messages.map((m: { id: string }, i: number) => [m.id, i + 1]));
 
-  const warm = createState(network);
+  const warm = from ? unpackWorld(from.world, network) : createState(network);
   // Seed posts appear in the first round; agents first act in one of the `firstActiveWithin` rounds from
   // `firstActiveAfter` on (1: nobody acts in round −15, as in the published runs; stored runs without it ran with 0).
   const firstActive = config.firstRound + (config.firstActiveAfter ?? 0);
-  for (let a = 0; a < n; a++) warm.nextActive[a] = firstActive + Rng.derive(seed, 'first-active', a).int(config.firstActiveWithin);
+  if (!from) for (let a = 0; a < n; a++) warm.nextActive[a] = firstActive + Rng.derive(seed, 'first-active', a).int(config.firstActiveWithin);
   const seedPosts: Post[] = [];
   if (config.seedPosts > 0 && !protocol.seedPost) {
     throw new SpilloverError('ConfigError', `config: seedPosts is ${config.seedPosts} but ${protocol.title} writes no seed posts; set seedPosts to 0`, 'seedPosts');
   }
   const postRng = Rng.derive(seed, 'seed-posts');
-  for (let i = 0; i < config.seedPosts; i++) {
+  for (let i = 0; i < (from ? 0 : config.seedPosts); i++) {
     const author = postRng.int(n);
     const topic = postRng.pick(agents[author].interests);
     const text = (protocol.seedPost as NonNullable<typeof protocol.seedPost>)(topic, postRng, config.postMaxChars);
@@ -200,10 +222,15 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
     spec: null,
     name: WARMUP,
     state: warm,
-    own: protocol.createState({ seed, config, agents }),
+    own: from ? protocol.unpackState!(from.own, { seed, config, agents }) : protocol.createState({ seed, config, agents }),
     totals: newTotals(WARMUP),
     treatedEver: new Uint8Array(n),
   };
+  if (from) {
+    addTotals(warmRun.totals.llm, from.warmupLlm);
+    warmRun.totals.invalidDecisions = from.invalidWarmup;
+    done = 1 - config.firstRound;
+  }
   const resultOf = (status: ExperimentResult['status'], runs: ConditionRun[]): ExperimentResult => ({
     status,
     seed,
@@ -387,10 +414,20 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
   };
 
   // Warm-up: rounds firstRound…0, no treatment, shared by every condition.
-  for (let r = config.firstRound; r <= 0; r++) {
+  for (let r = config.firstRound; r <= 0 && !from; r++) {
     const record = await playRound(warmRun, r, r === config.firstRound ? seedPosts : []);
     await emit(record);
     if (hooks.shouldPause?.()) return resultOf('paused', [warmRun]);
+  }
+  if (phase.warmupOnly) {
+    const packed: WarmStart = {
+      seed,
+      world: packWorld(warm),
+      own: protocol.packState!(warmRun.own),
+      warmupLlm: { ...warmRun.totals.llm },
+      invalidWarmup: warmRun.totals.invalidDecisions,
+    };
+    return { ...resultOf('paused', [warmRun]), warm: packed };
   }
 
   const runs: ConditionRun[] = config.conditions.map((spec) => ({

@@ -8,9 +8,9 @@ import { offlinePort } from '../protocols/assemble';
 import { getProtocol } from '../protocols/registry';
 import { planShards, runShards, type MergeHooks, type PoolInputs, type ShardData, type ShardWorker } from './condition-split';
 
-function spawnWebWorker(data: ShardData): ShardWorker {
+function spawnWebWorker(data: ShardData, transfer: ArrayBuffer[]): ShardWorker {
   const worker = new Worker(new URL('./conditions.worker.ts', import.meta.url), { type: 'module' });
-  worker.postMessage(data);
+  worker.postMessage(data, transfer);
   return {
     onMessage: (handler) => worker.addEventListener('message', (e) => handler(e.data)),
     onFailure: (handler) => worker.addEventListener('error', (e) => handler(new Error(`condition pool: a worker failed (${e.message})`))),
@@ -21,7 +21,7 @@ function spawnWebWorker(data: ShardData): ShardWorker {
 export async function runConditionPoolWeb(
   inputs: PoolInputs,
   hooks: MergeHooks = {},
-  options: { workers?: number; withDecisions?: boolean; signal?: AbortSignal } = {},
+  options: { workers?: number; withDecisions?: boolean; signal?: AbortSignal; shipWarmup?: boolean } = {},
 ): Promise<ExperimentResult> {
   const shards = planShards(inputs.config.conditions.length, options.workers ?? navigator.hardwareConcurrency ?? 1);
   if (shards.length < 2) {

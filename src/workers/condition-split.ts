@@ -2,13 +2,15 @@
  * Conditions on a pool of workers, the parts that do not care what a worker is (Node worker_threads in the CLI, Web
  * Workers in a page): which conditions each worker runs, and the merge that hands records on in the order the
  * sequential run emits them. A condition's records depend only on the seed and the shared warm-up, never on which
- * other conditions run beside it, so every worker replays the warm-up itself and runs its share of the conditions;
- * the merged records equal the sequential run's (tests/integration/condition-pool.test.ts compares digests).
+ * other conditions run beside it: the calling thread plays the warm-up once and ships its packed end state to every
+ * worker (engine/warm-start.ts), or, for a protocol that does not pack its state, every worker replays it; the merged
+ * records equal the sequential run's (tests/integration/condition-pool.test.ts compares digests).
  */
 import type { SimConfig } from '../engine/config';
 import type { FollowNetwork } from '../engine/network';
 import type { AgentProfile } from '../engine/protocol';
-import { roundsTotal, runExperiment, WARMUP, type ExperimentProgress, type ExperimentResult } from '../engine/simulation';
+import { canShipWarmup, roundsTotal, runExperiment, WARMUP, type ExperimentProgress, type ExperimentResult } from '../engine/simulation';
+import { warmTransfer, type WarmStart } from '../engine/warm-start';
 import type { EngagementEvent, EngagementKind, FinalRecord, RoundRecord } from '../engine/types';
 import { addTotals, emptyLlmTotals } from '../engine/types';
 import { offlinePort } from '../protocols/assemble';
@@ -160,8 +162,10 @@ export interface ShardData {
   network: FollowNetwork;
   /** Which of the protocol's offline agents answer (its default when absent). */
   agentsKind?: string;
-  /** Only the worker holding the first condition posts the warm-up rounds. */
+  /** Only the worker holding the first condition posts the warm-up rounds (when it replays them). */
   postWarmup: boolean;
+  /** The shared warm-up, played by the pool's caller: the worker starts its conditions from it. */
+  warm?: WarmStart | null;
   /** Send each activation's decision outcome too (the CLI's outputs do not read them). */
   withDecisions: boolean;
   /** Fitted agents answer when given; otherwise the hand-set rules. */
@@ -195,6 +199,8 @@ export async function runShard(data: ShardData, post: PostShardMessage): Promise
           post({ kind: 'final', record: sent }, [record.values.buffer as ArrayBuffer]);
         },
       },
+      undefined,
+      data.warm ? { from: data.warm } : {},
     );
     post({ kind: 'result', result }, []);
   } catch (err) {
@@ -220,34 +226,62 @@ export interface PoolInputs {
   agentsKind?: string;
 }
 
+/** The buffers of a warm start that can move to a worker, its protocol state's typed arrays included. */
+function transferOf(warm: WarmStart): ArrayBuffer[] {
+  const own = warm.own && typeof warm.own === 'object' ? Object.values(warm.own as object) : [];
+  return warmTransfer(warm, own.filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer));
+}
+
 /**
- * The main side: one worker per shard (`spawn` starts it with its data), records merged in the sequential order,
- * the results merged once every worker is done. Cancelling stops every worker.
+ * Plays the shared warm-up in the calling thread, handing its records to the merge, and returns its packed end state
+ * (null when the protocol does not pack its state: the workers replay the warm-up then).
+ */
+async function playWarmup(inputs: PoolInputs, merge: OrderedMerge, withDecisions: boolean, signal?: AbortSignal): Promise<WarmStart | null> {
+  const protocol = getProtocol(inputs.config.protocol);
+  if (!canShipWarmup(protocol)) return null;
+  const port = offlinePort(protocol, inputs.fitted ? 'fitted' : inputs.agentsKind, inputs.fitted ?? undefined);
+  const onRound = (record: RoundRecord) => merge.push({ kind: 'round', record: withDecisions ? record : { ...record, decisions: [] } });
+  const result = await runExperiment({ protocol, config: inputs.config, seed: inputs.seed, agents: inputs.personas, network: inputs.network, port }, { onRound }, signal, { warmupOnly: true });
+  return result.warm ?? null;
+}
+
+/**
+ * The main side: the warm-up played once here (or replayed by each worker, see `playWarmup`), then one worker per
+ * shard (`spawn` starts it with its data and the buffers to move), records merged in the sequential order, the results
+ * merged once every worker is done. Cancelling stops every worker.
  */
 export async function runShards(
   inputs: PoolInputs,
   hooks: MergeHooks,
   shards: number[][],
-  spawn: (data: ShardData) => ShardWorker,
-  options: { withDecisions?: boolean; signal?: AbortSignal } = {},
+  spawn: (data: ShardData, transfer: ArrayBuffer[]) => ShardWorker,
+  options: { withDecisions?: boolean; signal?: AbortSignal; shipWarmup?: boolean } = {},
 ): Promise<ExperimentResult> {
   const merge = new OrderedMerge(inputs.config, hooks);
   const workers: ShardWorker[] = [];
+  const withDecisions = options.withDecisions ?? true;
+  const warm = options.shipWarmup === false ? null : await playWarmup(inputs, merge, withDecisions, options.signal);
   try {
     const results = await Promise.all(
       shards.map(
         (shard, i) =>
           new Promise<ExperimentResult>((resolve, reject) => {
-            const worker = spawn({
-              config: shardConfig(inputs.config, shard),
-              seed: inputs.seed,
-              personas: inputs.personas,
-              network: inputs.network,
-              agentsKind: inputs.agentsKind,
-              postWarmup: i === 0,
-              withDecisions: options.withDecisions ?? true,
-              fitted: inputs.fitted ?? null,
-            });
+            // The last worker takes the warm start's buffers; the others get copies.
+            const last = i === shards.length - 1;
+            const worker = spawn(
+              {
+                config: shardConfig(inputs.config, shard),
+                seed: inputs.seed,
+                personas: inputs.personas,
+                network: inputs.network,
+                agentsKind: inputs.agentsKind,
+                postWarmup: i === 0 && !warm,
+                withDecisions,
+                fitted: inputs.fitted ?? null,
+                warm,
+              },
+              warm && last ? transferOf(warm) : [],
+            );
             workers.push(worker);
             let handled: Promise<void> = Promise.resolve();
             worker.onMessage((m) => {

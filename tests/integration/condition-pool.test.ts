@@ -39,11 +39,12 @@ describe('conditions on a pool of workers', () => {
   it('should give the sequential run’s records, progress and result, in its order', async () => {
     const seq = recorder();
     const expected = seq.digest(await runExperiment({ protocol: sociopol, config: inputs.config, seed: inputs.seed, agents: inputs.personas, network: inputs.network, port: createOfflinePort() }, seq.hooks));
-    for (const workers of [2, 3]) {
+    // The warm-up played here and shipped to the workers (the default), and replayed in every worker.
+    for (const [workers, shipWarmup] of [[2, true], [3, true], [2, false]] as const) {
       const pool = recorder();
-      const got = pool.digest(await runConditionPool(inputs, pool.hooks, { workers }));
+      const got = pool.digest(await runConditionPool(inputs, pool.hooks, { workers, shipWarmup }));
       expect(pool.log).toEqual(seq.log);
-      expect(got, `${workers} workers`).toBe(expected);
+      expect(got, `${workers} workers, warm-up ${shipWarmup ? 'shipped' : 'replayed'}`).toBe(expected);
     }
   }, 60_000);
 

@@ -175,6 +175,17 @@ export interface SocioPolVariant {
   contrasts?: (config: SimConfig) => ContrastDecl[];
 }
 
+function createSocioPolState({ seed, config, agents }: { seed: number; config: SimConfig; agents: readonly Persona[] }): SocioPolState {
+  const params = config.params as unknown as SocioPolParams;
+  return {
+    likelihood: new Int8Array(agents.length).fill(-1),
+    closeFriends: params.friendsChannel === 'closeFriends' ? agents.map((p) => Int32Array.from(p.closeFriends).sort()) : null,
+    facesHead: hashHead(seed, 'faces'),
+    facesRng: new Rng(0),
+    profiles: agents.map((p) => p.publicProfile),
+  };
+}
+
 export function socioPolProtocol(variant: SocioPolVariant): SocioPolProtocol {
   return {
     id: variant.id,
@@ -192,18 +203,12 @@ export function socioPolProtocol(variant: SocioPolVariant): SocioPolProtocol {
     contrasts: variant.contrasts ?? socioPolContrasts,
     totalEffects: socioPolTotalEffects,
 
-    createState({ seed, config, agents }) {
-      const params = config.params as unknown as SocioPolParams;
-      return {
-        likelihood: new Int8Array(agents.length).fill(-1),
-        closeFriends: params.friendsChannel === 'closeFriends' ? agents.map((p) => Int32Array.from(p.closeFriends).sort()) : null,
-        facesHead: hashHead(seed, 'faces'),
-        facesRng: new Rng(0),
-        profiles: agents.map((p) => p.publicProfile),
-      };
-    },
+    createState: createSocioPolState,
 
     forkState: (s) => ({ ...s, likelihood: s.likelihood.slice() }),
+    // Only the likelihoods change; the rest is fixed by the run's seed and agents.
+    packState: (s) => ({ likelihood: s.likelihood.slice() }),
+    unpackState: (packed, ctx) => ({ ...createSocioPolState(ctx), likelihood: (packed as { likelihood: Int8Array }).likelihood }),
 
     beginRound(ctx) {
       const params = ctx.config.params as unknown as SocioPolParams;
