@@ -42,7 +42,7 @@ export function recordAt(config: SimConfig, index: number): { condition: string;
 export class RunTracker {
   current: SeedProgress | null = null;
   /** Seeds run to the end, with their analysis input. */
-  readonly completed: Array<{ output: SeedOutput; data: SeedData }> = [];
+  readonly completed: Array<{ output: SeedOutput; data: SeedData | null }> = [];
   /** Set once the population exists: what a partial write needs besides the tables. */
   world: { personas: Persona[]; network: FollowNetwork; port: DecisionPort; protocol: AnyProtocol } | null = null;
 
@@ -68,7 +68,8 @@ export class RunTracker {
     cur.roundsDone = roundsDone;
   }
 
-  finishSeed(output: SeedOutput, data: SeedData): void {
+  /** `data`: the voting analysis input of the seed (null for a protocol that reports from its own tables). */
+  finishSeed(output: SeedOutput, data: SeedData | null): void {
     this.completed.push({ output, data });
     this.current = null;
   }

@@ -16,7 +16,7 @@ import { armNames, seedDataFromViews } from '../analysis/from-run';
 import type { SeedData } from '../analysis/types';
 import { BATCH_DISCOUNT } from '../agents/llm/cost';
 import { withOverrides, type ConditionSpec, type FeedMode, type SimConfig } from '../engine/config';
-import { configError, isSpilloverError } from '../engine/errors';
+import { configError, isSpilloverError, SpilloverError } from '../engine/errors';
 import type { FollowNetwork } from '../engine/network';
 import { generateTwitterNetwork } from '../engine/network-generator';
 import type { DecisionPort } from '../engine/ports';
@@ -34,6 +34,8 @@ import { runConditionPool } from './condition-pool';
 import { loadCensus, loadFittedAgents } from './load-data';
 import { guardRun, RunTracker } from './partial-run';
 import { readNetworkFile } from './read-network';
+import { checkS3Targets, S3_FLAGS, S3_USAGE, s3Preset, writeS3Report, type S3ReportOptions } from './s3-preset';
+import type { FittedAgents } from '../protocols/sociopol/fitted/model';
 
 const USAGE = `usage: npm run replicate -- [--preset sociopol|bond2012|s3 (see --preset s3 --help)] [--arms social=0.98,info=0.01,control=0.01]
        [--agents N] [--seeds S] [--seed BASE] [--conditions a,b,…]
@@ -62,6 +64,8 @@ export interface ReplicateOptions {
   /** Fitted agents to use instead of the bundled fit (from `npm run fit -- --out`). */
   agentsFile: string | null;
   flags: Record<string, string | boolean | undefined>;
+  /** The S3 preset's report options (its own summary and file layout: s3-preset.ts); null for the other presets. */
+  s3: S3ReportOptions | null;
 }
 
 function fail(field: string, problem: string, fix: string): never {
@@ -116,14 +120,16 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
         retries: { type: 'string' },
         backoff: { type: 'string' },
         help: { type: 'boolean' },
+        ...S3_FLAGS,
       },
     });
   } catch (err) {
     fail('command line', `is not understood (${(err as Error).message})`, `see:\n${USAGE}`);
   }
   const v = parsed.values;
+  const preset = v.preset ?? 'sociopol';
   if (v.help) {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write((preset === 's3' ? S3_USAGE : USAGE) + '\n');
     process.exit(0);
   }
   const agentsRaw = v.agents;
@@ -133,10 +139,16 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
   if (seeds > MAX_SEEDS) fail('--seeds', `is ${v.seeds}`, `use at most ${MAX_SEEDS} seeds per run (each is a full run of every condition)`);
   const baseSeed = wholeNumber('seed', v.seed, 1, 0);
 
-  const preset = v.preset ?? 'sociopol';
-  if (preset !== 'sociopol' && preset !== 'bond2012') fail('--preset', `is '${preset}'`, "use 'sociopol' (LLM-SocioPol, five conditions over 30 rounds), 'bond2012' (one election day, arms 98/1/1) or 's3' (news, emotion and attitude propagation)");
+  if (preset !== 'sociopol' && preset !== 'bond2012' && preset !== 's3') fail('--preset', `is '${preset}'`, "use 'sociopol' (LLM-SocioPol, five conditions over 30 rounds), 'bond2012' (one election day, arms 98/1/1) or 's3' (news, emotion and attitude propagation)");
   let config: SimConfig;
-  if (preset === 'bond2012') {
+  let s3: S3ReportOptions | null = null;
+  if (preset !== 's3') {
+    const own = Object.keys(S3_FLAGS).find((k) => (v as Record<string, unknown>)[k] !== undefined);
+    if (own) fail(`--${own}`, `applies only to --preset s3`, `add --preset s3, or drop --${own}`);
+  }
+  if (preset === 's3') {
+    ({ config, report: s3 } = s3Preset(v, agents));
+  } else if (preset === 'bond2012') {
     if (v.conditions !== undefined || v.schedule !== undefined) fail('--conditions/--schedule', 'do not apply to --preset bond2012', 'set the arms with --arms social=0.98,info=0.01,control=0.01');
     const bond = structuredClone(BOND_2012_CONFIG);
     const spec = (bond.conditions as ConditionSpec[])[0];
@@ -172,6 +184,7 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
     agentsKind,
     agentsFile: v['agents-file'] ?? null,
     flags: v as Record<string, string | boolean | undefined>,
+    s3,
   };
 }
 
@@ -278,7 +291,7 @@ export async function replicate(
   const seedList = Array.from({ length: opts.seeds }, (_, k) => opts.baseSeed + k);
   const { protocol, agents: personas } = assembleRun({ config: opts.config, network, census, seeds: seedList });
   if (!opts.llm && (opts.flags.batch || opts.flags['batch-poll'] !== undefined)) fail('--batch', 'applies only to LLM agents', 'add --llm, or drop --batch');
-  const fitted = !opts.llm && opts.agentsKind === 'fitted' ? loadFittedAgents(opts.agentsFile ?? undefined) : null;
+  const fitted = !opts.llm && opts.agentsKind === 'fitted' ? fittedData(protocol, opts.agentsFile) : null;
   const port: DecisionPort = opts.llm ? await makeLlmPort(opts, protocol, log) : offlinePort(protocol, opts.agentsKind, fitted ?? undefined);
   if (tracker) tracker.world = { personas, network, port, protocol };
   const carried = protocol.columns.find((c: { carried: boolean }) => c.carried) as { name: string; label: string } | undefined;
@@ -298,6 +311,7 @@ export async function replicate(
       onRound: (round, progress) => {
         record.addRound(round);
         tracker?.onRound(round, progress.roundsDone);
+        stopAtBudget(port, opts, progress);
         if (opts.quiet) return;
         const mean = meanOf(carried ? round.columns[carried.name] : undefined, personas).toFixed(3);
         const eta = ((Date.now() - started) / progress.roundsDone) * (progress.roundsTotal - progress.roundsDone);
@@ -320,8 +334,10 @@ export async function replicate(
     if (!opts.quiet) log(`${label} · done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const output: SeedOutput = { label, seed, result, record };
     outputs.push(output);
-    seeds.push(seedDataFromViews(label, seedViews(output, opts.config, personas), personas, network, armNames(opts.config)));
-    tracker?.finishSeed(output, seeds[seeds.length - 1]);
+    // The voting analysis input; S3 reports from its own tables (s3-preset.ts).
+    const data = opts.s3 ? null : seedDataFromViews(label, seedViews(output, opts.config, personas), personas, network, armNames(opts.config));
+    if (data) seeds.push(data);
+    tracker?.finishSeed(output, data);
   }
   return { outputs, personas, network, protocol, seeds, ...totalsOf(outputs), port };
 }
@@ -334,7 +350,24 @@ async function makeLlmPort(opts: ReplicateOptions, protocol: AnyProtocol, log: (
   if (llmOpts.batch && !opts.quiet) {
     llmOpts.batch.onProgress = (p) => log(`batch ${p.jobId}${p.resumed ? ' (resumed)' : ''} · ${p.status} · ${p.completed + p.failed}/${p.total} lines`);
   }
-  return createLlmPort({ ...llmOpts, prompts: protocol.llm });
+  // S3 gives every user the same model (--model, else the default nano model).
+  const models = opts.s3 ? Object.fromEntries(['full', 'mini', 'nano'].map((t) => [t, opts.s3?.model ?? llmOpts.models?.nano ?? DEFAULT_MODELS.nano])) : llmOpts.models;
+  return createLlmPort({ ...llmOpts, models, prompts: protocol.llm });
+}
+
+/** An LLM run whose budget is spent stops at the round boundary (the stopped-run report says how to resume). */
+function stopAtBudget(port: DecisionPort, opts: ReplicateOptions, progress: { roundsDone: number; roundsTotal: number; condition: string; round: number }): void {
+  if (!opts.llm || progress.roundsDone >= progress.roundsTotal || !(port as { budgetReached?: () => boolean }).budgetReached?.()) return;
+  throw new SpilloverError('BudgetExceeded', `LLM agents: the budget of $${opts.flags.budget} is spent after round ${progress.round} of '${progress.condition}'; raise the budget and resume, the stored rounds replay without calls (keep --cache FILE)`);
+}
+
+/** What each protocol's fitted agents read (the bundled fit, or `--agents-file`); a protocol adds its reader here. */
+const FITTED_DATA: Record<string, (file?: string) => unknown> = { sociopol: loadFittedAgents, bond2012: loadFittedAgents };
+
+function fittedData(protocol: AnyProtocol, file: string | null): FittedAgents {
+  const read = FITTED_DATA[protocol.id];
+  if (!read) fail('--agents-kind fitted', `has no fitted parameters to read for ${protocol.title}`, `use --agents-kind ${protocol.defaultOffline}`);
+  return read(file ?? undefined) as FittedAgents;
 }
 
 /** Marks a seed folder written by a run that stopped early; a rerun may replace such a folder without --force. */
@@ -407,7 +440,8 @@ function writeStopped(opts: ReplicateOptions, tracker: RunTracker, reason: strin
   const lines = [`replicate: the run stopped before its last round: ${reason}`, `  stopped at: ${tracker.stoppedAt()}`];
   if (cur) lines.push(`  last complete round: ${Object.entries(cur.lastComplete).map(([c, r]) => `${c} ${r > opts.config.lastRound ? 'election day' : r}`).join(', ') || 'none'}`);
   const kept: string[] = [];
-  if (world) {
+  // S3 writes its folder whole at the end; a stopped S3 run keeps its answers in --cache only.
+  if (world && !opts.s3) {
     const stoppedAt = tracker.stoppedAt();
     const marker = (label: string) =>
       `Written by a replicate run that stopped before its last round, at ${stoppedAt}: ${reason}\n` +
@@ -422,7 +456,7 @@ function writeStopped(opts: ReplicateOptions, tracker: RunTracker, reason: strin
       kept.push(`${folders.length} seed folder(s) in ${resolve(opts.out)} (${tracker.completed.length} complete; ${PARTIAL_MARKER} in each)`);
     }
     if (opts.json) {
-      const seeds = tracker.completed.map((c) => c.data);
+      const seeds = tracker.completed.flatMap((c) => (c.data ? [c.data] : []));
       if (partial) seeds.push(seedDataFromViews(partial.label, seedViews(partial, opts.config, world.personas), world.personas, world.network, armNames(opts.config)));
       const { llm, invalid } = totalsOf(tracker.completed.map((c) => c.output));
       if (cur) addTotals(llm, cur.llm);
@@ -458,10 +492,9 @@ function writeStopped(opts: ReplicateOptions, tracker: RunTracker, reason: strin
 const STOP_CODES = { drained: 3, rejection: 1, SIGINT: 130, SIGTERM: 143 } as const;
 
 async function main(): Promise<void> {
-  const { isS3Preset, mainS3 } = await import('./replicate-s3');
-  if (isS3Preset(process.argv.slice(2))) return mainS3(process.argv.slice(2));
   const opts = parseReplicateArgs(process.argv.slice(2));
-  checkTargets(opts);
+  if (opts.s3) checkS3Targets(opts, opts.s3);
+  else checkTargets(opts);
   const tracker = new RunTracker(opts.config);
   // Ending quietly is impossible: a drained event loop, an unhandled rejection or a signal writes what is complete.
   const guard = guardRun((reason, kind) => {
@@ -479,6 +512,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   guard.settle();
+  if (opts.s3) return writeS3Report(opts, opts.s3, done);
   const { outputs, personas, protocol, seeds, llm, invalid, port } = done;
   const summary = summarize(seeds, `replicate (${port.kind} agents, ${opts.config.agents} agents, seeds ${opts.baseSeed}…${opts.baseSeed + opts.seeds - 1})`, designFor(protocol, opts.config));
   process.stdout.write(formatTables(summary) + '\n');

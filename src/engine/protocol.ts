@@ -220,6 +220,10 @@ export interface ConditionView<A extends AgentProfile = AgentProfile> {
   arms: Int8Array | null;
   events: readonly EngagementEvent[];
   posts: readonly Post[];
+  /** The protocol's own records of the rounds (`RoundRecord.extra`) in round order, warm-up first, when it keeps them. */
+  extras?: ReadonlyArray<{ round: number; extra: unknown }>;
+  /** Highest main round recorded (a stopped or running run has fewer than `rounds`); absent: every round. */
+  lastRound?: number;
 }
 
 /** A file of one condition: written as `<condition>_<suffix>` in the condition's folder. */

@@ -18,6 +18,8 @@ export interface RoundColumns {
   columns: Record<string, Int8Array | Float32Array>;
   engagements?: readonly EngagementEvent[];
   posts?: readonly Post[];
+  /** The protocol's own record of the round (`RoundRecord.extra`), when it keeps one. */
+  extra?: unknown;
 }
 
 interface ConditionStore {
@@ -27,6 +29,7 @@ interface ConditionStore {
   final: Int8Array | null;
   events: EngagementEvent[];
   posts: Post[];
+  extras: Array<{ round: number; extra: unknown }>;
   /** Highest main round recorded (0 before any). */
   lastRound: number;
 }
@@ -37,6 +40,7 @@ export class RunRecord {
   private readonly stores = new Map<string, ConditionStore>();
   private readonly warmEvents: EngagementEvent[] = [];
   private readonly warmPosts: Post[] = [];
+  private readonly warmExtras: Array<{ round: number; extra: unknown }> = [];
 
   constructor(
     readonly n: number,
@@ -56,7 +60,7 @@ export class RunRecord {
         const m = c.type === 'int8' ? new Int8Array(n * this.R) : new Float32Array(n * this.R);
         cols.set(c.name, m.fill(c.missing));
       }
-      this.stores.set(name, { columns: cols, treated: new Uint8Array(n * this.R), active: new Uint8Array(n * this.R), final: null, events: [], posts: [], lastRound: 0 });
+      this.stores.set(name, { columns: cols, treated: new Uint8Array(n * this.R), active: new Uint8Array(n * this.R), final: null, events: [], posts: [], extras: [], lastRound: 0 });
     }
   }
 
@@ -69,10 +73,12 @@ export class RunRecord {
     if (row.condition === this.warmup) {
       if (row.engagements) this.warmEvents.push(...row.engagements);
       if (row.posts) this.warmPosts.push(...row.posts);
+      if (row.extra !== undefined) this.warmExtras.push({ round: row.round, extra: row.extra });
     } else {
       const s = targets[0];
       if (row.engagements) s.events.push(...row.engagements);
       if (row.posts) s.posts.push(...row.posts);
+      if (row.extra !== undefined) s.extras.push({ round: row.round, extra: row.extra });
       s.lastRound = Math.max(s.lastRound, row.round);
     }
     const { n, R } = this;
@@ -129,6 +135,8 @@ export class RunRecord {
       arms,
       events: [...this.warmEvents, ...s.events],
       posts: [...this.warmPosts, ...s.posts],
+      extras: [...this.warmExtras, ...s.extras],
+      lastRound: s.lastRound,
     };
   }
 }

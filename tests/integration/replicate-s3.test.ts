@@ -89,6 +89,20 @@ describe('npm run replicate -- --preset s3 (offline)', () => {
     const cond = await replicate(['--conditions', 'baseline,correction@99', '--rounds', '10']);
     expect(cond.status).toBe(2);
     expect(cond.stderr).toContain('conditions[1].correction.round is 99; use a whole round between 1 and 10');
+    const other = await replicate(['--model-full', 'gpt-x']);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toContain('--model-full does not apply to --preset s3');
+  }, 60_000);
+
+  it('should refuse S3 flags under another preset', async () => {
+    const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/replicate.ts', '--preset', 'bond2012', '--spread', 'lt'], { cwd: ROOT });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (status) => resolve({ status, stderr }));
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--spread applies only to --preset s3; add --preset s3, or drop --spread');
   }, 60_000);
 });
 
@@ -119,6 +133,14 @@ describe('npm run replicate -- --preset s3 --llm against an OpenAI-compatible se
     expect(messages).toMatch(/,repost,|,post,/);
     for (const text of [first.stdout, first.stderr, JSON.stringify(doc), messages]) expect(text).not.toContain('SECRET');
   });
+
+  it('should stop at a round boundary once the budget is spent, saying how to resume', async () => {
+    const env = { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: KEY };
+    const r = await replicate(['--llm', '--agents', '120', '--rounds', '4', '--conditions', 'baseline', '--timeout', '3000', '--quiet', '--budget', '0.000000001', '--seed', '7'], env);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/the budget of \$0\.000000001 is spent after round 1 of 'baseline'; raise the budget and resume/);
+    expect(r.stderr).not.toContain('SECRET');
+  }, 120_000);
 
   it('should answer every call of an identical rerun from the response cache, with the same outputs', () => {
     expect(second.status, second.stderr).toBe(0);

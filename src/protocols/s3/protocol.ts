@@ -16,7 +16,9 @@ import { createS3OfflinePort } from './offline';
 import { s3Outcomes, S3_OUTCOME_COLUMNS } from './outcomes';
 import { s3Messages } from './prompts';
 import { s3Schema, validateS3Answer } from './schema';
-import { ACTIONS, type S3Decision, type S3Message, type S3Request } from './types';
+import { ACTIONS, type S3Decision, type S3Request } from './types';
+import type { S3RoundExtra } from './record';
+export type { S3RoundExtra } from './record';
 import { ConditionWorld, sharedParts, type S3Scratch } from './world';
 
 /** The engine's decision part S3 always gives: no engine feed actions, no engine post, delay unused (a fresh copy). */
@@ -25,11 +27,6 @@ const enginePart = (): DecisionBase => ({ actions: [], newPost: null, nextDelay:
 type Q = Omit<S3Request, 'agentId' | 'round' | 'condition'>;
 type S3State = { world: ConditionWorld | null };
 
-/** What S3 keeps of a round beyond its columns (`RoundRecord.extra`): the messages written and the accounts removed. */
-export interface S3RoundExtra {
-  messages: S3Message[];
-  removed: number[];
-}
 
 function params(config: SimConfig): S3Config {
   return { ...structuredClone(DEFAULT_S3_CONFIG), ...((config.params ?? {}) as Partial<S3Config>) };
@@ -98,16 +95,30 @@ const llm: LlmPrompts<Q, S3Decision, object, object, object, Persona> = {
   },
 };
 
+/**
+ * The engine configuration of an S3 experiment: its parameters in `params`, one engine condition per S3 condition,
+ * rounds 0…R (no warm-up: round 0 is the seed users posting), adults only, no engine seed posts or invitations.
+ */
+export function s3SimConfig(p: S3Config, agents = ENGINE_DEFAULTS.agents): SimConfig {
+  const params = structuredClone(p);
+  const conditions: ConditionSpec[] = params.conditions.map((c) => ({ name: c.name, message: 'none', schedule: [0] }));
+  return withOverrides(
+    { ...ENGINE_DEFAULTS, protocol: 's3', params: {}, lastRound: 1, periodEnds: [1], conditions: [] },
+    { protocol: 's3', agents, params: params as unknown as Record<string, unknown>, minorShare: 0, firstRound: 0, lastRound: params.rounds, periodEnds: [params.rounds], conditions, seedPosts: 0, postInvitation: 0 },
+  );
+}
+
+/** The S3 parameters of an engine configuration (defaults filled in). */
+export function s3Params(config: SimConfig): S3Config {
+  return params(config);
+}
+
 export const s3Protocol: Protocol<S3State, S3Scratch, Q, S3Decision, object, object, object, Persona, S3Config> = {
   id: 's3',
   title: 'S3: how news, emotion and attitude spread',
   summary: 'Gao et al. 2023: users hear about an event, feel calm / moderate / intense, lean negative or positive, and repost, post or stay quiet; interventions: a correction, removing the top spreaders.',
 
-  defaults(): SimConfig {
-    const p = structuredClone(DEFAULT_S3_CONFIG);
-    const conditions: ConditionSpec[] = p.conditions.map((c) => ({ name: c.name, message: 'none', schedule: [0] }));
-    return withOverrides({ ...ENGINE_DEFAULTS, protocol: 's3', params: {}, lastRound: 1, periodEnds: [1], conditions: [] }, { protocol: 's3', params: p as unknown as Record<string, unknown>, minorShare: 0, firstRound: 0, lastRound: p.rounds, periodEnds: [p.rounds], conditions, seedPosts: 0, postInvitation: 0 });
-  },
+  defaults: () => s3SimConfig(DEFAULT_S3_CONFIG),
   validateParams(config) {
     const p = params(config);
     validateS3Config(p);

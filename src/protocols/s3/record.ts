@@ -3,6 +3,7 @@
  * the messages (with their repost chains) and the outcome rows. Built from the round records as they arrive; exports,
  * curves, the comparison measures and the graph are all views of it.
  */
+import type { ConditionView } from '../../engine/protocol';
 import { addTotals, emptyLlmTotals, type LlmTotals } from '../../engine/types';
 import { s3Outcomes, type S3OutcomeRow, type S3RoundRecord } from './outcomes';
 import type { S3Message } from './types';
@@ -68,6 +69,48 @@ export class S3RunRecord {
     for (const t of this.conditions.values()) addTotals(out, t.llm);
     return out;
   }
+}
+
+/** S3's part of a round record (`RoundRecord.extra`): the messages written and the accounts removed. */
+export interface S3RoundExtra {
+  messages: S3Message[];
+  removed: number[];
+}
+
+/**
+ * One condition as an S3 table, from the engine's view of the run record (CLI and app alike): the columns as they are,
+ * the messages and removals from the rounds' extras, the outcome rows of the rounds recorded so far. `totals` adds
+ * the condition's invalid answers and LLM accounting when the caller has them.
+ */
+export function s3Table(view: ConditionView, totals?: { invalid: number; llm: LlmTotals }): S3ConditionTable {
+  const n = view.agents.length;
+  const R = view.rounds.length;
+  const last = view.lastRound ?? view.rounds[R - 1];
+  const rounds = view.rounds.filter((r) => r <= last);
+  const emotion = view.column('emotion') as Int8Array;
+  const attitude = view.column('attitude') as Int8Array;
+  const action = Uint8Array.from(view.column('action'));
+  const messages: S3Message[] = [];
+  const removed: number[] = [];
+  for (const { round, extra } of view.extras ?? []) {
+    if (round > last) continue;
+    const x = extra as S3RoundExtra;
+    for (const m of x.messages) messages.push({ ...m });
+    removed.push(...x.removed);
+  }
+  const at = (m: ArrayLike<number>, c: number) => {
+    const out = new Uint8Array(n);
+    for (let a = 0; a < n; a++) out[a] = m[a * R + c];
+    return out;
+  };
+  const signed = (m: Int8Array, c: number) => new Int8Array(at(m, c).buffer);
+  const outcomes = rounds.map((r, c) => s3Outcomes({ round: r, emotion: signed(emotion, c), attitude: signed(attitude, c), action: at(action, c) }));
+  return { name: view.name, rounds, n, emotion, attitude, action, messages, removed, outcomes, invalid: totals?.invalid ?? 0, llm: totals?.llm ?? emptyLlmTotals() };
+}
+
+/** The tables of one seed's conditions, by name. */
+export function s3Tables(views: readonly ConditionView[], totals?: (condition: string) => { invalid: number; llm: LlmTotals } | undefined): Map<string, S3ConditionTable> {
+  return new Map(views.map((v) => [v.name, s3Table(v, totals?.(v.name))]));
 }
 
 /** Repost edges (who passed on whose message, in which round): the cascades the graph view draws. */
