@@ -132,6 +132,8 @@ export interface ColumnDecl {
   type: 'int8' | 'float32';
   /** True when the value persists between activations (the graph and the charts read the latest round). */
   carried: boolean;
+  /** The meaning of each whole value 0…k−1 (a scale's wording), for legends, agent cards and prompts: one source. */
+  levels?: readonly string[];
 }
 
 /** A population-level number per round (e.g. how many agents hold some view). */

@@ -103,7 +103,7 @@ test('a paused run shows its effects as of the last stored round, equal to an in
   await expect.poll(() => legend.getAttribute('data-round'), { timeout: 30_000 }).toBe('10');
   await expect(legend.getAttribute('data-condition')).resolves.toBe('experiment_soc_message');
   await expect(graph.locator('input[type="range"]').getAttribute('max')).resolves.toBe(String(ind.round));
-  await expect(legend.innerText()).resolves.toMatch(/more likely to vote than the same agent in control/);
+  await expect(legend.innerText()).resolves.toMatch(/a higher last stated likelihood than the same agent in control/);
   const shown: Record<string, number> = {};
   for (const key of ['treated', 'spillHigher', 'spillSame', 'spillLower', 'neither']) {
     shown[key] = Number(await legend.locator(`[data-key="${key}"]`).getAttribute('data-count'));

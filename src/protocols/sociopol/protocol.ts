@@ -16,6 +16,7 @@ import { socioPolPrompts } from './llm';
 import { createFittedPort } from './fitted/fitted-port';
 import type { FittedAgents } from './fitted/model';
 import { createOfflinePort } from './offline/rules-port';
+import { LIKELIHOOD_WORDS } from './types';
 import type {
   ActivationRequest,
   Decision,
@@ -52,8 +53,8 @@ export interface SocioPolRound {
 export type SocioPolProtocol = Protocol<SocioPolState, SocioPolRound, SocioPolRequest, SocioPolDecision, SocioPolMemory, VoteQuestion, VoteAnswer, Persona, SocioPolParams>;
 
 const COLUMNS: ColumnDecl[] = [
-  { name: 'stated', label: 'likelihood stated this round', missing: -1, type: 'int8', carried: false },
-  { name: 'likelihood', label: 'last stated likelihood', missing: -1, type: 'int8', carried: true },
+  { name: 'stated', label: 'likelihood stated this round', missing: -1, type: 'int8', carried: false, levels: LIKELIHOOD_WORDS },
+  { name: 'likelihood', label: 'last stated likelihood', missing: -1, type: 'int8', carried: true, levels: LIKELIHOOD_WORDS },
 ];
 
 /** Ascending in place; for the handful of faces a social message shows (Array.prototype.sort allocates). */

@@ -1,30 +1,40 @@
 /**
  * The graph view's logic, kept out of the component (as bits-ui keeps logic in `.svelte.ts` classes): it loads a
  * stored run's network, personas and rounds, computes exposure (share of followed accounts treated), and fills
- * per-agent colour and size arrays from the one colour table (ui/graph-colors.ts). The spillover colouring compares
- * each untreated agent with the same agent in control at the same round (conditions share their random numbers, so
- * that difference is the message's doing), and the view never shows a round past the last one stored.
+ * per-agent colour and size arrays from the one colour table (ui/graph-colors.ts). What it colours by is the protocol's
+ * declared state column (the first carried one, e.g. SocioPol's last stated likelihood) with its declared levels; the
+ * spillover colouring compares each untreated agent with the same agent in the condition the protocol's contrasts
+ * compare the shown one with (conditions share their random numbers, so that difference is the message's doing), and
+ * the view never shows a round past the last one stored.
  */
 import Graph from 'graphology';
 import { loadConditionRows, loadNetwork, loadPersonas, type RoundRow, type RunRow } from '../../storage/db';
 import type { Persona } from '../../population/types';
 import { pageDb } from './runs-store.svelte';
-import { EXPOSURE_SCALE, EXPOSURE_SWATCHES, GRAPH_COLORS, LIKELIHOOD_SWATCHES, type GraphColorKey, type Swatch } from '../graph-colors';
+import { EXPOSURE_SCALE, EXPOSURE_SWATCHES, GRAPH_COLORS, levelSwatches, VALUE_SCALE, type GraphColorKey, type Swatch } from '../graph-colors';
+import type { AnyProtocol, ColumnDecl } from '../../engine/protocol';
+import { getProtocol, protocolIdOf } from '../../protocols/registry';
 
-export type GraphMode = 'treatment' | 'vsControl' | 'change' | 'exposure' | 'likelihood';
-export const GRAPH_MODES: Record<GraphMode, string> = {
-  treatment: 'Who got the message (and spillover vs control)',
-  vsControl: 'Difference from the same agent in control',
-  change: 'Change in likelihood since round 0',
-  exposure: 'Share of followed accounts that got the message',
-  likelihood: 'Stated likelihood (0–4)',
-};
+export type GraphMode = 'treatment' | 'vsControl' | 'change' | 'exposure' | 'value';
+
+/**
+ * The condition a condition is compared with, agent by agent: the baseline of the first contrast the protocol declares
+ * for it between two whole conditions (e.g. SocioPol's control); null when it has none (a baseline itself, an arm design).
+ */
+export function baselineOf(protocol: Pick<AnyProtocol, 'contrasts'>, config: RunRow['config'], condition: string): string | null {
+  const c = protocol.contrasts(config).find((x) => x.treatment.condition === condition && x.baseline.condition !== condition && x.baseline.arm === undefined && (x.baseline.who ?? 'all') === 'all');
+  return c ? c.baseline.condition : null;
+}
+
+/** The column the graph colours by: the protocol's first carried (state) column, else its first. */
+export function stateColumn(protocol: Pick<AnyProtocol, 'columns'>): ColumnDecl {
+  return protocol.columns.find((c) => c.carried) ?? protocol.columns[0];
+}
 
 /** Above this many edges only a sample is added to the graph; above EDGES_SHOWN (or AGENTS_SHOWN) they start hidden. */
 const EDGE_CAP = 100_000;
 const EDGES_SHOWN = 30_000;
 const AGENTS_SHOWN = 10_000;
-const CONTROL = 'control';
 
 export interface LegendEntry extends Swatch {
   /** How many agents have this colour at the shown round (absent for continuous scales). */
@@ -56,7 +66,21 @@ export class GraphViewController {
   readonly seed: number;
   readonly firstRound: number;
   readonly lastRound: number;
-  readonly hasControl: boolean;
+  readonly protocol: AnyProtocol;
+  /** The declared column the colours show. */
+  readonly column: ColumnDecl;
+  /** The condition the shown one is compared with, agent by agent (null: none). */
+  baseline = $derived.by(() => baselineOf(this.protocol, this.run.config, this.condition));
+  /** The colourings, named for this protocol's column and the baseline. */
+  modes = $derived.by((): Record<GraphMode, string> => ({
+    treatment: `Who got the message (and spillover vs ${this.baseline ?? 'a baseline'})`,
+    vsControl: `Difference from the same agent in ${this.baseline ?? 'a baseline'}`,
+    change: `Change in ${this.column.label} since round 0`,
+    exposure: 'Share of followed accounts that got the message',
+    value: this.column.levels ? `${this.column.label} (0–${this.column.levels.length - 1})` : this.column.label,
+  }));
+  /** Lowest and highest value at the shown round, for a column without declared levels. */
+  range = $state<[number, number]>([0, 1]);
 
   /** Set by the view: repaint the nodes (reorder = the draw order may change), or the nodes/edges of some agents. */
   onRepaint: (reorder: boolean) => void = () => {};
@@ -79,6 +103,8 @@ export class GraphViewController {
   #outTgt = new Int32Array(0);
   #rows = new Map<number, RoundRow>();
   #control = new Map<number, RoundRow>();
+  /** The baseline whose rows `#control` holds. */
+  #controlOf: string | null = null;
   #warm = new Map<number, RoundRow>();
   /** Share of followed accounts treated (0–255) per stored round row: O(edges) once per row, then reused. */
   #exposure = new WeakMap<RoundRow, Uint8Array>();
@@ -89,14 +115,20 @@ export class GraphViewController {
     this.seed = run.seeds[seedIndex] ?? run.seeds[0];
     this.firstRound = run.config.firstRound;
     this.lastRound = run.config.lastRound;
-    this.hasControl = run.config.conditions.some((c) => c.name === CONTROL);
+    this.protocol = getProtocol(protocolIdOf(run.config));
+    this.column = stateColumn(this.protocol);
+  }
+
+  /** A colour-table label with the column and the baseline filled in. */
+  #label(label: string): string {
+    return label.replace('{value}', this.column.label).replace('{baseline}', this.baseline ?? 'the baseline');
   }
 
   /** The colours the current mode can show, with their counts, in legend order. */
   legend = $derived.by((): LegendEntry[] => {
     const c = this.counts;
-    const keyed = (keys: GraphColorKey[]) => keys.map((k) => ({ key: k, ...GRAPH_COLORS[k], count: c[k] ?? 0 }));
-    const vs = this.hasControl && this.condition !== CONTROL;
+    const keyed = (keys: GraphColorKey[]) => keys.map((k) => ({ key: k, color: GRAPH_COLORS[k].color, label: this.#label(GRAPH_COLORS[k].label), count: c[k] ?? 0 }));
+    const vs = this.baseline !== null;
     if (this.mode === 'treatment') {
       if (!this.highlightSpill) return keyed(['treated', 'neither']);
       return vs ? keyed(['treated', 'spillHigher', 'spillSame', 'spillLower', 'neither']) : keyed(['treated', 'exposed', 'neither']);
@@ -104,13 +136,19 @@ export class GraphViewController {
     if (this.mode === 'vsControl') return vs ? keyed(['vsHigher2', 'vsHigher', 'vsSame', 'vsLower', 'unknown']) : [];
     if (this.mode === 'change') return keyed(['up2', 'up1', 'flat', 'down', 'unknown']);
     if (this.mode === 'exposure') return EXPOSURE_SWATCHES.map((s, i) => ({ ...s, key: `exposure${i}` }));
-    return LIKELIHOOD_SWATCHES.map((s, i) => ({ ...s, key: `likelihood${i}` }));
+    const levels = this.column.levels;
+    if (levels) return levelSwatches(levels).map((s, i) => ({ ...s, key: `value${i}` }));
+    const [lo, hi] = this.range;
+    return [{ key: 'value0', color: VALUE_SCALE[0], label: String(lo) }, { key: 'value1', color: VALUE_SCALE[255], label: String(hi) }];
   });
 
   /** Why the chosen colouring cannot be drawn for this condition, or null. */
   get modeProblem(): string | null {
-    if (this.mode !== 'vsControl' || (this.hasControl && this.condition !== CONTROL)) return null;
-    return this.hasControl ? 'Pick a condition other than control to compare its agents with themselves in control.' : 'This run has no control condition to compare with.';
+    if (this.mode !== 'vsControl' || this.baseline !== null) return null;
+    const others = this.run.config.conditions.map((c) => c.name).filter((c) => c !== this.condition && baselineOf(this.protocol, this.run.config, c) !== null);
+    return others.length
+      ? `${this.condition} is not compared with another condition: pick one of ${others.join(', ')} to compare its agents with themselves there.`
+      : 'This run has no condition its agents can be compared with (no contrast between two whole conditions).';
   }
 
   /** The latest stored row at or before round r (agents keep their state between rounds). */
@@ -140,11 +178,11 @@ export class GraphViewController {
     return out;
   }
 
-  /** The last round stored for the shown condition, and for control when the colouring compares with it. */
+  /** The last round stored for the shown condition, and for its baseline when the colouring compares with it. */
   #computeThrough(): number {
     const last = (m: Map<number, RoundRow>) => (m.size ? Math.max(...m.keys()) : 0);
     let t = last(this.#rows);
-    if (this.hasControl && this.condition !== CONTROL) t = Math.min(t, last(this.#control));
+    if (this.baseline !== null) t = Math.min(t, last(this.#control));
     return Math.max(this.#warm.size ? this.firstRound : 0, t);
   }
 
@@ -157,39 +195,49 @@ export class GraphViewController {
     if (!n) return;
     if (this.round > this.through) this.round = this.through;
     const row = this.#stateAt(this.round, this.#rows);
-    const ctl = this.hasControl && this.condition !== CONTROL ? this.#stateAt(this.round, this.#control) : undefined;
+    const ctl = this.baseline !== null ? this.#stateAt(this.round, this.#control) : undefined;
     const base = this.#stateAt(0, this.#rows);
     const exp = row ? this.#exposureOf(row) : null;
     const counts: Partial<Record<GraphColorKey, number>> = {};
     const mode = this.mode;
     const spill = this.highlightSpill;
+    const col = this.column.name;
+    const missing = this.column.missing;
+    const none = (v: number) => v === missing || Number.isNaN(v);
+    const values = row?.columns[col];
+    const levels = this.column.levels ? levelSwatches(this.column.levels) : null;
+    let lo = Infinity;
+    let hi = -Infinity;
+    if (values && !levels) for (let a = 0; a < n; a++) if (!none(values[a])) (lo = Math.min(lo, values[a])), (hi = Math.max(hi, values[a]));
+    if (!levels) this.range = lo <= hi ? [lo, hi] : [0, 1];
     for (let a = 0; a < n; a++) {
       let key: GraphColorKey | null = null;
       let color: string;
       let large = false;
-      const cur = row ? row.columns.likelihood[a] : -1;
+      const cur = values ? values[a] : missing;
       if (this.#adult[a] !== 1) color = GRAPH_COLORS.minor.color;
       else if (mode === 'treatment') {
         const treated = row ? row.treated[a] === 1 : false;
         const exposed = !treated && !!exp && exp[a] > 0;
         if (treated) key = 'treated';
         else if (exposed && spill && ctl) {
-          const c = ctl.columns.likelihood[a];
-          key = cur >= 0 && c >= 0 && cur > c ? 'spillHigher' : cur >= 0 && c >= 0 && cur < c ? 'spillLower' : 'spillSame';
+          const c = ctl.columns[col][a];
+          key = !none(cur) && !none(c) && cur > c ? 'spillHigher' : !none(cur) && !none(c) && cur < c ? 'spillLower' : 'spillSame';
           large = key === 'spillHigher';
         } else if (exposed && spill) key = 'exposed';
         else key = 'neither';
         color = GRAPH_COLORS[key].color;
       } else if (mode === 'vsControl') {
-        const c = ctl ? ctl.columns.likelihood[a] : -1;
-        key = cur < 0 || c < 0 ? 'unknown' : cur - c >= 2 ? 'vsHigher2' : cur > c ? 'vsHigher' : cur < c ? 'vsLower' : 'vsSame';
+        const c = ctl ? ctl.columns[col][a] : missing;
+        key = none(cur) || none(c) ? 'unknown' : cur - c >= 2 ? 'vsHigher2' : cur > c ? 'vsHigher' : cur < c ? 'vsLower' : 'vsSame';
         color = GRAPH_COLORS[key].color;
       } else if (mode === 'change') {
-        const before = base ? base.columns.likelihood[a] : -1;
-        key = cur < 0 || before < 0 ? 'unknown' : cur - before >= 2 ? 'up2' : cur > before ? 'up1' : cur < before ? 'down' : 'flat';
+        const before = base ? base.columns[col][a] : missing;
+        key = none(cur) || none(before) ? 'unknown' : cur - before >= 2 ? 'up2' : cur > before ? 'up1' : cur < before ? 'down' : 'flat';
         color = GRAPH_COLORS[key].color;
       } else if (mode === 'exposure') color = EXPOSURE_SCALE[exp ? exp[a] : 0];
-      else color = cur >= 0 ? LIKELIHOOD_SWATCHES[cur].color : GRAPH_COLORS.unknown.color;
+      else if (none(cur)) color = GRAPH_COLORS.unknown.color;
+      else color = levels ? (levels[cur] ?? levels[levels.length - 1]).color : VALUE_SCALE[hi > lo ? Math.round((255 * (cur - lo)) / (hi - lo)) : 255];
       if (key) counts[key] = (counts[key] ?? 0) + 1;
       this.colors[a] = color;
       this.sizes[a] = this.baseSize[a] * (large ? 1.9 : 1);
@@ -215,6 +263,7 @@ export class GraphViewController {
   async setCondition(name: string): Promise<void> {
     this.condition = name;
     this.#rows = new Map((await loadConditionRows(pageDb(), this.run.id!, this.seed, name)).map((r) => [r.round, r]));
+    await this.#loadBaseline(false);
     this.#afterLoad();
   }
 
@@ -224,8 +273,16 @@ export class GraphViewController {
     const id = this.run.id!;
     this.#warm = new Map((await loadConditionRows(db, id, this.seed, 'warmup')).map((r) => [r.round, r]));
     this.#rows = new Map((await loadConditionRows(db, id, this.seed, this.condition)).map((r) => [r.round, r]));
-    if (this.hasControl) this.#control = new Map((await loadConditionRows(db, id, this.seed, CONTROL)).map((r) => [r.round, r]));
+    await this.#loadBaseline(true);
     this.#afterLoad();
+  }
+
+  /** The baseline's rows, read when the baseline changes (or always, when the run went on). */
+  async #loadBaseline(always: boolean): Promise<void> {
+    const b = this.baseline;
+    if (!always && b === this.#controlOf) return;
+    this.#controlOf = b;
+    this.#control = b === null ? new Map() : new Map((await loadConditionRows(pageDb(), this.run.id!, this.seed, b)).map((r) => [r.round, r]));
   }
 
   #afterLoad(): void {
@@ -286,7 +343,7 @@ export class GraphViewController {
     // period, else any social condition.
     const conds = this.run.config.conditions;
     const staggered = conds.filter((c) => c.schedule.some((p) => p > 0 && p < 1));
-    this.condition = (staggered.find((c) => c.message === 'social') ?? staggered[0] ?? conds.find((c) => c.message === 'social') ?? conds[0])?.name ?? CONTROL;
+    this.condition = (staggered.find((c) => c.message === 'social') ?? staggered[0] ?? conds.find((c) => c.message === 'social') ?? conds[0])?.name ?? '';
     await this.reloadRounds();
     this.round = Math.min(this.through, this.run.config.periodEnds[0] ?? this.through);
     this.recompute();
