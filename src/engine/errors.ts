@@ -12,7 +12,9 @@ export type SpilloverErrorName =
   | 'Cancelled'
   | 'StorageError'
   | 'QuotaExceeded'
-  | 'BundleError';
+  | 'BundleError'
+  /** The LLM endpoint cannot be used from this page (CORS refused, or nothing answers); the message says what to do. */
+  | 'EndpointProblem';
 
 export class SpilloverError extends Error {
   constructor(
@@ -37,6 +39,6 @@ export function dataError(source: string, where: string, problem: string, fix: s
 
 export function isSpilloverError(err: unknown): err is { name: SpilloverErrorName; message: string } {
   return typeof err === 'object' && err !== null && typeof (err as { name?: unknown }).name === 'string' &&
-    ['ConfigError', 'DataError', 'LlmError', 'BudgetExceeded', 'Cancelled', 'StorageError', 'QuotaExceeded', 'BundleError']
+    ['ConfigError', 'DataError', 'LlmError', 'BudgetExceeded', 'Cancelled', 'StorageError', 'QuotaExceeded', 'BundleError', 'EndpointProblem']
       .includes((err as { name: string }).name);
 }

@@ -45,6 +45,8 @@ export interface ProgressUpdate {
   meanOf: string;
   /** Rounds answered from storage (resume / replay) so far. */
   replayed: number;
+  /** LLM requests far slower than the endpoint usually answers: the page offers "retry now" (request-watch.ts). */
+  slow?: { count: number; timeoutS: number };
 }
 
 export interface RunOutcome {

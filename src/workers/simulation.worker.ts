@@ -44,6 +44,8 @@ import { versionNote } from '../storage/provenance';
 import { runLocks } from '../storage/memory-fallback';
 import { communityLayout } from './layout';
 import { stallLimitMs, watchForStall } from './stall-watch';
+import { watchRequests } from './request-watch';
+import type { RequestsNow } from '../agents/llm/client';
 import { loadLlmModule, loadPopulationModule } from './modules';
 import type { Estimate, ProgressUpdate, RunOutcome, RunSpec, UploadCheck } from './protocol';
 
@@ -55,6 +57,8 @@ interface Active {
   abort: AbortController;
   /** Set when the stall watch ended the run: the reason the run shows. */
   stalled?: { name: string; message: string };
+  /** "Retry now" for the live LLM port's slow requests. */
+  retrySlow?: () => number;
 }
 let active: Active | null = null;
 
@@ -124,7 +128,7 @@ function meanOf(record: RoundRecord, column: string | undefined, personas: reado
   return count ? sum / count : NaN;
 }
 
-type LivePort = DecisionPort & { budgetReached?: () => boolean; totals?: () => LlmTotals; restoreTotals?: (t: LlmTotals) => void };
+type LivePort = DecisionPort & { budgetReached?: () => boolean; totals?: () => LlmTotals; restoreTotals?: (t: LlmTotals) => void; requests?: () => RequestsNow; retrySlow?: () => number };
 
 /** The spend fields of LLM totals (everything but the invalid count, which comes from the stored records). */
 function copySpend(into: LlmTotals, from: LlmTotals): void {
@@ -184,6 +188,7 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
   const me: Active = { runId, pause: false, abort: new AbortController() };
   active = me;
   let stopWatch = () => {};
+  let stopRequests = () => {};
   const lockName = `spillover-run-${runId}`;
   let wholeRun: LlmTotals | null = null;
   let liveSpend: (() => LlmTotals) | undefined;
@@ -223,7 +228,19 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
       replayed: replayedCount,
     });
     await updateRun(db, runId, { status: 'running', error: undefined });
+    if (!bundle && run.agentsKind === 'llm' && run.llm && apiKey) {
+      const endpoint = run.llm.baseUrl || 'https://api.openai.com/v1';
+      onProgress({ ...base(0, 0), phase: 'preparing', message: `trying the LLM endpoint ${endpoint}…` });
+      const { assertEndpointReachable } = await import('../agents/llm/endpoint-check');
+      await assertEndpointReachable({ apiKey, baseURL: endpoint, origin: self.location.origin });
+    }
     const live = bundle ? null : await makeLivePort(run, protocol, apiKey, onRateLimitWait);
+    if (live?.requests) {
+      me.retrySlow = live.retrySlow;
+      stopRequests = watchRequests({ requests: live.requests }, run.llm?.baseUrl || 'https://api.openai.com/v1', (note) => {
+        if (last) report(note ? { ...last, message: note.message, slow: note.slow } : last);
+      });
+    }
     const limiter = (live as { limiter?: () => { attempts: number; settled: number } } | null)?.limiter;
     stopWatch = watchForStall(
       () => beats + (limiter ? limiter().attempts + limiter().settled : 0),
@@ -333,8 +350,8 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
     return locks ? await locks.request(lockName, body) : await body();
   } catch (err) {
     const e = me.stalled ?? plainError(err);
-    // Cancel, a stall and a full quota leave the stored rounds intact: the run can resume from its last complete round.
-    const status = e.name === 'Cancelled' ? 'interrupted' : e.name === 'QuotaExceeded' || e.name === 'BudgetExceeded' || e.name === 'Stalled' ? 'paused' : 'failed';
+    // Cancel, a stall, an endpoint the page cannot use and a full quota leave the stored rounds intact: the run can resume from its last complete round.
+    const status = e.name === 'Cancelled' ? 'interrupted' : e.name === 'QuotaExceeded' || e.name === 'BudgetExceeded' || e.name === 'Stalled' || e.name === 'EndpointProblem' ? 'paused' : 'failed';
     // Spend metered in a round that did not complete (it was paid) stays in the run's totals.
     const spent = liveSpend?.();
     const whole = wholeRun as LlmTotals | null;
@@ -343,6 +360,7 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
     return { runId, status, error: e };
   } finally {
     stopWatch();
+    stopRequests();
     active = null;
   }
 }
@@ -445,6 +463,11 @@ const api = {
   /** Stop now (LLM calls in flight are aborted); stored rounds are kept and the run shows as interrupted. */
   cancel(): void {
     active?.abort.abort();
+  },
+
+  /** "Retry now": end the attempts of the LLM requests shown as slow; each is retried at once. Returns how many. */
+  retrySlow(): number {
+    return active?.retrySlow?.() ?? 0;
   },
 
   /** Which run this worker is running, if any (the page asks after a reload of itself, not of the worker). */

@@ -47,8 +47,9 @@ export interface Tab {
 }
 
 /** A fresh context (its own IndexedDB, localStorage and downloads) with one page at `query` under the app's URL. */
-export async function openTab(app: App, query = '', viewport = { width: 1400, height: 1000 }): Promise<Tab> {
+export async function openTab(app: App, query = '', viewport = { width: 1400, height: 1000 }, prepare?: (context: BrowserContext) => Promise<void>): Promise<Tab> {
   const context = await app.browser.newContext({ viewport, acceptDownloads: true });
+  await prepare?.(context);
   // The browser asks the site root for a favicon whatever the page says; answer it so only the app's requests 404.
   await context.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
   const page = await context.newPage();
@@ -105,6 +106,44 @@ export async function openEmbedded(app: App, query: string, frameSize = { width:
       await new Promise<void>((ok) => site.close(() => ok()));
     },
   };
+}
+
+/**
+ * Fill Setup for an LLM run of the control condition only (the page's agent count, e.g. `?agents=40`) against `url`
+ * with `key`, wait for the estimate, and press Run.
+ */
+export async function startLlmRun(page: Page, url: string, key: string): Promise<void> {
+  await page.locator('input[type="radio"][value="llm"]').check();
+  await page.getByLabel('API key', { exact: true }).fill(key);
+  await page.getByLabel('Endpoint (OpenAI-compatible base URL)').fill(url);
+  await page.getByText('Conditions, schedules and messages').click();
+  for (const name of ['treatment_info_message', 'treatment_soc_message', 'experiment_info_message', 'experiment_soc_message']) {
+    await page.getByLabel(`include ${name}`, { exact: true }).uncheck();
+  }
+  await page.locator('.estimate').filter({ hasText: /calls/ }).waitFor({ timeout: 20_000 });
+  await runButton(page).click();
+}
+
+/**
+ * Record every text the progress line shows (its main line and its waiting note) from page load on, so a test can
+ * check what was said on the way, not only at the end. Read it with `progressTexts`. Call before `page.goto`.
+ */
+export async function recordProgressTexts(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { __progressTexts: string[] }).__progressTexts = seen;
+    const note = () => {
+      for (const el of Array.from(document.querySelectorAll('.progress .where, .progress .wait'))) {
+        const t = el.textContent?.trim() ?? '';
+        if (t && seen[seen.length - 1] !== t) seen.push(t);
+      }
+    };
+    new MutationObserver(note).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+export function progressTexts(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __progressTexts?: string[] }).__progressTexts ?? []);
 }
 
 export function runButton(page: Page | Frame): Locator {

@@ -44,6 +44,13 @@ export interface FakeServerOptions extends FakeBatchOptions {
    * truncated content) leave the records of a run unchanged. @default false
    */
   stableAnswers?: boolean;
+  /**
+   * false: send no CORS headers at all, as Ollama does for an origin missing from OLLAMA_ORIGINS (and LM Studio with its
+   * CORS toggle off): a browser page's preflight fails and the SDK sees only a connection error. @default true
+   */
+  cors?: boolean;
+  /** The first this-many chat requests are never answered (a stalled server), later ones normally. @default 0 */
+  stallFirst?: number;
 }
 
 /**
@@ -71,6 +78,10 @@ export interface FakeServerCounters {
   faults: Record<FaultKind, number>;
   rateLimited: number;
   refusedFormat: number;
+  /** Requests held unanswered by `stallFirst`. */
+  stalled: number;
+  /** GET /models requests answered (the app's endpoint check). */
+  modelLists: number;
   /** Every distinct Authorization header seen. */
   authorization: Set<string>;
   /** Request bodies' response_format types, counted. */
@@ -109,6 +120,8 @@ function emptyCounters(): FakeServerCounters {
     faults: { 'rate-limit': 0, 'server-error': 0, truncated: 0, 'invalid-content': 0, stall: 0, drop: 0, 'truncated-content': 0, slow: 0 },
     rateLimited: 0,
     refusedFormat: 0,
+    stalled: 0,
+    modelLists: 0,
     authorization: new Set(),
     formats: {},
     usage: {},
@@ -198,9 +211,11 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}, port = 0)
     return { ok: false, waitMs: Math.ceil((1 - tokens) / perMs) };
   }
 
+  const cors: Record<string, string> = options.cors === false ? {} : CORS;
+
   function sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(payload);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...CORS, ...headers });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...cors, ...headers });
     res.end(text);
   }
 
@@ -248,7 +263,7 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}, port = 0)
     for await (const c of req) chunks.push(c as Buffer);
     if (req.method === 'OPTIONS') {
       // The app calls from a page on another origin: answer the CORS preflight (Authorization must be named, '*' omits it).
-      res.writeHead(204, { ...CORS, 'access-control-allow-methods': 'POST, OPTIONS', 'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*', 'access-control-max-age': '600' });
+      res.writeHead(204, options.cors === false ? {} : { ...CORS, 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*', 'access-control-max-age': '600' });
       res.end();
       return;
     }
@@ -258,12 +273,22 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}, port = 0)
       sendJson(res, 200, rest);
       return;
     }
+    if (req.method === 'GET' && req.url?.split('?')[0].endsWith('/models')) {
+      // The app tries the endpoint with GET /models before a run, as Ollama, LM Studio, vLLM and OpenAI all serve it.
+      counters.modelLists++;
+      sendJson(res, 200, { object: 'list', data: ['gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano'].map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake' })) });
+      return;
+    }
     if (batchApi.handle(req, res, Buffer.concat(chunks))) return;
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
       sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
       return;
     }
     counters.received++;
+    if (counters.received <= (options.stallFirst ?? 0)) {
+      counters.stalled++;
+      return; // never answered; the socket stays open until the client gives up or the server closes
+    }
     const auth = req.headers.authorization ?? '';
     counters.authorization.add(auth);
     const raw = Buffer.concat(chunks).toString('utf8');
@@ -347,7 +372,7 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}, port = 0)
     const payload = completion(body, hash, fault === 'invalid-content', fault === 'truncated-content');
     if (fault === 'truncated') {
       const text = JSON.stringify(payload);
-      res.writeHead(200, { 'content-type': 'application/json', ...CORS, ...rateHeaders });
+      res.writeHead(200, { 'content-type': 'application/json', ...cors, ...rateHeaders });
       res.end(text.slice(0, Math.floor(text.length / 2)));
       return;
     }

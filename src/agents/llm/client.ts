@@ -101,12 +101,32 @@ export class RequestRejected extends Error {
   override readonly name = 'RequestRejected';
 }
 
+/** Requests in flight right now, and how many of them are slow (see `ChatTransport.requests`). */
+export interface RequestsNow {
+  inFlight: number;
+  slow: number;
+  /** An attempt is slow past this many ms without an answer. */
+  slowAfterMs: number;
+  /** Per-attempt limit, after which the attempt is retried anyway. */
+  timeoutMs: number;
+  /** Attempts answered so far by this transport. */
+  answered: number;
+}
+
+/** An attempt is never called slow before this; on a fast endpoint, a stalled request shows after 5 s. */
+export const SLOW_FLOOR_MS = 5000;
+
 /** One HTTP attempt per `send`, with fallback from structured outputs to JSON mode to no format for this endpoint. */
 export class ChatTransport implements ChatSender {
   private readonly client: OpenAI;
   private mode: FormatMode;
   private readonly timeoutMs: number;
   private readonly apiKey: string;
+  /** Attempts in flight, with when they started and how to end them early ("retry now"). */
+  private readonly open = new Set<{ started: number; ctrl: AbortController }>();
+  /** Latencies of the last answered attempts, ms: "slow" is relative to what this endpoint usually takes. */
+  private readonly latencies: number[] = [];
+  private answered = 0;
 
   constructor(opts: TransportOptions) {
     this.apiKey = opts.apiKey;
@@ -152,20 +172,53 @@ export class ChatTransport implements ChatSender {
     const timer = setTimeout(() => ctrl.abort(new TimeoutMarker()), this.timeoutMs);
     const off = onAbort(outer, () => ctrl.abort(outer?.reason));
     if (outer?.aborted) ctrl.abort(outer.reason);
+    const entry = { started: Date.now(), ctrl };
+    this.open.add(entry);
     try {
       const { data, response } = await this.client.chat.completions.create(chatBody(req, mode), { signal: ctrl.signal }).withResponse();
       const value = answerOf(data, req.model);
       if (!value) throw new TransportError('malformed', 'the response has no message content', response.headers);
+      this.answered++;
+      this.latencies.push(Date.now() - entry.started);
+      if (this.latencies.length > 64) this.latencies.shift();
       return { value, headers: response.headers };
     } catch (err) {
-      if (ctrl.signal.aborted && ctrl.signal.reason instanceof TimeoutMarker && !outer?.aborted) {
-        throw new TransportError('timeout', `no complete answer within ${this.timeoutMs} ms`);
+      if (ctrl.signal.aborted && !outer?.aborted) {
+        if (ctrl.signal.reason instanceof TimeoutMarker) throw new TransportError('timeout', `no complete answer within ${this.timeoutMs} ms`);
+        if (ctrl.signal.reason instanceof RetryNowMarker) throw new TransportError('timeout', `retried on request after ${Math.round((Date.now() - entry.started) / 1000)} s without an answer`);
       }
       throw err;
     } finally {
+      this.open.delete(entry);
       clearTimeout(timer);
       off();
     }
+  }
+
+  /**
+   * Attempts in flight and how many are slow: waiting longer than four times this endpoint's median answer time, and
+   * at least SLOW_FLOOR_MS (a local model that always takes 20 s is not slow at 25 s; a stalled request to a fast API is).
+   */
+  requests(now = Date.now()): RequestsNow {
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    const median = sorted.length ? sorted[Math.floor(sorted.length / 2)] : 0;
+    const slowAfterMs = Math.min(Math.max(SLOW_FLOOR_MS, 4 * median), this.timeoutMs);
+    let slow = 0;
+    for (const a of this.open) if (now - a.started >= slowAfterMs) slow++;
+    return { inFlight: this.open.size, slow, slowAfterMs, timeoutMs: this.timeoutMs, answered: this.answered };
+  }
+
+  /** "Retry now": end the slow attempts at once; each is retried as after a timeout. Returns how many were ended. */
+  retrySlow(now = Date.now()): number {
+    const { slowAfterMs } = this.requests(now);
+    let ended = 0;
+    for (const a of [...this.open]) {
+      if (now - a.started >= slowAfterMs) {
+        a.ctrl.abort(new RetryNowMarker());
+        ended++;
+      }
+    }
+    return ended;
   }
 
   /** SDK and network errors → TransportError (retry), RequestRejected (this request), or a final LlmError. */
@@ -202,6 +255,12 @@ export class ChatTransport implements ChatSender {
 class TimeoutMarker extends Error {
   constructor() {
     super('attempt timed out');
+  }
+}
+
+class RetryNowMarker extends Error {
+  constructor() {
+    super('attempt ended to be retried now');
   }
 }
 

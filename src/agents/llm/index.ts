@@ -12,7 +12,7 @@ import { hashSeed } from '../../engine/rng';
 import type { LlmExchange, LlmTotals, Tier } from '../../engine/types';
 import { endpointId, type CacheLike } from './cache';
 import { BatchTransport, type BatchSettings } from './batch';
-import { askValidated, ChatTransport, scrubKey, type AskContext, type StructuredOutputs } from './client';
+import { askValidated, ChatTransport, scrubKey, type AskContext, type RequestsNow, type StructuredOutputs } from './client';
 import { batchPrices, CostMeter, DEFAULT_PRICES, estimateCost, unpricedModels, type Estimate, type PriceTable } from './cost';
 import { Throughput, cancelled } from './throughput';
 
@@ -88,6 +88,10 @@ export interface LlmPort<Q extends object = any, D extends object = any, M exten
    * transport errors, and `repairs` (should stay 0). Plus calls waiting and in flight right now.
    */
   limiter(): LimiterStats;
+  /** Requests in flight and how many are slow (none with `batch`: a job's lines are not requests). */
+  requests(): RequestsNow;
+  /** End the slow requests' attempts now; each is retried at once, as after a timeout. Returns how many. */
+  retrySlow(): number;
 }
 
 export interface LimiterStats {
@@ -295,6 +299,8 @@ export function createLlmPort<Q extends object, D extends object, M extends obje
       const { waiting, inFlight } = throughput.state;
       return { attempts, settled, rateLimited, transportErrors, repairs, waiting, inFlight };
     },
+    requests: () => (batch ? { inFlight: 0, slow: 0, slowAfterMs: 0, timeoutMs: 0, answered: 0 } : transport.requests()),
+    retrySlow: () => (batch ? 0 : transport.retrySlow()),
     batchStats: () => (batch ? { ...batch.stats } : null),
     perArm: () => meter.perArm(),
     budgetReached: () => meter.budgetReached(),

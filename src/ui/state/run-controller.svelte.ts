@@ -144,6 +144,12 @@ export class RunController {
     await this.#api.cancel();
   }
 
+  /** "Retry now" for the LLM requests shown as slow. */
+  async retrySlow(): Promise<void> {
+    if (!this.busy || !this.#api) return;
+    await this.#api.retrySlow();
+  }
+
   /** Terminate the worker outright (idempotent); a run it held shows as interrupted and can resume. */
   kill(): void {
     this.#worker?.terminate();
