@@ -43,11 +43,12 @@ function workerScript(url: URL): string {
   return bundled;
 }
 
-function spawnThread(data: ShardData, transferList: ArrayBuffer[]): ShardWorker {
+function spawnThread(data: ShardData): ShardWorker {
   const fromSource = import.meta.url.endsWith('.ts');
   const url = new URL(`./condition-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
-  const worker = fromSource ? new Worker(workerScript(url), { eval: true, workerData: data, transferList }) : new Worker(url, { workerData: data, transferList });
+  const worker = fromSource ? new Worker(workerScript(url), { eval: true, workerData: data }) : new Worker(url, { workerData: data });
   return {
+    send: (message, transfer) => worker.postMessage(message, transfer),
     onMessage: (handler) => worker.on('message', handler),
     onFailure: (handler) => {
       worker.on('error', handler);

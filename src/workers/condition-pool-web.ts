@@ -8,10 +8,11 @@ import { offlinePort } from '../protocols/assemble';
 import { getProtocol } from '../protocols/registry';
 import { planShards, runShards, type MergeHooks, type PoolInputs, type ShardData, type ShardWorker } from './condition-split';
 
-function spawnWebWorker(data: ShardData, transfer: ArrayBuffer[]): ShardWorker {
+function spawnWebWorker(data: ShardData): ShardWorker {
   const worker = new Worker(new URL('./conditions.worker.ts', import.meta.url), { type: 'module' });
-  worker.postMessage(data, transfer);
+  worker.postMessage(data);
   return {
+    send: (message, transfer) => worker.postMessage(message, transfer),
     onMessage: (handler) => worker.addEventListener('message', (e) => handler(e.data)),
     onFailure: (handler) => worker.addEventListener('error', (e) => handler(new Error(`condition pool: a worker failed (${e.message})`))),
     terminate: () => worker.terminate(),

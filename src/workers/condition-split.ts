@@ -79,6 +79,8 @@ export function unpackEvents(p: PackedEvents): EngagementEvent[] {
 export interface MergeHooks {
   onRound?(record: RoundRecord, progress: ExperimentProgress): void | Promise<void>;
   onFinal?(record: FinalRecord, progress: ExperimentProgress): void | Promise<void>;
+  /** Polled after every record handed on, as the engine polls it: true stops the pool there (status 'paused'). */
+  shouldPause?(): boolean;
 }
 
 /** Whether the configuration's protocol asks an end-of-run question (one more record per condition). */
@@ -96,6 +98,10 @@ export class OrderedMerge {
   private readonly waiting = new Map<string, PoolRecord>();
   private next = 0;
   private chain: Promise<void> = Promise.resolve();
+  private onPause: () => void = () => {};
+  /** Resolves when `shouldPause` stopped the merge: nothing more is handed on. */
+  readonly paused = new Promise<void>((resolve) => (this.onPause = resolve));
+  private stopped = false;
 
   constructor(
     private readonly config: SimConfig,
@@ -104,6 +110,11 @@ export class OrderedMerge {
     for (let r = config.firstRound; r <= 0; r++) this.order.push(`${WARMUP}@${r}`);
     for (let r = 1; r <= config.lastRound; r++) for (const c of config.conditions) this.order.push(`${c.name}@${r}`);
     if (hasFinal(config)) for (const c of config.conditions) this.order.push(`${c.name}@final`);
+  }
+
+  /** Whether `shouldPause` stopped the merge. */
+  get stoppedEarly(): boolean {
+    return this.stopped;
   }
 
   /** Records handed on so far. */
@@ -120,7 +131,7 @@ export class OrderedMerge {
 
   private async drain(): Promise<void> {
     const total = roundsTotal(this.config, hasFinal(this.config));
-    for (let item = this.waiting.get(this.order[this.next]); item; item = this.waiting.get(this.order[this.next])) {
+    for (let item = this.waiting.get(this.order[this.next]); item && !this.stopped; item = this.waiting.get(this.order[this.next])) {
       this.waiting.delete(this.order[this.next]);
       this.next++;
       if (item.kind === 'round') {
@@ -128,6 +139,10 @@ export class OrderedMerge {
         await this.hooks.onRound?.(r, { roundsDone: this.next, roundsTotal: total, condition: r.condition, round: r.round });
       } else {
         await this.hooks.onFinal?.(item.record, { roundsDone: this.next, roundsTotal: total, condition: item.record.condition, round: this.config.lastRound });
+      }
+      if (this.next < this.order.length && this.hooks.shouldPause?.()) {
+        this.stopped = true;
+        this.onPause();
       }
     }
   }
@@ -164,8 +179,11 @@ export interface ShardData {
   agentsKind?: string;
   /** Only the worker holding the first condition posts the warm-up rounds (when it replays them). */
   postWarmup: boolean;
-  /** The shared warm-up, played by the pool's caller: the worker starts its conditions from it. */
-  warm?: WarmStart | null;
+  /**
+   * The shared warm-up is being played by the pool's caller: the worker waits for its next message (a `WarmMessage`)
+   * and starts its conditions from it. False: the worker replays the warm-up itself.
+   */
+  awaitWarm: boolean;
   /** Send each activation's decision outcome too (the CLI's outputs do not read them). */
   withDecisions: boolean;
   /** Fitted agents answer when given; otherwise the hand-set rules. */
@@ -180,10 +198,20 @@ export type ShardMessage =
 
 export type PostShardMessage = (message: ShardMessage, transfer: ArrayBuffer[]) => void;
 
-/** The worker side: run the shard's conditions with offline agents, posting records with their typed arrays moved. */
-export async function runShard(data: ShardData, post: PostShardMessage): Promise<void> {
+/** The message after the ShardData when `awaitWarm`: the packed warm-up (null: the caller stopped before its end). */
+export interface WarmMessage {
+  warm: WarmStart | null;
+}
+
+/**
+ * The worker side: run the shard's conditions with offline agents, posting records with their typed arrays moved.
+ * `warm` is the caller's warm-up when the data says to wait for it.
+ */
+export async function runShard(data: ShardData, post: PostShardMessage, warm: Promise<WarmMessage>): Promise<void> {
   try {
     const protocol = getProtocol(data.config.protocol);
+    const from = data.awaitWarm ? (await warm).warm : null;
+    if (data.awaitWarm && !from) return;
     const result = await runExperiment(
       { protocol, config: data.config, seed: data.seed, agents: data.personas, network: data.network, port: offlinePort(protocol, data.fitted ? 'fitted' : data.agentsKind, data.fitted ?? undefined) },
       {
@@ -200,7 +228,7 @@ export async function runShard(data: ShardData, post: PostShardMessage): Promise
         },
       },
       undefined,
-      data.warm ? { from: data.warm } : {},
+      from ? { from } : {},
     );
     post({ kind: 'result', result }, []);
   } catch (err) {
@@ -211,6 +239,7 @@ export async function runShard(data: ShardData, post: PostShardMessage): Promise
 
 /** A started worker, whatever runs it. */
 export interface ShardWorker {
+  send(message: WarmMessage, transfer: ArrayBuffer[]): void;
   onMessage(handler: (m: ShardMessage) => void): void;
   onFailure(handler: (err: Error) => void): void;
   terminate(): void;
@@ -233,73 +262,85 @@ function transferOf(warm: WarmStart): ArrayBuffer[] {
 }
 
 /**
- * Plays the shared warm-up in the calling thread, handing its records to the merge, and returns its packed end state
- * (null when the protocol does not pack its state: the workers replay the warm-up then).
+ * Plays the shared warm-up in the calling thread, handing its records to the merge, and returns its packed end state;
+ * null when the merge paused it (`shouldPause`).
  */
 async function playWarmup(inputs: PoolInputs, merge: OrderedMerge, withDecisions: boolean, signal?: AbortSignal): Promise<WarmStart | null> {
   const protocol = getProtocol(inputs.config.protocol);
-  if (!canShipWarmup(protocol)) return null;
   const port = offlinePort(protocol, inputs.fitted ? 'fitted' : inputs.agentsKind, inputs.fitted ?? undefined);
-  const onRound = (record: RoundRecord) => merge.push({ kind: 'round', record: withDecisions ? record : { ...record, decisions: [] } });
-  const result = await runExperiment({ protocol, config: inputs.config, seed: inputs.seed, agents: inputs.personas, network: inputs.network, port }, { onRound }, signal, { warmupOnly: true });
+  const onRound = async (record: RoundRecord) => {
+    await merge.push({ kind: 'round', record: withDecisions ? record : { ...record, decisions: [] } });
+  };
+  const inputsOf = { protocol, config: inputs.config, seed: inputs.seed, agents: inputs.personas, network: inputs.network, port };
+  const result = await runExperiment(inputsOf, { onRound, shouldPause: () => merge.stoppedEarly }, signal, { warmupOnly: true });
   return result.warm ?? null;
 }
 
+/** What a pool that stopped early returns: its workers' totals are not known, so the tables are empty. */
+function pausedResult(config: SimConfig, seed: number, done: number): ExperimentResult {
+  const totals = (name: string) => ({ name, invalidDecisions: 0, invalidFinal: 0, llm: emptyLlmTotals(), posts: 0 });
+  return { status: 'paused', seed, roundsDone: done, roundsTotal: roundsTotal(config, hasFinal(config)), conditions: config.conditions.map((c) => totals(c.name)), warmupLlm: emptyLlmTotals(), invalidWarmup: 0 };
+}
+
 /**
- * The main side: the warm-up played once here (or replayed by each worker, see `playWarmup`), then one worker per
- * shard (`spawn` starts it with its data and the buffers to move), records merged in the sequential order, the results
- * merged once every worker is done. Cancelling stops every worker.
+ * The main side: one worker per shard, started at once (`spawn` gives it its data); the warm-up played here meanwhile
+ * and sent to every worker (or replayed by each, for a protocol that does not pack its state, or with `shipWarmup:
+ * false`); records merged in the sequential order; the results merged once every worker is done. Cancelling stops
+ * every worker; `hooks.shouldPause` stops them at the next record boundary (status 'paused').
  */
 export async function runShards(
   inputs: PoolInputs,
   hooks: MergeHooks,
   shards: number[][],
-  spawn: (data: ShardData, transfer: ArrayBuffer[]) => ShardWorker,
+  spawn: (data: ShardData) => ShardWorker,
   options: { withDecisions?: boolean; signal?: AbortSignal; shipWarmup?: boolean } = {},
 ): Promise<ExperimentResult> {
   const merge = new OrderedMerge(inputs.config, hooks);
   const workers: ShardWorker[] = [];
   const withDecisions = options.withDecisions ?? true;
-  const warm = options.shipWarmup === false ? null : await playWarmup(inputs, merge, withDecisions, options.signal);
+  const ship = options.shipWarmup !== false && canShipWarmup(getProtocol(inputs.config.protocol));
   try {
-    const results = await Promise.all(
-      shards.map(
-        (shard, i) =>
-          new Promise<ExperimentResult>((resolve, reject) => {
-            // The last worker takes the warm start's buffers; the others get copies.
-            const last = i === shards.length - 1;
-            const worker = spawn(
-              {
-                config: shardConfig(inputs.config, shard),
-                seed: inputs.seed,
-                personas: inputs.personas,
-                network: inputs.network,
-                agentsKind: inputs.agentsKind,
-                postWarmup: i === 0 && !warm,
-                withDecisions,
-                fitted: inputs.fitted ?? null,
-                warm,
-              },
-              warm && last ? transferOf(warm) : [],
-            );
-            workers.push(worker);
-            let handled: Promise<void> = Promise.resolve();
-            worker.onMessage((m) => {
-              if (m.kind === 'result') handled.then(() => resolve(m.result), reject);
-              else if (m.kind === 'error') reject(Object.assign(new Error(m.message), { name: m.name }));
-              else {
-                const item: PoolRecord = m.kind === 'round' ? { kind: 'round', record: { ...m.record, engagements: unpackEvents(m.events) } } : m;
-                handled = merge.push(item).catch((err: unknown) => reject(err));
-              }
-            });
-            worker.onFailure(reject);
-            const cancel = () => reject(Object.assign(new Error('run cancelled: the condition pool was stopped; start it again'), { name: 'Cancelled' }));
-            if (options.signal?.aborted) cancel();
-            options.signal?.addEventListener('abort', cancel, { once: true });
-          }),
-      ),
+    const finished = shards.map(
+      (shard, i) =>
+        new Promise<ExperimentResult>((resolve, reject) => {
+          const worker = spawn({
+            config: shardConfig(inputs.config, shard),
+            seed: inputs.seed,
+            personas: inputs.personas,
+            network: inputs.network,
+            agentsKind: inputs.agentsKind,
+            postWarmup: i === 0 && !ship,
+            withDecisions,
+            fitted: inputs.fitted ?? null,
+            awaitWarm: ship,
+          });
+          workers.push(worker);
+          let handled: Promise<void> = Promise.resolve();
+          worker.onMessage((m) => {
+            if (m.kind === 'result') handled.then(() => resolve(m.result), reject);
+            else if (m.kind === 'error') reject(Object.assign(new Error(m.message), { name: m.name }));
+            else {
+              const item: PoolRecord = m.kind === 'round' ? { kind: 'round', record: { ...m.record, engagements: unpackEvents(m.events) } } : m;
+              handled = merge.push(item).catch((err: unknown) => reject(err));
+            }
+          });
+          worker.onFailure(reject);
+          const cancel = () => reject(Object.assign(new Error('run cancelled: the condition pool was stopped; start it again'), { name: 'Cancelled' }));
+          if (options.signal?.aborted) cancel();
+          options.signal?.addEventListener('abort', cancel, { once: true });
+        }),
     );
-    return mergeResults(inputs.config, results, merge.done);
+    // A failing worker rejects at once; the others are stopped below.
+    for (const f of finished) f.catch(() => undefined);
+    if (ship) {
+      const warm = await playWarmup(inputs, merge, withDecisions, options.signal);
+      // The last worker takes the buffers; the others get copies.
+      workers.forEach((w, i) => w.send({ warm }, warm && i === workers.length - 1 ? transferOf(warm) : []));
+      if (!warm) return pausedResult(inputs.config, inputs.seed, merge.done);
+    }
+    const outcome = await Promise.race([Promise.all(finished), merge.paused.then(() => null)]);
+    if (!outcome) return pausedResult(inputs.config, inputs.seed, merge.done);
+    return mergeResults(inputs.config, outcome, merge.done);
   } finally {
     for (const w of workers) w.terminate();
   }

@@ -48,6 +48,20 @@ describe('conditions on a pool of workers', () => {
     }
   }, 60_000);
 
+  it('should stop at a record boundary when asked to pause, in the warm-up or in the conditions', async () => {
+    const seq = recorder();
+    await runExperiment({ protocol: sociopol, config: inputs.config, seed: inputs.seed, agents: inputs.personas, network: inputs.network, port: createOfflinePort() }, seq.hooks);
+    const warmup = 1 - inputs.config.firstRound;
+    for (const stopAfter of [3, warmup + 7]) {
+      const pool = recorder();
+      const hooks = { ...pool.hooks, shouldPause: () => pool.log.length >= stopAfter };
+      const result = await runConditionPool(inputs, hooks, { workers: 2 });
+      expect(result.status).toBe('paused');
+      expect(result.roundsDone).toBe(stopAfter);
+      expect(pool.log).toEqual(seq.log.slice(0, stopAfter));
+    }
+  }, 60_000);
+
   it('should share conditions round-robin with at most one worker per condition', () => {
     expect(planShards(5, 2)).toEqual([[0, 2, 4], [1, 3]]);
     expect(planShards(2, 8)).toEqual([[0], [1]]);
