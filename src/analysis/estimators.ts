@@ -29,7 +29,7 @@ const carriedCache = new WeakMap<Int8Array, Int8Array>();
  * Assumes an agent's opinion persists between activations, as the published analysis does.
  */
 export function carryForward(cd: ConditionData): Int8Array {
-  const hit = carriedCache.get(cd.voting);
+  const hit = carriedCache.get(cd.stated);
   if (hit) return hit;
   const n = cd.agentIds.length;
   const R = cd.rounds.length;
@@ -37,12 +37,12 @@ export function carryForward(cd: ConditionData): Int8Array {
   for (let i = 0; i < n; i++) {
     let last = -1;
     for (let j = 0; j < R; j++) {
-      const v = cd.voting[i * R + j];
+      const v = cd.stated[i * R + j];
       if (v >= 0) last = v;
       out[i * R + j] = last;
     }
   }
-  carriedCache.set(cd.voting, out);
+  carriedCache.set(cd.stated, out);
   return out;
 }
 
@@ -56,7 +56,7 @@ export function adultMask(cd: ConditionData): Uint8Array {
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     if (cd.votes && cd.votes[i] >= 0) out[i] = 1;
-    else for (let j = 0; j < R; j++) if (cd.voting[i * R + j] >= 0) { out[i] = 1; break; }
+    else for (let j = 0; j < R; j++) if (cd.stated[i * R + j] >= 0) { out[i] = 1; break; }
   }
   return out;
 }
@@ -71,7 +71,7 @@ export function conditionSummary(cd: ConditionData): ConditionSummary {
   const R = cd.rounds.length;
   const carried = carryForward(cd);
   const adult = adultMask(cd);
-  const meanIntentionByRound: Record<string, number> = {};
+  const meanLikelihoodByRound: Record<string, number> = {};
   const shareLikelyByRound: Record<string, number> = {};
   for (let j = 0; j < R; j++) {
     let sum = 0;
@@ -85,13 +85,13 @@ export function conditionSummary(cd: ConditionData): ConditionSummary {
       if (v >= 3) likely++;
     }
     if (cnt > 0) {
-      meanIntentionByRound[String(cd.rounds[j])] = sum / cnt;
+      meanLikelihoodByRound[String(cd.rounds[j])] = sum / cnt;
       shareLikelyByRound[String(cd.rounds[j])] = likely / cnt;
     }
   }
   let adults = 0;
   for (let i = 0; i < n; i++) adults += adult[i];
-  const out: ConditionSummary = { adults, meanIntentionByRound, shareLikelyByRound, turnout: turnoutOf(cd, adult) };
+  const out: ConditionSummary = { adults, meanLikelihoodByRound, shareLikelyByRound, turnout: turnoutOf(cd, adult) };
   if (cd.arms) {
     const arms = cd.arms;
     out.turnoutByArm = Object.fromEntries(arms.names.map((name, k) => [name, turnoutOf(cd, Uint8Array.from(adult, (x, i) => (x && arms.byRow[i] === k ? 1 : 0)))]));
@@ -141,7 +141,7 @@ export function outcomeVector(cd: ConditionData, outcome: OutcomeDecl, lastRound
     const j = cd.rounds.indexOf(outcome.round);
     if (j < 0) return out;
     for (let i = 0; i < n; i++) {
-      const v = cd.voting[i * R + j];
+      const v = cd.stated[i * R + j];
       if (v >= 0) out[i] = v;
     }
   }

@@ -28,15 +28,15 @@ export function seedDataFromViews(
   const adults = Int32Array.from(agents.filter((p) => p.adult).map((p) => p.id));
   const conditions: ConditionData[] = views.map((t) => {
     const R = t.rounds.length;
-    const stated = t.column('stated');
-    const voting = new Int8Array(adults.length * R);
+    const column = t.column('stated');
+    const stated = new Int8Array(adults.length * R);
     const treatment = new Uint8Array(adults.length * R);
     for (let i = 0; i < adults.length; i++) {
       const a = adults[i];
-      for (let c = 0; c < R; c++) voting[i * R + c] = stated[a * R + c];
+      for (let c = 0; c < R; c++) stated[i * R + c] = column[a * R + c];
       treatment.set(t.treated.subarray(a * R, a * R + R), i * R);
     }
-    const cd: ConditionData = { name: t.name, agentIds: adults, rounds: t.rounds.slice(), voting, treatment, notes: [] };
+    const cd: ConditionData = { name: t.name, agentIds: adults, rounds: t.rounds.slice(), stated, treatment, notes: [] };
     if (t.final) {
       const votes = t.final;
       cd.votes = Int8Array.from(adults, (a) => votes[a]);

@@ -43,7 +43,7 @@ export function conditionFromTables(name: string, voting: WideTable, treatment: 
       }
     }
   }
-  return { name, agentIds: voting.agentIds, rounds: voting.rounds, voting: voting.values, treatment: treat, notes };
+  return { name, agentIds: voting.agentIds, rounds: voting.rounds, stated: voting.values, treatment: treat, notes };
 }
 
 /**

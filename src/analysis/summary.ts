@@ -40,7 +40,7 @@ export function poolConditions(seeds: Record<string, ConditionSummary>[]): Recor
   const out: Record<string, ConditionSummary> = {};
   for (const name of names) {
     const present = seeds.map((s) => s[name]).filter((c): c is ConditionSummary => !!c);
-    const avg = (key: 'meanIntentionByRound' | 'shareLikelyByRound') => {
+    const avg = (key: 'meanLikelihoodByRound' | 'shareLikelyByRound') => {
       const acc = new Map<string, [number, number]>();
       for (const c of present) {
         for (const [r, v] of Object.entries(c[key])) {
@@ -55,7 +55,7 @@ export function poolConditions(seeds: Record<string, ConditionSummary>[]): Recor
     const mean = (xs: Array<number | null>) => (xs.every((t): t is number => t !== null) ? xs.reduce((a, t) => a + t, 0) / xs.length : null);
     out[name] = {
       adults: present.reduce((a, c) => a + c.adults, 0) / present.length,
-      meanIntentionByRound: avg('meanIntentionByRound'),
+      meanLikelihoodByRound: avg('meanLikelihoodByRound'),
       shareLikelyByRound: avg('shareLikelyByRound'),
       turnout: mean(present.map((c) => c.turnout)),
     };
@@ -82,10 +82,10 @@ const f = (x: number | null | undefined, d = 3) => (x === null || x === undefine
 
 function conditionTable(conds: Record<string, ConditionSummary>): string {
   const rows = Object.entries(conds).map(([name, c]) => {
-    const r = lastKey(c.meanIntentionByRound);
-    const r0 = c.meanIntentionByRound['0'];
+    const r = lastKey(c.meanLikelihoodByRound);
+    const r0 = c.meanLikelihoodByRound['0'];
     return [
-      name, c.adults % 1 === 0 ? String(c.adults) : c.adults.toFixed(1), f(r0), r === undefined ? '—' : f(c.meanIntentionByRound[r]),
+      name, c.adults % 1 === 0 ? String(c.adults) : c.adults.toFixed(1), f(r0), r === undefined ? '—' : f(c.meanLikelihoodByRound[r]),
       r === undefined ? '—' : f(c.shareLikelyByRound[r]), c.turnout === null ? '—' : f(c.turnout),
     ];
   });

@@ -13,8 +13,11 @@ export interface ConditionData {
   agentIds: Int32Array;
   /** Round labels of the columns, e.g. −15…30. */
   rounds: number[];
-  /** Likelihood stated in that round, row-major agents × rounds; −1 where none was stated. */
-  voting: Int8Array;
+  /**
+   * The value stated in that round (SocioPol: the likelihood; the published `<condition>_voting_data.csv`), row-major
+   * agents × rounds; −1 where none was stated. Its carried-forward value is the last stated likelihood.
+   */
+  stated: Int8Array;
   /** Treatment 0/1, row-major agents × rounds; null when the treatment file was missing or unusable. */
   treatment: Uint8Array | null;
   /** Election-day vote per row (0/1, −1 unknown); absent in the published data. */
@@ -74,7 +77,7 @@ export interface Effect {
 export interface ConditionSummary {
   adults: number;
   /** round → mean of each adult's last stated likelihood so far (adults with none yet are left out). */
-  meanIntentionByRound: Record<string, number>;
+  meanLikelihoodByRound: Record<string, number>;
   /** round → share of adults whose last stated likelihood so far is ≥ 3 (over adults with a statement). */
   shareLikelyByRound: Record<string, number>;
   /** Share of adults who voted; null when votes are unknown (published data). */

@@ -82,11 +82,11 @@ function plain(err: unknown): never {
 
 function seriesFrom(summary: Summary, seeds: SeedData[]): Series {
   const roundSet = new Set<number>();
-  for (const c of Object.values(summary.conditions)) for (const r of Object.keys(c.meanIntentionByRound)) roundSet.add(Number(r));
+  for (const c of Object.values(summary.conditions)) for (const r of Object.keys(c.meanLikelihoodByRound)) roundSet.add(Number(r));
   const rounds = [...roundSet].sort((a, b) => a - b);
   const out: Series = { rounds, meanLikelihood: {}, shareLikely: {}, turnout: turnoutWithCi(seeds) };
   for (const [name, c] of Object.entries(summary.conditions)) {
-    out.meanLikelihood[name] = rounds.map((r) => c.meanIntentionByRound[String(r)] ?? null);
+    out.meanLikelihood[name] = rounds.map((r) => c.meanLikelihoodByRound[String(r)] ?? null);
     out.shareLikely[name] = rounds.map((r) => c.shareLikelyByRound[String(r)] ?? null);
   }
   return out;

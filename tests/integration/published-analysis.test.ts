@@ -96,15 +96,15 @@ describe('the published LLM-SocioPol runs', () => {
       }
     }
     const mine = conditionSummary(seeds[2].conditions[0]);
-    expect(mine.meanIntentionByRound['0']).toBeCloseTo(s0 / n0, 12);
-    expect(mine.meanIntentionByRound['30']).toBeCloseTo(s30 / n30, 12);
+    expect(mine.meanLikelihoodByRound['0']).toBeCloseTo(s0 / n0, 12);
+    expect(mine.meanLikelihoodByRound['30']).toBeCloseTo(s30 / n30, 12);
     expect(mine.shareLikelyByRound['30']).toBeCloseTo(likely30 / n30, 12);
   });
 
   it('should reproduce the calibration figures of protocols §C', () => {
     // Mean likelihood 2.44 at the end of warm-up, drifting to about 2.52 in control by round 30.
-    expect(summary.conditions.control.meanIntentionByRound['0']).toBeCloseTo(2.44, 2);
-    expect(Math.abs(summary.conditions.control.meanIntentionByRound['30'] - 2.52)).toBeLessThan(0.01);
+    expect(summary.conditions.control.meanLikelihoodByRound['0']).toBeCloseTo(2.44, 2);
+    expect(Math.abs(summary.conditions.control.meanLikelihoodByRound['30'] - 2.52)).toBeLessThan(0.01);
     // First treated answer among agents active in round 1: ≈ +0.12 social, ≈ +0.035 informational.
     expect(Math.abs(pooled('treatment_soc_message', 'control', 'first_treated_answer').estimate - 0.12)).toBeLessThan(0.01);
     expect(Math.abs(pooled('treatment_info_message', 'control', 'first_treated_answer').estimate - 0.035)).toBeLessThan(0.005);
@@ -137,7 +137,7 @@ describe('npm run analyze', () => {
       for (const name of CONDITIONS) {
         const c = json.conditions[name];
         expect(c.adults).toBe(19785);
-        expect(typeof c.meanIntentionByRound['30']).toBe('number');
+        expect(typeof c.meanLikelihoodByRound['30']).toBe('number');
         expect(typeof c.shareLikelyByRound['30']).toBe('number');
         expect(c.turnout).toBeNull();
       }

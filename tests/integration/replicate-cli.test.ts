@@ -59,7 +59,7 @@ describe('npm run replicate', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('treatment_soc_message');
     const summary = JSON.parse(readFileSync(json, 'utf8'));
-    const at30 = (c: string) => summary.conditions[c].meanIntentionByRound['30'];
+    const at30 = (c: string) => summary.conditions[c].meanLikelihoodByRound['30'];
     expect(at30('treatment_soc_message')).toBeGreaterThan(at30('treatment_info_message'));
     expect(at30('treatment_info_message')).toBeGreaterThan(at30('control'));
     expect(summary.conditions.control.adults).toBeGreaterThan(1950);

@@ -104,10 +104,10 @@ describe('estimators on the 5-agent fixture', () => {
     const s = conditionSummary(control);
     expect(s.adults).toBe(5);
     // Round 0: agents 0,1,2,4 have spoken: (2+3+1+2)/4 = 2.0; share ≥ 3 = 1/4.
-    expect(s.meanIntentionByRound['0']).toBeCloseTo(2.0, 12);
+    expect(s.meanLikelihoodByRound['0']).toBeCloseTo(2.0, 12);
     expect(s.shareLikelyByRound['0']).toBeCloseTo(0.25, 12);
     // Round 2: [2,3,2,3,2] → mean 2.4, share 0.4.
-    expect(s.meanIntentionByRound['2']).toBeCloseTo(2.4, 12);
+    expect(s.meanLikelihoodByRound['2']).toBeCloseTo(2.4, 12);
     expect(s.shareLikelyByRound['2']).toBeCloseTo(0.4, 12);
     expect(s.turnout).toBeNull();
   });

@@ -84,7 +84,7 @@ describe('partial results', () => {
     expect(data.notes?.join(' ')).toMatch(/stored up to round 13 of 30/);
 
     const summary = summarize([data], 'test', designFor(sociopol, run.config));
-    expect(Math.max(...Object.keys(summary.conditions.control.meanIntentionByRound).map(Number))).toBe(13);
+    expect(Math.max(...Object.keys(summary.conditions.control.meanLikelihoodByRound).map(Number))).toBe(13);
     const spill = summary.effects.find((x) => x.treatment === 'experiment_soc_message:untreated' && x.baseline === 'control' && x.method === 'paired' && x.outcome === 'share_likely_r13');
     expect(spill).toBeDefined();
 

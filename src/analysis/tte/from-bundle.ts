@@ -37,7 +37,7 @@ export function seedsFromBundle(bundle: RunBundle): SeedData[] {
           treatment[i * R + c] = rec.treated[a];
         });
       }
-      conditions.push({ name: spec.name, agentIds, rounds, voting, treatment, notes: [] });
+      conditions.push({ name: spec.name, agentIds, rounds, stated: voting, treatment, notes: [] });
     }
     return { seed: `seed_${idx + 1}`, conditions, network, notes };
   });

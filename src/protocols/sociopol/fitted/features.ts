@@ -46,7 +46,7 @@ export function fromSeedData(seeds: readonly SeedData[]): FitSeed[] {
     const first = s.conditions[0];
     const conditions = s.conditions
       .filter((cd) => !cd.arms && cd.agentIds.length === first.agentIds.length && cd.rounds.length === first.rounds.length)
-      .map((cd) => ({ name: cd.name, message: messageOfName(cd.name), voting: cd.voting, treatment: cd.treatmentFinalOnly ? null : cd.treatment, votes: cd.votes }));
+      .map((cd) => ({ name: cd.name, message: messageOfName(cd.name), voting: cd.stated, treatment: cd.treatmentFinalOnly ? null : cd.treatment, votes: cd.votes }));
     return { label: s.seed, rounds: first.rounds.slice(), agentIds: first.agentIds, conditions };
   });
 }

@@ -34,7 +34,7 @@ const INFO = 'treatment_info_message';
 export function surrogateStats(seeds: readonly SeedData[]): SurrogateStats {
   const summary = summarize([...seeds], 'stats', publishedDesign(seeds));
   const meanByRound: Record<string, Record<string, number>> = {};
-  for (const [name, c] of Object.entries(summary.conditions)) meanByRound[name] = c.meanIntentionByRound;
+  for (const [name, c] of Object.entries(summary.conditions)) meanByRound[name] = c.meanLikelihoodByRound;
   const control = meanByRound.control ?? {};
   const social = meanByRound[SOCIAL] ?? {};
   const socialEffect: Record<string, number> = {};
@@ -56,7 +56,7 @@ export function surrogateStats(seeds: readonly SeedData[]): SurrogateStats {
       for (let i = 0; i < n; i++) {
         let prev = -1;
         for (let j = 0; j < R; j++) {
-          const v = cd.voting[i * R + j];
+          const v = cd.stated[i * R + j];
           if (v < 0) continue;
           if (cd.rounds[j] >= 1) {
             acts++;
