@@ -3,8 +3,9 @@
  * the engine validated plain data (the browser fetches the same files and calls the same validators).
  */
 import { readFileSync } from 'node:fs';
-import { dataError } from '../engine/errors';
+import { configError, dataError } from '../engine/errors';
 import { validateCensus, type CensusData } from '../population';
+import { checkS3Fitted, type S3FittedAgents } from '../protocols/s3/fit/fitted-port';
 import { checkFitted } from '../protocols/sociopol/fitted/fitted-port';
 import type { FittedAgents } from '../protocols/sociopol/fitted/model';
 
@@ -34,4 +35,16 @@ export function loadFittedAgents(path = 'public/data/fitted-sociopol.json'): Fit
     throw dataError(path, 'the file', `cannot be read as JSON (${(err as Error).message})`, 'pass a file written by `npm run fit -- --out FILE`, or omit --agents-file for the bundled fit');
   }
   return checkFitted(raw, path);
+}
+
+/** S3 agents fitted from a run (`npm run fit -- --preset s3 --from RUN_DIR --out FILE`); S3 has no bundled fit. */
+export function loadS3Fitted(path?: string): S3FittedAgents {
+  if (!path) throw configError('--agents-file', 'is missing', 'S3 has no bundled fit: fit agents from a run with `npm run fit -- --preset s3 --from RUN_DIR --out agents-s3.json`, then pass --agents-file agents-s3.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw dataError(path, 'the file', `cannot be read as JSON (${(err as Error).message})`, 'pass a file written by `npm run fit -- --preset s3 --from RUN_DIR --out FILE`');
+  }
+  return checkS3Fitted(raw, path);
 }

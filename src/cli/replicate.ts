@@ -31,7 +31,7 @@ import { BOND_2012_CONFIG } from '../protocols/bond2012/protocol';
 import { checkConfig, getProtocol } from '../protocols/registry';
 import { CONDITION_NAMES, DEFAULT_CONDITIONS, makeConfig } from '../protocols/sociopol/defaults';
 import { runConditionPool } from './condition-pool';
-import { loadCensus, loadFittedAgents } from './load-data';
+import { loadCensus, loadFittedAgents, loadS3Fitted } from './load-data';
 import { guardRun, RunTracker } from './partial-run';
 import { readNetworkFile } from './read-network';
 import { checkS3Targets, S3_FLAGS, S3_USAGE, s3Preset, writeS3Report, type S3ReportOptions } from './s3-preset';
@@ -165,8 +165,8 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
   }
   checkConfig(config);
   const protocol = getProtocol(config.protocol);
-  // Fitted agents answer by default where the protocol offers them (they need their parameters, read below).
-  const agentsKind = v['agents-kind'] ?? (protocol.offlineAgents.fitted ? 'fitted' : protocol.defaultOffline);
+  // Fitted agents answer by default where a bundled fit exists, or a fit is given (their parameters are read below).
+  const agentsKind = v['agents-kind'] ?? (protocol.offlineAgents.fitted && (BUNDLED_FIT.has(protocol.id) || v['agents-file'] !== undefined) ? 'fitted' : protocol.defaultOffline);
   if (!protocol.offlineAgents[agentsKind]) fail('--agents-kind', `is '${agentsKind}'`, `use one of ${Object.keys(protocol.offlineAgents).join(', ')}`);
   if (v.llm && v['agents-kind'] !== undefined) fail('--agents-kind', 'does not apply with --llm', 'drop --agents-kind (LLM agents answer) or drop --llm');
   if (v['agents-file'] !== undefined && (v.llm || agentsKind !== 'fitted')) fail('--agents-file', 'only applies to fitted agents', 'drop --agents-file, or drop --llm / --agents-kind rules');
@@ -362,7 +362,9 @@ function stopAtBudget(port: DecisionPort, opts: ReplicateOptions, progress: { ro
 }
 
 /** What each protocol's fitted agents read (the bundled fit, or `--agents-file`); a protocol adds its reader here. */
-const FITTED_DATA: Record<string, (file?: string) => unknown> = { sociopol: loadFittedAgents, bond2012: loadFittedAgents };
+const FITTED_DATA: Record<string, (file?: string) => unknown> = { sociopol: loadFittedAgents, bond2012: loadFittedAgents, s3: loadS3Fitted };
+/** Protocols whose fitted agents come bundled (S3's are fitted from a run by `npm run fit -- --preset s3`). */
+const BUNDLED_FIT = new Set(['sociopol', 'bond2012']);
 
 function fittedData(protocol: AnyProtocol, file: string | null): FittedAgents {
   const read = FITTED_DATA[protocol.id];

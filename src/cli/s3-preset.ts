@@ -28,7 +28,7 @@ import { conditionViews } from '../engine/record';
 export const S3_USAGE = `usage: npm run replicate -- --preset s3 [--agents N] [--rounds R] [--seeds S] [--seed BASE]
        [--event controversy|energy] [--event-text TEXT] [--seed-users influential:K|random:K]
        [--spread ic:P|lt] [--attitude voter|degroot] [--recommendation P]
-       [--conditions baseline,correction@5,remove@5:10] [--network FILE.edges] [--agents-kind KIND] [--workers N]
+       [--conditions baseline,correction@5,remove@5:10] [--network FILE.edges] [--agents-kind models|fitted] [--agents-file agents-s3.json] [--workers N]
        [--observed FILE.csv [--measure aware|positive|intensity|…] [--condition NAME]]
        [--out DIR] [--json FILE] [--force] [--quiet]
        [--llm [--model M] [--concurrency K] [--budget USD] [--prices M=IN,OUT;…] [--cache FILE] [--base-url URL]
@@ -150,7 +150,7 @@ export interface S3RunDone {
 
 /** Summary on stdout, then the results folder and the JSON summary (each written beside its place and renamed). */
 export function writeS3Report(
-  o: { config: SimConfig; seeds: number; baseSeed: number; out: string | null; json: string | null; quiet: boolean; llm: boolean },
+  o: { config: SimConfig; seeds: number; baseSeed: number; out: string | null; json: string | null; quiet: boolean; llm: boolean; agentsKind?: string },
   report: S3ReportOptions,
   done: S3RunDone,
 ): void {
@@ -166,7 +166,8 @@ export function writeS3Report(
   const curves = pooledCurves(runs.map((r) => r.tables));
   const effects = interventionEffects(runs);
   const users = done.network.n;
-  process.stdout.write(`S3 (${o.llm ? 'LLM' : 'offline'} agents, ${users} users, ${p.rounds} rounds, seeds ${o.baseSeed}…${o.baseSeed + o.seeds - 1}, event '${p.event.id}')\n`);
+  const kind = o.llm ? 'llm' : o.agentsKind === 'fitted' ? 'fitted' : 'offline';
+  process.stdout.write(`S3 (${kind === 'llm' ? 'LLM' : kind} agents, ${users} users, ${p.rounds} rounds, seeds ${o.baseSeed}…${o.baseSeed + o.seeds - 1}, event '${p.event.id}')\n`);
   process.stdout.write(formatS3Summary(curves, effects) + '\n');
   let comparison = null;
   if (report.observed) {
@@ -184,7 +185,7 @@ export function writeS3Report(
     say(`wrote ${resolve(o.out)}`);
   }
   if (o.json) {
-    const doc = { protocol: 's3', agentsKind: o.llm ? 'llm' : 'offline', users, baseSeed: o.baseSeed, seeds: o.seeds, config: p, curves, effects, comparison, llm };
+    const doc = { protocol: 's3', agentsKind: kind, users, baseSeed: o.baseSeed, seeds: o.seeds, config: p, curves, effects, comparison, llm };
     mkdirSync(dirname(resolve(o.json)), { recursive: true });
     const tmp = `${o.json}.partial-${process.pid}`;
     writeFileSync(tmp, JSON.stringify(doc, null, 2) + '\n');

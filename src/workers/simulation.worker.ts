@@ -141,6 +141,8 @@ async function makeLivePort(run: RunRow, protocol: AnyProtocol, apiKey: string |
     // Runs stored before fitted agents existed carry no choice: they ran the rules and resume with them.
     const choice = run.offlineAgents;
     if (!choice || choice.kind === 'rules' || !protocol.offlineAgents.fitted) return offlinePort(protocol);
+    // S3 has no bundled fit: its fitted agents are stored with the run (their port checks them), else its models answer.
+    if (protocol.id === 's3') return choice.fitted ? offlinePort(protocol, 'fitted', choice.fitted) : offlinePort(protocol);
     if (choice.fitted) return offlinePort(protocol, 'fitted', checkFitted(choice.fitted, `run ${run.id}: stored fitted agents`));
     const text = await fetchText(new URL('fitted-sociopol.json', dataUrl).href, 'bundled fitted agents');
     return offlinePort(protocol, 'fitted', checkFitted(JSON.parse(text), 'fitted-sociopol.json'));

@@ -50,6 +50,29 @@ describe('npm run fit -- --preset s3', () => {
     expect(aware.handSet.msed).toBe(0);
   }, 60_000);
 
+  it('should run the fitted agents with replicate reproducibly (one process or a worker pool) and give the curves the fit reported', async () => {
+    const agents = join(work, 'agents-s3.json');
+    const args = (out: string, extra: string[]) => ['--preset', 's3', '--agents', '600', '--rounds', '10', '--seeds', '2', '--seed', '3', '--agents-kind', 'fitted', '--agents-file', agents, '--out', join(work, out), '--json', join(work, `${out}.json`), '--quiet', ...extra];
+    const [a, b] = await Promise.all([cli('replicate', args('fa', ['--workers', '1'])), cli('replicate', args('fb', ['--workers', '2']))]);
+    expect(a.status, a.stderr).toBe(0);
+    expect(b.status, b.stderr).toBe(0);
+    expect(a.stdout).toMatch(/S3 \(fitted agents, 600 users/);
+    for (const f of ['outcomes_long.csv', 'seed_3/baseline_emotion_wide.csv', 'seed_4/correction_attitude_wide.csv', 'seed_4/remove_spreaders_action_wide.csv']) {
+      expect(readFileSync(join(work, 'fb', f), 'utf8'), f).toBe(readFileSync(join(work, 'fa', f), 'utf8'));
+    }
+    const doc = JSON.parse(readFileSync(join(work, 'fa.json'), 'utf8'));
+    expect(doc.agentsKind).toBe('fitted');
+    const fit = JSON.parse(readFileSync(agents, 'utf8'));
+    for (const m of ['aware', 'intensity', 'positive']) {
+      const ran = doc.curves.find((c: { condition: string; measure: string }) => c.condition === 'baseline' && c.measure === m).mean;
+      const reported = fit.goodness.means.find((c: { condition: string; measure: string }) => c.condition === 'baseline' && c.measure === m).fitted;
+      expect(ran, m).toEqual(reported.map((x: number) => expect.closeTo(x, 12)));
+    }
+    const missing = await cli('replicate', ['--preset', 's3', '--agents', '100', '--rounds', '4', '--agents-kind', 'fitted']);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/--agents-file is missing.*npm run fit -- --preset s3/);
+  }, 120_000);
+
   it('should take the settings from the run summary and give the same fit', async () => {
     const a = await cli('fit', ['--preset', 's3', '--from', run, '--no-goodness', '--quiet']);
     const b = await cli('fit', ['--preset', 's3', '--from', run, '--summary', join(work, 'run.json'), '--no-goodness', '--quiet']);

@@ -204,7 +204,7 @@ describe('replay and fitted runs', () => {
   }, 30_000);
 
   it('should reject a file that is not S3 fitted agents, saying which command writes one', () => {
-    expect(() => checkS3Fitted({ nextLikelihood: [] }, 'agents.json')).toThrow(/fitted SocioPol agents.*npm run fit -- --preset s3/);
+    expect(() => checkS3Fitted({ format: 'x', transition: [] }, 'agents.json')).toThrow(/fitted SocioPol agents.*npm run fit -- --preset s3/);
     const good: S3FittedParams = { p: 0.5, postShare: 0.3, again: 0, emotion: chainMatrices(0.5, 0.2), flip: 0, consult: 1, initialPositive: { liberal: 0.5, moderate: 0.5, conservative: 0.5 } };
     expect(() => checkS3Fitted(fittedFile(good), 'agents.json')).not.toThrow();
     expect(() => checkS3Fitted(fittedFile({ ...good, p: 1.5 }), 'agents.json')).toThrow(/params\.p /);

@@ -8,15 +8,16 @@ import { ENGINE_DEFAULTS, withOverrides, type ConditionSpec, type SimConfig } fr
 import { configError } from '../../engine/errors';
 import { buildNetwork } from '../../engine/network';
 import type { ActivationRequest, ColumnDecl, DecisionBase, ConditionView, ContrastDecl, CsvFile, Decision, LlmPrompts, OutcomeDecl, Protocol, RoundContext } from '../../engine/protocol';
-import type { DecisionPort as ProtocolPort } from '../../engine/ports';
+import type { PortContext, DecisionPort as ProtocolPort } from '../../engine/ports';
 import type { Persona } from '../../population/types';
 import { DEFAULT_S3_CONFIG, validateS3Config, type S3Condition, type S3Config } from './config';
 import { S3_STATES, wideStateCsv } from './csv';
+import { checkS3Fitted, createS3FittedPort } from './fit/fitted-port';
 import { createS3OfflinePort } from './offline';
 import { s3Outcomes, S3_OUTCOME_COLUMNS } from './outcomes';
 import { s3Messages } from './prompts';
 import { s3Schema, validateS3Answer } from './schema';
-import { ACTIONS, type S3Decision, type S3Request } from './types';
+import { ACTIONS, type S3Decision, type S3Port, type S3Request } from './types';
 import type { S3RoundExtra } from './record';
 export type { S3RoundExtra } from './record';
 import { ConditionWorld, sharedParts, type S3Scratch } from './world';
@@ -55,13 +56,13 @@ function worldOf(ctx: RoundContext<S3State, Persona>): ConditionWorld {
   return ctx.state.world;
 }
 
-/** The offline agent (classical models) behind the engine's port shape. */
-function offlinePort(): ProtocolPort<Q, S3Decision> {
-  let inner: ReturnType<typeof createS3OfflinePort> | null = null;
+/** An S3 agent (the classical models, or agents fitted from a run) behind the engine's port shape. */
+function enginePort(kind: string, make: (ctx: PortContext<Persona>) => S3Port): ProtocolPort<Q, S3Decision> {
+  let inner: S3Port | null = null;
   return {
-    kind: 'offline',
+    kind,
     init(ctx) {
-      inner = createS3OfflinePort(params(ctx.config), ctx.seed);
+      inner = make(ctx as PortContext<Persona>);
     },
     async decideRound(batch) {
       const out = await inner!.decideRound({ condition: batch.condition, round: batch.round, requests: batch.requests as unknown as S3Request[] });
@@ -71,6 +72,14 @@ function offlinePort(): ProtocolPort<Q, S3Decision> {
       return [];
     },
   };
+}
+
+const offlinePort = () => enginePort('offline', (ctx) => createS3OfflinePort(params(ctx.config), ctx.seed));
+
+/** Agents fitted from a run (`npm run fit -- --preset s3`); `data` is the fitted-agents file, checked here. */
+function fittedPort(data?: unknown): ProtocolPort<Q, S3Decision> {
+  const fitted = checkS3Fitted(data, 'the fitted S3 agents');
+  return enginePort('fitted', (ctx) => createS3FittedPort(fitted, ctx.seed, ctx.agents.map((p) => p.ideology)));
 }
 
 /** The check S3 applies to any decision, offline or LLM (the LLM validator already says it to the model). */
@@ -187,7 +196,7 @@ export const s3Protocol: Protocol<S3State, S3Scratch, Q, S3Decision, object, obj
     return S3_STATES.map((s) => ({ suffix: `${s}_wide.csv`, text: wideStateCsv(table, s) }));
   },
 
-  offlineAgents: { models: offlinePort },
+  offlineAgents: { models: offlinePort, fitted: fittedPort },
   defaultOffline: 'models',
   llm,
 };

@@ -54,7 +54,7 @@ export function checkS3Fitted(raw: unknown, source: string): S3FittedAgents {
   const fix = 'pass a file written by `npm run fit -- --preset s3 --from RUN --out FILE`';
   const f = raw as Partial<S3FittedAgents> | null;
   if (!f || typeof f !== 'object' || f.format !== S3_FITTED_FORMAT) {
-    const other = f && typeof f === 'object' && 'nextLikelihood' in f ? ' (it looks like fitted SocioPol agents)' : '';
+    const other = f && typeof f === 'object' && 'transition' in f ? ' (it looks like fitted SocioPol agents)' : '';
     throw dataError(source, 'the file', `is not an S3 fitted-agents file${other}`, fix);
   }
   const p = f.params as Partial<S3FittedParams> | undefined;
