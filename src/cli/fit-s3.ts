@@ -1,8 +1,9 @@
 /**
- * `npm run fit -- --preset s3 --from RUN_DIR [--out agents-s3.json]`: fits S3 agents to a stored S3 run (the folder
- * `npm run replicate -- --preset s3 --out DIR` wrote, typically with --llm), prints the estimates with their standard
- * errors and how the fitted agents' curves match the run's (MSED and Pearson, next to the hand-set agents), and writes
- * the fitted agents for `replicate --preset s3 --agents-kind fitted --agents-file FILE`.
+ * `npm run fit -- --preset s3 --from RUN_DIR|BUNDLE.json [--out agents-s3.json]`: fits S3 agents to a stored S3 run (the
+ * folder `npm run replicate -- --preset s3 --out DIR` wrote, typically with --llm, or a run bundle exported from the
+ * app), prints the estimates with their standard errors and how the fitted agents' curves match the run's (MSED and
+ * Pearson, next to the hand-set agents), and writes the fitted agents for `replicate --preset s3 --agents-kind fitted
+ * --agents-file FILE`.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
@@ -14,13 +15,16 @@ import { s3Population } from '../protocols/s3/assemble';
 import { makeS3Config, validateS3Config, type S3Config } from '../protocols/s3/config';
 import { fitS3Agents, formatS3Fit, goodnessOfFit } from '../protocols/s3/fit/fit';
 import { conditionFromName, tableFromCsv } from '../protocols/s3/fit/read-tables';
-import type { S3RecordedSeed } from '../protocols/s3/fit/replay';
+import { s3FitSource } from '../protocols/s3/fit/from-record';
+import type { ReplayInputs, S3RecordedSeed } from '../protocols/s3/fit/replay';
+import { BUNDLE_FORMAT, decodeBundle } from '../storage/bundle';
 import { loadCensus } from './load-data';
 import { readNetworkFile } from './read-network';
 
-export const FIT_S3_USAGE = `usage: npm run fit -- --preset s3 --from RUN_DIR [--out agents-s3.json] [--summary RUN.json]
+export const FIT_S3_USAGE = `usage: npm run fit -- --preset s3 --from RUN_DIR|BUNDLE.json [--out agents-s3.json] [--summary RUN.json]
        [--network FILE.edges] [--seed BASE] [--no-goodness] [--quiet]
   RUN_DIR   the folder written by \`npm run replicate -- --preset s3 --out RUN_DIR\` (seed_K folders of wide CSVs)
+  BUNDLE    a run bundle exported from the app (it carries settings, network and population: no other flag needed)
   --summary the run's --json file (its settings); without it the preset's settings and the condition names are used
   --network the edge list the run used, if it ran on one; --seed its first seed (default: the lowest seed folder)`;
 
@@ -85,6 +89,36 @@ function settings(summary: string | undefined, seeds: S3RecordedSeed[]): S3Confi
   return makeS3Config({ rounds, conditions });
 }
 
+/** A replicate --out folder: settings from --summary or the names, network and population rebuilt from the first seed. */
+function fromFolder(dir: string, v: { summary?: string; seed?: string; network?: string }): { inputs: ReplayInputs; seeds: S3RecordedSeed[]; label: string } {
+  const seeds = findTables(dir);
+  const config = settings(v.summary, seeds);
+  const n = seeds[0].tables[0].n;
+  const baseSeed = v.seed !== undefined ? Number(v.seed) : seeds[0].seed;
+  if (!Number.isInteger(baseSeed) || baseSeed < 0) throw configError('--seed', `is '${v.seed}'`, "use the run's first seed, a whole number ≥ 0");
+  const network: FollowNetwork = v.network ? readNetworkFile(v.network) : generateTwitterNetwork({ n, seed: baseSeed });
+  const population = s3Population(network, loadCensus(), config, baseSeed);
+  return { inputs: { config, network, personas: population.personas, source: dir }, seeds, label: `run folder ${basename(dir.replace(/\/+$/, ''))}` };
+}
+
+/** A run bundle (the app's "Export run bundle"): it carries settings, network, population and rounds. */
+function fromBundleFile(file: string, v: { summary?: string; seed?: string; network?: string }): { inputs: ReplayInputs; seeds: S3RecordedSeed[]; label: string } {
+  for (const flag of ['summary', 'seed', 'network'] as const) {
+    if (v[flag] !== undefined) throw configError(`--${flag}`, 'does not apply to a run bundle', `drop --${flag}: the bundle carries the run's settings, network and population`);
+  }
+  const text = readFileSync(file, 'utf8');
+  let format: unknown;
+  try {
+    format = (JSON.parse(text) as { format?: unknown }).format;
+  } catch (err) {
+    throw dataError(file, 'the file', `is not JSON (${(err as Error).message})`, 'give an S3 run folder (replicate --out) or a run bundle exported from the app');
+  }
+  if (format !== BUNDLE_FORMAT) {
+    throw configError('--from', `names ${file}, which is not a run bundle`, 'give the run folder written with --out or a bundle exported from the app (a replicate --json summary holds no per-user records; pass it as --summary)');
+  }
+  return s3FitSource(decodeBundle(text, file), file);
+}
+
 export async function mainFitS3(argv: string[]): Promise<void> {
   let v;
   try {
@@ -106,21 +140,10 @@ export async function mainFitS3(argv: string[]): Promise<void> {
   const say = (line: string) => v.quiet || process.stderr.write(`${line}\n`);
   if (!v.from) throw configError('--from', 'is missing', `give the S3 run's folder; ${FIT_S3_USAGE}`);
   if (!existsSync(v.from)) throw configError('--from', `names ${v.from}, which does not exist`, 'give the folder written by `npm run replicate -- --preset s3 --out DIR`');
-  if (!statSync(v.from).isDirectory()) {
-    throw configError('--from', `names the file ${v.from}`, 'give the run folder written with --out (the --json summary holds no per-user records; pass it as --summary)');
-  }
   if (v.network && !existsSync(v.network)) throw configError('--network', `names ${v.network}, which does not exist`, 'give the edge list the run used');
   const started = Date.now();
-  const seeds = findTables(v.from);
-  const config = settings(v.summary, seeds);
-  const n = seeds[0].tables[0].n;
-  const baseSeed = v.seed !== undefined ? Number(v.seed) : seeds[0].seed;
-  if (!Number.isInteger(baseSeed) || baseSeed < 0) throw configError('--seed', `is '${v.seed}'`, "use the run's first seed, a whole number ≥ 0");
-  const network: FollowNetwork = v.network ? readNetworkFile(v.network) : generateTwitterNetwork({ n, seed: baseSeed });
-  const population = s3Population(network, loadCensus(), config, baseSeed);
-  const label = `run folder ${basename(v.from.replace(/\/+$/, ''))}`;
-  const inputs = { config, network, personas: population.personas, source: v.from };
-  say(`fit: ${seeds.length} seed(s) × ${seeds[0].tables.length} condition(s), ${n} users, rounds 0…${config.rounds} read; replaying and fitting…`);
+  const { inputs, seeds, label } = statSync(v.from).isDirectory() ? fromFolder(v.from, v) : fromBundleFile(v.from, v);
+  say(`fit: ${seeds.length} seed(s) × ${seeds[0].tables.length} condition(s), ${inputs.network.n} users, rounds 0…${inputs.config.rounds} read; replaying and fitting…`);
   const fitted = fitS3Agents(inputs, seeds);
   fitted.source.label = label;
   if (!v['no-goodness']) {

@@ -15,6 +15,12 @@ import { fitS3Agents, goodnessOfFit } from '../../src/protocols/s3/fit/fit';
 import { checkS3Fitted, createS3FittedPort, S3_FITTED_FORMAT, type S3FittedAgents, type S3FittedParams } from '../../src/protocols/s3/fit/fitted-port';
 import type { S3RecordedSeed } from '../../src/protocols/s3/fit/replay';
 import type { S3Port } from '../../src/protocols/s3/types';
+import { following } from '../../src/engine/network';
+import { runExperiment } from '../../src/engine/simulation';
+import type { RoundRecord } from '../../src/engine/types';
+import { s3Protocol, s3SimConfig } from '../../src/protocols/s3/protocol';
+import { s3FitSource } from '../../src/protocols/s3/fit/from-record';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, decodeBundle, encodeBundle, type RunBundle } from '../../src/storage/bundle';
 
 const times = <T,>(k: number, c: T): T[] => Array.from({ length: k }, () => c);
 
@@ -213,4 +219,47 @@ describe('replay and fitted runs', () => {
     rows[1][2] = [0.5, 0.2, 0.2];
     expect(() => checkS3Fitted(fittedFile({ ...good, emotion: rows }), 'agents.json')).toThrow(/params\.emotion\[1\]\[2\].*summing to 1/);
   });
+});
+
+describe('fitting from a run bundle', () => {
+  async function bundleOf(s: ReturnType<typeof setup>, seeds: number[], protocolName = 's3'): Promise<RunBundle> {
+    const config = s3SimConfig(s.config, network.n);
+    const src: number[] = [];
+    const dst: number[] = [];
+    for (let a = 0; a < network.n; a++) for (const b of following(network, a)) {
+      src.push(a);
+      dst.push(b);
+    }
+    const out: RunBundle['seeds'] = [];
+    for (const seed of seeds) {
+      const rounds: RoundRecord[] = [];
+      await runExperiment({ protocol: s3Protocol, config, seed, agents: s.pop.personas, network, port: s3Protocol.offlineAgents.models() }, { onRound: (r) => void rounds.push(r) });
+      out.push({ seed, personas: s.pop.personas, rounds, finals: [] });
+    }
+    const bundle: RunBundle = {
+      format: BUNDLE_FORMAT, version: BUNDLE_VERSION, exportedAt: '2026-11-27T00:00:00Z',
+      run: { name: 'pilot', config: { ...config, protocol: protocolName }, seeds, agentsKind: 'offline', network: { kind: 'generated', label: 'generated (seed 11)', nodes: network.n, edges: src.length } },
+      network: { n: network.n, src: Int32Array.from(src), dst: Int32Array.from(dst) },
+      seeds: out,
+      llmCache: [],
+    };
+    return decodeBundle(encodeBundle(bundle), 'pilot.json');
+  }
+
+  it('should read an S3 run bundle (settings, network, population, rounds) and fit exactly what its tables give', async () => {
+    const s = setup();
+    const bundle = await bundleOf(s, [21, 22]);
+    const src = s3FitSource(bundle, 'pilot.json');
+    expect(src.seeds.map((x) => x.seed)).toEqual([21, 22]);
+    const fromBundle = fitS3Agents(src.inputs, src.seeds);
+    const fromTables = fitS3Agents(s.inputs, await record(s, [21, 22]));
+    expect(fromBundle.params).toEqual(fromTables.params);
+    expect(fromBundle.uncertainty).toEqual(fromTables.uncertainty);
+    expect(fromBundle.source.decisions).toBeGreaterThan(500);
+  }, 30_000);
+
+  it('should refuse the bundle of another protocol, naming the SocioPol fit', async () => {
+    const bundle = await bundleOf(setup(), [23], 'sociopol');
+    expect(() => s3FitSource(bundle, 'pilot.json')).toThrow(/is a sociopol run, not S3.*npm run fit -- --run BUNDLE\.json/);
+  }, 30_000);
 });
