@@ -17,6 +17,19 @@ export interface FollowNetwork {
   labels?: string[];
 }
 
+/** The network's serialised form (stored rows, run bundles): one edge a→b per follow. */
+export interface EdgeArrays {
+  src: Int32Array;
+  dst: Int32Array;
+}
+
+/** The edges of a network in row order (a ascending, then b ascending): `buildNetwork` reads them back exactly. */
+export function edgeArrays(net: FollowNetwork): EdgeArrays {
+  const src = new Int32Array(net.outTargets.length);
+  for (let a = 0; a < net.n; a++) src.fill(a, net.outOffsets[a], net.outOffsets[a + 1]);
+  return { src, dst: net.outTargets.slice() };
+}
+
 /**
  * Build a network from parallel edge arrays (a follows b). Self-loops and duplicate edges are dropped; ids must be in
  * 0…n−1.

@@ -9,6 +9,7 @@ import { SpilloverError } from '../engine/errors';
 import type { CachedCall, ResponseCacheStore } from '../engine/ports';
 import type { AgentProfile, FinalOutcome } from '../engine/protocol';
 import type { EngagementEvent, FinalRecord, LlmTotals, Post, Reply, RoundRecord } from '../engine/types';
+import { buildNetwork, edgeArrays, type FollowNetwork } from '../engine/network';
 import { upgradeConfigV1, upgradeElectionV1, upgradeRoundV1 } from './migrations';
 
 import type { FittedAgents } from '../protocols/sociopol/fitted/model';
@@ -448,6 +449,14 @@ export async function loadPersonas<A extends AgentProfile = AgentProfile>(db: Sp
   return (await db.personas.get([runId, seed]))?.personas as A[] | undefined;
 }
 
+/**
+ * The stored row of a run's network: its serialised form (edge arrays, as in run bundles) with its labels and layout.
+ * Everything that computes on the network reads it back as the engine's `FollowNetwork` through `loadFollowNetwork`.
+ */
+export function networkRow(runId: number, network: FollowNetwork, layout?: Float32Array): NetworkRow {
+  return { runId, n: network.n, ...edgeArrays(network), labels: network.labels, layout };
+}
+
 export async function saveNetwork(db: SpilloverDb, row: NetworkRow): Promise<void> {
   try {
     await db.networks.put(row);
@@ -456,8 +465,15 @@ export async function saveNetwork(db: SpilloverDb, row: NetworkRow): Promise<voi
   }
 }
 
+/** The stored row as written (bundle export copies it as is). */
 export async function loadNetwork(db: SpilloverDb, runId: number): Promise<NetworkRow | undefined> {
   return db.networks.get(runId);
+}
+
+/** A run's network as the engine, the analysis and the graph use it, with the stored layout; undefined when none. */
+export async function loadFollowNetwork(db: SpilloverDb, runId: number): Promise<{ network: FollowNetwork; layout?: Float32Array } | undefined> {
+  const row = await db.networks.get(runId);
+  return row ? { network: buildNetwork(row.n, row.src, row.dst, row.labels), layout: row.layout } : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

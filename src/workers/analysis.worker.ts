@@ -16,13 +16,12 @@ import { summarize } from '../analysis/summary';
 import { turnoutWithCi, type TurnoutEstimate } from '../analysis/turnout-ci';
 import type { SeedData, Summary } from '../analysis/types';
 import { SpilloverError } from '../engine/errors';
-import { buildNetwork } from '../engine/network';
 import { conditionViews } from '../engine/record';
 import { conditionFiles } from '../engine/reporters';
 import { getProtocol, protocolIdOf } from '../protocols/registry';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, decodeBundle, encodeBundle, type RunBundle } from '../storage/bundle';
 import { fitRun, type RunFit } from '../protocols/sociopol/fitted/fit-run';
-import { createDb, DexieResponseCache, getRun, loadFinals, loadPersonas, loadRoundRecords, loadNetwork, type RunRow } from '../storage/db';
+import { createDb, DexieResponseCache, getRun, loadFinals, loadFollowNetwork, loadPersonas, loadRoundRecords, loadNetwork, type RunRow } from '../storage/db';
 import { loadRunRecord } from '../storage/run-record';
 import { readCausalmpFiles, readCausalmpZip } from '../analysis/tte/causalmp-files';
 import type { TteRun } from '../analysis/tte/run';
@@ -129,8 +128,7 @@ function results(title: string, seeds: SeedData[], source: string, run?: RunRow)
 async function storedSeeds(run: RunRow): Promise<SeedData[]> {
   const runId = run.id as number;
   const protocol = getProtocol(protocolIdOf(run.config));
-  const net = await loadNetwork(db, runId);
-  const network = net ? buildNetwork(net.n, net.src, net.dst) : undefined;
+  const network = (await loadFollowNetwork(db, runId))?.network;
   const seeds: SeedData[] = [];
   for (const [i, seed] of run.seeds.entries()) {
     const personas = await loadPersonas(db, runId, seed);

@@ -24,7 +24,8 @@ import {
   DexieResponseCache,
   getRun,
   loadFinals,
-  loadNetwork,
+  loadFollowNetwork,
+  networkRow,
   loadPersonas,
   loadRoundRecords,
   saveNetwork,
@@ -104,13 +105,6 @@ async function loadNetworkFor(spec: RunSpec, seed: number, report: (message: str
   report(`generating a Twitter-like follower network of ${spec.config.agents.toLocaleString('en-US')} accounts…`);
   const network = generateTwitterNetwork({ n: spec.config.agents, seed });
   return { network, source: { kind: 'generated', label: `generated (seed ${seed})`, nodes: network.n, edges: edgeCount(network) } };
-}
-
-function networkArrays(net: FollowNetwork): { src: Int32Array; dst: Int32Array } {
-  const m = edgeCount(net);
-  const src = new Int32Array(m);
-  for (let a = 0; a < net.n; a++) src.fill(a, net.outOffsets[a], net.outOffsets[a + 1]);
-  return { src, dst: net.outTargets.slice() };
 }
 
 /** Mean over adults with a value of the protocol's first carried column (the progress panel's per-condition figure). */
@@ -202,9 +196,9 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
     const carried = protocol.columns.find((c: { carried: boolean }) => c.carried) as { name: string; label: string } | undefined;
     const perSeed = roundsTotal(config, protocol.final !== undefined);
     const total = perSeed * run.seeds.length;
-    const netRow = await loadNetwork(db, runId);
-    if (!netRow) throw new SpilloverError('StorageError', `storage: run ${runId} has no stored network; delete it and start again`);
-    const network = buildNetwork(netRow.n, netRow.src, netRow.dst, netRow.labels);
+    const stored = await loadFollowNetwork(db, runId);
+    if (!stored) throw new SpilloverError('StorageError', `storage: run ${runId} has no stored network; delete it and start again`);
+    const { network } = stored;
     // Totals of the whole run: what was stored before this resume, plus what this session adds. The live port's meter
     // starts from the same stored totals, so the budget counts every resume (issue 14 finding 2, issue 13 item 3).
     const totals: LlmTotals = { ...emptyLlmTotals(), ...(run.totals ?? {}) };
@@ -410,8 +404,7 @@ const api = {
         progress: { roundsDone: 0, roundsTotal: roundsTotal(config, getProtocol(config.protocol).final !== undefined) * spec.seeds.length, seedIndex: 0, condition: 'warmup', round: config.firstRound },
         totals: emptyLlmTotals(),
       });
-      const { src, dst } = networkArrays(network);
-      await saveNetwork(db, { runId, n: network.n, src, dst, labels: network.labels, layout });
+      await saveNetwork(db, networkRow(runId, network, layout));
       return await execute(runId, onProgress, spec.agents.kind === 'llm' ? spec.agents.apiKey : undefined);
     } catch (err) {
       rethrow(err);

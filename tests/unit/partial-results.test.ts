@@ -13,8 +13,7 @@ import { createDb, createRun, getRun, loadRoundRows, saveNetwork, savePersonas, 
 import { seedDataAsOf } from '../../src/analysis/from-run';
 import { RunRecord } from '../../src/engine/record';
 import { loadRunRecord } from '../../src/storage/run-record';
-import { buildNetwork } from '../../src/engine/network';
-import { loadNetwork, loadPersonas } from '../../src/storage/db';
+import { loadFollowNetwork, loadPersonas, networkRow } from '../../src/storage/db';
 import { tinyConfig, tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
 
 const open: SpilloverDb[] = [];
@@ -40,11 +39,7 @@ async function stoppedRun(stopAt: number, conditionsAt: number) {
     progress: { roundsDone: 0, roundsTotal: 1, seedIndex: 0, condition: 'warmup', round: 0 }, totals: emptyLlmTotals(),
   });
   await savePersonas(db, runId, seed, personas);
-  const src = new Int32Array(network.outTargets.length);
-  const dst = new Int32Array(network.outTargets.length);
-  let e = 0;
-  for (let a = 0; a < n; a++) for (let k = network.outOffsets[a]; k < network.outOffsets[a + 1]; k++) (src[e] = a), (dst[e++] = network.outTargets[k]);
-  await saveNetwork(db, { runId, n, src, dst });
+  await saveNetwork(db, networkRow(runId, network));
   let written = 0;
   await runExperiment(
     { protocol: sociopol, config, seed, agents: personas, network, port: new OfflinePort() },
@@ -56,7 +51,7 @@ async function stoppedRun(stopAt: number, conditionsAt: number) {
       shouldPause: () => written >= conditionsAt,
     },
   );
-  return { db, run: (await getRun(db, runId))!, runId, seed, config };
+  return { db, run: (await getRun(db, runId))!, runId, seed, config, network };
 }
 
 describe('partial results', () => {
@@ -75,11 +70,13 @@ describe('partial results', () => {
 
   it('should cut a run stopped mid-round at the round all conditions share and split the roll-out as of that round', async () => {
     // Round 14 written for two of five conditions: the common round is 13.
-    const { db, run, runId, seed } = await stoppedRun(14, 2);
+    const { db, run, runId, seed, network } = await stoppedRun(14, 2);
     // The app's path (analysis worker): the seed's run record as stored, viewed as of its last stored round.
-    const net = (await loadNetwork(db, runId))!;
+    const stored = (await loadFollowNetwork(db, runId))!;
+    // The stored network reads back as the engine built it (one representation; edge arrays only on disk).
+    expect(stored.network).toEqual(network);
     const record = await loadRunRecord(db, run, seed, sociopol.columns);
-    const data = seedDataAsOf('seed_1', record, run.config, (await loadPersonas(db, runId, seed))!, seed, buildNetwork(net.n, net.src, net.dst));
+    const data = seedDataAsOf('seed_1', record, run.config, (await loadPersonas(db, runId, seed))!, seed, stored.network);
     for (const cd of data.conditions) expect(cd.rounds[cd.rounds.length - 1]).toBe(13);
     expect(data.notes?.join(' ')).toMatch(/stored up to round 13 of 30/);
 

@@ -8,7 +8,8 @@
  * the view never shows a round past the last one stored.
  */
 import Graph from 'graphology';
-import { loadConditionRows, loadNetwork, loadPersonas, type RoundRow, type RunRow } from '../../storage/db';
+import { loadConditionRows, loadFollowNetwork, loadPersonas, type RoundRow, type RunRow } from '../../storage/db';
+import { edgeArrays } from '../../engine/network';
 import type { Persona } from '../../population/types';
 import { pageDb } from './runs-store.svelte';
 import { EXPOSURE_SCALE, EXPOSURE_SWATCHES, GRAPH_COLORS, levelSwatches, VALUE_SCALE, type GraphColorKey, type Swatch } from '../graph-colors';
@@ -99,8 +100,8 @@ export class GraphViewController {
   focus = -1;
 
   #adult = new Uint8Array(0);
-  #outOff = new Int32Array(0);
-  #outTgt = new Int32Array(0);
+  #outOff: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #outTgt: Int32Array<ArrayBufferLike> = new Int32Array(0);
   #rows = new Map<number, RoundRow>();
   #control = new Map<number, RoundRow>();
   /** The baseline whose rows `#control` holds. */
@@ -295,23 +296,19 @@ export class GraphViewController {
   async load(): Promise<Graph> {
     const db = pageDb();
     const id = this.run.id!;
-    const net = await loadNetwork(db, id);
-    if (!net) throw new Error('this run has no stored network');
+    const stored = await loadFollowNetwork(db, id);
+    if (!stored) throw new Error('this run has no stored network');
+    const { network: follow, layout } = stored;
     const personas = (await loadPersonas<Persona>(db, id, this.seed)) ?? [];
-    const n = net.n;
+    const n = follow.n;
+    // The edges for sigma, in the network's row order (edge key = index).
+    const net = edgeArrays(follow);
     const m = net.src.length;
     this.#adult = Uint8Array.from({ length: n }, (_, a) => (personas[a]?.adult ?? true ? 1 : 0));
-    // CSR of "follows" for the exposure computation.
-    const outOff = new Int32Array(n + 1);
-    for (let i = 0; i < m; i++) outOff[net.src[i] + 1]++;
-    for (let a = 0; a < n; a++) outOff[a + 1] += outOff[a];
-    const outTgt = new Int32Array(m);
-    const fill = outOff.slice(0, n);
-    for (let i = 0; i < m; i++) outTgt[fill[net.src[i]]++] = net.dst[i];
-    this.#outOff = outOff;
-    this.#outTgt = outTgt;
-    const inDeg = new Int32Array(n);
-    for (let i = 0; i < m; i++) inDeg[net.dst[i]]++;
+    // The engine's rows of "follows" for the exposure computation.
+    this.#outOff = follow.outOffsets;
+    this.#outTgt = follow.outTargets;
+    const inDeg = Int32Array.from({ length: n }, (_, a) => follow.inOffsets[a + 1] - follow.inOffsets[a]);
     let maxIn = 1;
     for (let a = 0; a < n; a++) maxIn = Math.max(maxIn, inDeg[a]);
     const small = n <= 3000;
@@ -321,7 +318,6 @@ export class GraphViewController {
     this.nodeKeys = Array.from({ length: n }, (_, a) => String(a));
 
     const g = new Graph({ type: 'directed', multi: false, allowSelfLoops: false });
-    const layout = net.layout;
     for (let a = 0; a < n; a++) g.addNode(this.nodeKeys[a], { x: layout ? layout[2 * a] : Math.cos(a), y: layout ? layout[2 * a + 1] : Math.sin(a) });
     // Edge keys are indices into the network's arrays, so the edge reducer finds both ends without allocating.
     this.edgeSrc = net.src;

@@ -15,7 +15,7 @@ import { generateTwitterNetwork } from '../../../src/engine/network-generator';
 import { generatePopulation, type PopulationOptions } from '../../../src/population';
 import { roundsTotal, runExperiment } from '../../../src/engine/simulation';
 import { emptyLlmTotals } from '../../../src/engine/types';
-import { createRun, getRun, saveNetwork, savePersonas, writeRound } from '../../../src/storage/db';
+import { createRun, getRun, networkRow, saveNetwork, savePersonas, writeRound } from '../../../src/storage/db';
 import { pageDb } from '../../../src/ui/state/runs-store.svelte';
 import GraphView from '../../../src/ui/components/GraphView.svelte';
 import { communityLayout } from '../../../src/workers/layout';
@@ -54,10 +54,7 @@ const bench = {
       progress: { roundsDone: 0, roundsTotal: roundsTotal(config), seedIndex: 0, condition: 'warmup', round: config.firstRound },
       totals: emptyLlmTotals(),
     });
-    const m = edgeCount(network);
-    const src = new Int32Array(m);
-    for (let a = 0; a < n; a++) src.fill(a, network.outOffsets[a], network.outOffsets[a + 1]);
-    await saveNetwork(db, { runId, n, src, dst: network.outTargets.slice(), layout: communityLayout(network, seed) });
+    await saveNetwork(db, networkRow(runId, network, communityLayout(network, seed)));
     await savePersonas(db, runId, seed, personas);
     const writeMs: number[] = [];
     const sum = { active: 0, engagements: 0, replies: 0, posts: 0 };
@@ -83,7 +80,7 @@ const bench = {
     return {
       runId,
       nodes: n,
-      edges: m,
+      edges: edgeCount(network),
       writeMs,
       perRound: { active: sum.active / k, engagements: sum.engagements / k, replies: sum.replies / k, posts: sum.posts / k },
     };
