@@ -21,6 +21,7 @@ import { conditionFiles } from '../engine/reporters';
 import { getProtocol, protocolIdOf } from '../protocols/registry';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, decodeBundle, encodeBundle, type RunBundle } from '../storage/bundle';
 import { fitRun, type RunFit } from '../protocols/sociopol/fitted/fit-run';
+import { fitS3Run, type S3RunFit } from '../protocols/s3/fit/from-record';
 import { createDb, DexieResponseCache, getRun, loadFinals, loadFollowNetwork, loadPersonas, loadRoundRecords, loadNetwork, type RunRow } from '../storage/db';
 import { loadRunRecord } from '../storage/run-record';
 import { readCausalmpFiles, readCausalmpZip } from '../analysis/tte/causalmp-files';
@@ -262,6 +263,15 @@ const api = {
   async fitAgents(runId: number): Promise<RunFit> {
     try {
       return fitRun(decodeBundle(await api.exportBundle(runId), `run ${runId}`));
+    } catch (err) {
+      plain(err);
+    }
+  },
+
+  /** "Fit agents from this run" for an S3 run: the fitted agents, their estimates and their curves against the run's. */
+  async fitS3Agents(runId: number): Promise<S3RunFit> {
+    try {
+      return await fitS3Run(decodeBundle(await api.exportBundle(runId), `run ${runId}`));
     } catch (err) {
       plain(err);
     }

@@ -19,7 +19,7 @@ import { following } from '../../src/engine/network';
 import { runExperiment } from '../../src/engine/simulation';
 import type { RoundRecord } from '../../src/engine/types';
 import { s3Protocol, s3SimConfig } from '../../src/protocols/s3/protocol';
-import { s3FitSource } from '../../src/protocols/s3/fit/from-record';
+import { fitS3Run, s3FitSource } from '../../src/protocols/s3/fit/from-record';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, decodeBundle, encodeBundle, type RunBundle } from '../../src/storage/bundle';
 
 const times = <T,>(k: number, c: T): T[] => Array.from({ length: k }, () => c);
@@ -256,6 +256,12 @@ describe('fitting from a run bundle', () => {
     expect(fromBundle.params).toEqual(fromTables.params);
     expect(fromBundle.uncertainty).toEqual(fromTables.uncertainty);
     expect(fromBundle.source.decisions).toBeGreaterThan(500);
+    // The app's "Fit agents from this run" (the analysis worker) on the same bundle: same agents, with their curve fit.
+    const app = await fitS3Run(bundle);
+    expect(app.agents.params).toEqual(fromTables.params);
+    expect(app.text).toMatch(/^S3 agents fitted from run “pilot”: \d+ decisions, 1000 users, rounds 0…12, seeds 21, 22/);
+    expect(app.text).toMatch(/baseline\s+aware\s+\S+\s+0\.99|baseline\s+aware\s+\S+\s+1\.0000/);
+    expect(checkS3Fitted(JSON.parse(JSON.stringify(app.agents)), 'download')).toEqual(app.agents);
   }, 30_000);
 
   it('should refuse the bundle of another protocol, naming the SocioPol fit', async () => {

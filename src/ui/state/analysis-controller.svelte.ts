@@ -8,6 +8,7 @@ import type { EstimatorRequest, EstimatorView } from '../../analysis/tte/view';
 import { inPageWorker } from './storage-mode';
 import { toUiError, type UiError } from './run-controller.svelte';
 import type { RunFit } from '../../protocols/sociopol/fitted/fit-run';
+import type { S3RunFit } from '../../protocols/s3/fit/from-record';
 
 export class AnalysisController {
   results = $state<Results | null>(null);
@@ -105,6 +106,11 @@ export class AnalysisController {
   /** "Fit agents from this run": the fitted agents and the report text (the panel shows it; Setup can use the agents). */
   fitAgents(runId: number): Promise<RunFit> {
     return this.api().fitAgents(runId);
+  }
+
+  /** The same for an S3 run: fitted S3 agents (estimates with standard errors) and their curves against the run's. */
+  fitS3Agents(runId: number): Promise<S3RunFit> {
+    return this.api().fitS3Agents(runId);
   }
 
   zipIsCausalmp(bytes: Uint8Array): Promise<boolean> {

@@ -10,6 +10,8 @@ import type { ConditionView } from '../../../engine/protocol';
 import type { Persona } from '../../../population/types';
 import type { RunBundle } from '../../../storage/bundle';
 import { s3Params, s3Protocol } from '../protocol';
+import { fitS3Agents, formatS3Fit, goodnessOfFit } from './fit';
+import type { S3FittedAgents } from './fitted-port';
 import type { ReplayInputs, S3RecordedSeed, S3StateTable } from './replay';
 
 /** One condition's state table from the generic record's view, cut to the rounds recorded (0…lastRound). */
@@ -50,4 +52,19 @@ export function s3FitSource(bundle: RunBundle, source: string): { inputs: Replay
     return { seed: s.seed, tables: conditionViews(record, cfg, personas, s.seed).map(tableOfView).filter((t) => t.emotion.length > 0) };
   });
   return { inputs: { config, network, personas, source }, seeds, label: `run “${bundle.run.name || source}”` };
+}
+
+export interface S3RunFit {
+  agents: S3FittedAgents;
+  /** The estimates and the curve fit as `npm run fit -- --preset s3` prints them. */
+  text: string;
+}
+
+/** Fit S3 agents to a stored run and measure them against it (the app's "Fit agents from this run" for S3). */
+export async function fitS3Run(bundle: RunBundle, source = `run “${bundle.run.name}”`): Promise<S3RunFit> {
+  const { inputs, seeds, label } = s3FitSource(bundle, source);
+  const agents = fitS3Agents(inputs, seeds);
+  agents.source.label = label;
+  agents.goodness = await goodnessOfFit(agents, inputs, seeds, { handSet: true });
+  return { agents, text: formatS3Fit(agents) };
 }
