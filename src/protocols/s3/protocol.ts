@@ -61,6 +61,8 @@ function enginePort(kind: string, make: (ctx: PortContext<Persona>) => S3Port): 
   let inner: S3Port | null = null;
   return {
     kind,
+    // S3's feed is its own request part; the engine's feed items are never read.
+    readsFeedItems: false,
     init(ctx) {
       inner = make(ctx as PortContext<Persona>);
     },
