@@ -1,7 +1,8 @@
 /**
  * The S3 preset in real Chromium: a run with classical models end to end (curves, interventions, MSED/Cor against an
- * uploaded curve, the graph with its round scrubber, CSV and bundle exports), a bundle replayed with zero calls, and a
- * run interrupted by a reload that resumes to the same results as an uninterrupted one.
+ * uploaded curve, the graph with its round scrubber, CSV and bundle exports), a bundle replayed with zero calls, a
+ * run interrupted by a reload that resumes to the same results as an uninterrupted one, and S3 runs in the one run
+ * list (the simulation worker and database every run uses).
  */
 import { readFileSync } from 'node:fs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -134,6 +135,12 @@ describe('S3 preset in the app', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: '/tmp/s3shots/s3-phone.png', fullPage: true });
+    // One run list: the S3 run is listed with every other run, and opening it there shows S3's own results.
+    await page.getByRole('button', { name: 'Voting: LLM-SocioPol and Bond 2012' }).click();
+    const listed = page.getByRole('button', { name: /^S3 · .* 300 users$/ }).first();
+    await listed.waitFor({ timeout: 20_000 });
+    await listed.click();
+    await page.locator('section[aria-labelledby="s3-res-h"] svg[role="img"]').first().waitFor({ timeout: 20_000 });
     await context.close();
   });
 

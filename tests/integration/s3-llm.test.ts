@@ -1,13 +1,19 @@
 /**
- * The S3 LLM agent over real HTTP (the openai SDK against the local OpenAI-compatible server): a run records valid
- * decisions with their exchanges, an answer that never validates is retried and then counted invalid (the user keeps
- * its state), the budget stops a run at a round boundary, and a replay of the stored decisions makes no call.
+ * S3's LLM agents over real HTTP: the generic LLM port with S3's prompts (the openai SDK against the local
+ * OpenAI-compatible server), run by the generic engine. A run records valid decisions with their exchanges, an answer
+ * that never validates is retried and then counted invalid (the user keeps its state), the budget pauses a run at a
+ * round boundary, and a replay of the stored decisions makes no call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLlmPort } from '../../src/agents/llm/index';
+import { ReplayPort } from '../../src/agents/replay';
+import type { DecisionPort } from '../../src/engine/ports';
+import type { DecisionOutcome } from '../../src/engine/protocol';
+import { runExperiment } from '../../src/engine/simulation';
+import { runS3Seed } from '../../src/protocols/s3/assemble';
 import { makeS3Config } from '../../src/protocols/s3/config';
-import { createS3LlmPort, replayS3Port } from '../../src/protocols/s3/llm';
 import type { S3RoundRecord } from '../../src/protocols/s3/outcomes';
-import { runS3 } from '../../src/protocols/s3/world';
+import { s3Protocol, s3SimConfig } from '../../src/protocols/s3/protocol';
 import { tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
 import { startFakeOpenAI, type FakeServer } from './fake-openai-server';
 
@@ -27,18 +33,19 @@ const personas = tinyPersonas(80, 3, 0);
 const config = makeS3Config({ rounds: 4, conditions: [{ name: 'baseline' }] });
 config.seedUsers = { kind: 'influential', k: 4 };
 
-async function collect(port: Parameters<typeof runS3>[0]['port']): Promise<S3RoundRecord[]> {
+const llmPort = (over: { budgetUsd?: number; maxAttempts?: number } = {}) => createLlmPort({ prompts: s3Protocol.llm!, apiKey: KEY, baseURL: server.url, ...over });
+
+async function collect(port: DecisionPort): Promise<S3RoundRecord[]> {
   const out: S3RoundRecord[] = [];
-  await runS3({ config, seed: 5, personas, network, port }, { onRound: (r) => void out.push(r) });
+  await runS3Seed({ config, seed: 5, network, population: { personas }, port }, { onRound: (r) => void out.push(r) });
   return out;
 }
 
 describe('S3 LLM agents through the openai SDK', () => {
-  const profiles = personas.map((p) => `${p.age}-year-old ${p.sex === 'female' ? 'woman' : 'man'}`);
   let records: S3RoundRecord[] = [];
 
   it('should record valid decisions and count never-valid answers as invalid, keeping the user unchanged', async () => {
-    const port = createS3LlmPort({ apiKey: KEY, baseURL: server.url, maxAttempts: 2 }, config, 5, profiles);
+    const port = llmPort({ maxAttempts: 2 });
     records = await collect(port);
     const decided = records.flatMap((r) => r.decisions);
     expect(decided.length).toBeGreaterThan(10);
@@ -61,19 +68,25 @@ describe('S3 LLM agents through the openai SDK', () => {
 
   it('should replay the stored decisions with no call and the same records', async () => {
     const before = (await (await fetch(server.url.replace(/\/v1$/, '/stats'))).json()) as { received: number };
-    const stored = new Map(records.map((r) => [`${r.condition}:${r.round}`, { active: r.active, decisions: r.decisions }]));
-    const replay = replayS3Port(stored, null);
+    // Round 0 is the shared round of the seed users (no decisions): the engine records it once, as 'warmup'.
+    const stored = records.map((r) => ({ condition: r.round === 0 ? 'warmup' : r.condition, round: r.round, active: r.active, decisions: r.decisions as DecisionOutcome[] }));
+    const replay = new ReplayPort(stored, [], null);
     const again = await collect(replay);
     const after = (await (await fetch(server.url.replace(/\/v1$/, '/stats'))).json()) as { received: number };
     expect(before.received).toBeGreaterThan(10);
     expect(after.received).toBe(before.received);
     expect(again.map((r) => [r.emotion, r.attitude, r.action])).toEqual(records.map((r) => [r.emotion, r.attitude, r.action]));
-    expect(replay.replayed()).toBe(records.reduce((s, r) => s + r.decisions.length, 0));
+    expect(replay.replayed).toBe(records.length);
   });
 
-  it('should stop at a round boundary once the budget is spent, naming the fix', async () => {
-    const port = createS3LlmPort({ apiKey: KEY, baseURL: server.url, budgetUsd: 1e-9 }, config, 6, profiles);
-    await expect(collect(port)).rejects.toMatchObject({ name: 'BudgetExceeded', message: expect.stringMatching(/raise the budget and resume/) });
+  it('should pause at a round boundary once the budget is spent', async () => {
+    const port = llmPort({ budgetUsd: 1e-9 });
+    const result = await runExperiment(
+      { protocol: s3Protocol, config: s3SimConfig(config, network.n), seed: 6, agents: personas, network, port },
+      { shouldPause: () => port.budgetReached() },
+    );
+    expect(result.status).toBe('paused');
+    expect(result.roundsDone).toBeLessThan(result.roundsTotal);
     expect(port.totals().calls).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The S3 round loop with the offline agent: it reduces to the classical cascade when recommendations are off, it is
+ * The S3 rounds with the offline agent, run by the generic engine: it reduces to the classical cascade when recommendations are off, it is
  * deterministic, conditions share their rounds before an intervention (common random numbers), interventions act as
  * described, and outcome rows read the records correctly.
  */
@@ -7,18 +7,22 @@ import { describe, expect, it } from 'vitest';
 import { buildNetwork } from '../../src/engine/network';
 import { runCascade } from '../../src/protocols/s3/cascade';
 import { makeS3Config, type S3Config } from '../../src/protocols/s3/config';
-import { createS3OfflinePort } from '../../src/protocols/s3/offline';
+import { runS3Seed } from '../../src/protocols/s3/assemble';
 import { s3Outcomes, type S3RoundRecord } from '../../src/protocols/s3/outcomes';
-import { OFFICIAL_AUTHOR, runS3, s3RoundsTotal } from '../../src/protocols/s3/world';
+import { OFFICIAL_AUTHOR } from '../../src/protocols/s3/world';
 import { tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
 import type { FollowNetwork } from '../../src/engine/network';
 
+/** Every round of every condition (round 0 given to each), condition by condition, run by the generic engine. */
 async function run(config: S3Config, network: FollowNetwork, seed: number): Promise<S3RoundRecord[]> {
   const records: S3RoundRecord[] = [];
   const personas = tinyPersonas(network.n, 1, 0);
-  await runS3({ config, seed, personas, network, port: createS3OfflinePort(config, seed) }, { onRound: (r) => void records.push(r) });
-  return records;
+  await runS3Seed({ config, seed, network, population: { personas } }, { onRound: (r) => void records.push(r) });
+  const order = config.conditions.map((c) => c.name);
+  return records.sort((a, b) => order.indexOf(a.condition) - order.indexOf(b.condition) || a.round - b.round);
 }
+
+const s3RoundsTotal = (config: S3Config) => (config.rounds + 1) * config.conditions.length;
 
 describe('S3 round loop (offline agents)', () => {
   it('should spread along a path with p = 1 one user per round and record aware shares', async () => {

@@ -1,8 +1,8 @@
 /**
  * S3 as a protocol module on the generic engine's interface (src/engine/protocol.ts): the state is a ConditionWorld,
  * the hooks are its round steps, who acts comes from `activeAgents` (every aware user with new messages), and S3 uses
- * none of the engine's feed, likes or follows (its feed is part of the request). `runS3` drives the same hooks in the
- * same order until the generic runner does; a test checks that both give the same columns.
+ * none of the engine's feed, likes or follows (its feed is part of the request). Each round's messages and removals
+ * go into the round record's `extra`, from which the S3 tables (record.ts) are read.
  */
 import { ENGINE_DEFAULTS, withOverrides, type ConditionSpec, type SimConfig } from '../../engine/config';
 import { configError } from '../../engine/errors';

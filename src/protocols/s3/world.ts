@@ -5,59 +5,29 @@
  * a replay. Decisions are taken on the state at the start of the round and applied in ascending user id, so the
  * records are the same for the same answers however the calls were scheduled.
  */
-import { SpilloverError } from '../../engine/errors';
 import { followers, following, follows, type FollowNetwork } from '../../engine/network';
 import { hashHead, hashTail, Rng } from '../../engine/rng';
-import { addMeta, emptyLlmTotals } from '../../engine/types';
+import { emptyLlmTotals } from '../../engine/types';
 import type { Persona } from '../../population/types';
-import { validateS3Config, type S3Condition, type S3Config } from './config';
+import type { S3Condition, S3Config } from './config';
 import { emotionStep } from './emotion';
 import { chooseSeeds } from './events';
 import { updateMemory, type MemoryEntry } from './memory';
 import { relevance } from './memory';
 import { ACTION_CODE, type S3RoundRecord } from './outcomes';
 import { assignRoles, s3Profile, type Role } from './users';
-import type { AttitudeValue, EmotionLevel, MessageSource, S3Decision, S3Message, S3Port, S3Request, SeenMessage } from './types';
+import type { AttitudeValue, EmotionLevel, MessageSource, S3Decision, S3Message, S3Request, SeenMessage } from './types';
 
 export const OFFICIAL_AUTHOR = -1;
 const OFFICIAL_PROFILE = 'official account';
 const U32 = 4294967296;
 
+/** What every condition's world is built from. */
 export interface S3Inputs {
   config: S3Config;
-  seed: number;
   /** Indexed by user id; length must equal network.n. */
   personas: readonly Persona[];
   network: FollowNetwork;
-  port: S3Port;
-}
-
-export interface S3Progress {
-  roundsDone: number;
-  roundsTotal: number;
-  condition: string;
-  round: number;
-}
-
-export interface S3Hooks {
-  /** Awaited before the run goes on (a worker writes the round to IndexedDB here). */
-  onRound?(record: S3RoundRecord, progress: S3Progress): void | Promise<void>;
-  /** Polled at every round boundary; true pauses the run cleanly. */
-  shouldPause?(): boolean;
-}
-
-export interface S3Result {
-  status: 'complete' | 'paused';
-  seed: number;
-  roundsDone: number;
-  roundsTotal: number;
-  seeds: number[];
-  roles: Role[];
-}
-
-/** Records in a complete run: rounds 0…R for each condition. */
-export function s3RoundsTotal(config: S3Config): number {
-  return (config.rounds + 1) * config.conditions.length;
 }
 
 interface Arrival {
@@ -318,33 +288,6 @@ export interface S3Scratch {
   action: Uint8Array;
 }
 
-/**
- * One round of one condition through the hooks in the protocol's call order: beginRound → activeAgents → request
- * (each, ascending) → the port → applyDecision (each valid outcome, ascending; an invalid one leaves the user as it
- * was) → endRound.
- */
-async function playRound(world: ConditionWorld, cond: S3Condition, round: number, port: S3Port, signal?: AbortSignal): Promise<S3RoundRecord> {
-  const scratch = world.beginRound(round, cond);
-  const requests = Array.from(world.activeAgents(scratch), (a) => world.request(scratch, a));
-  const outcomes = requests.length ? await port.decideRound({ condition: cond.name, round, requests }, signal) : [];
-  if (outcomes.length !== requests.length) {
-    throw new SpilloverError('LlmError', `S3 round ${round} (${cond.name}): the agents answered ${outcomes.length} of ${requests.length} requests; this is a bug in the decision port, please report it`);
-  }
-  const llm = emptyLlmTotals();
-  const invalid: number[] = [];
-  requests.forEach((req, i) => {
-    const out = outcomes[i];
-    addMeta(llm, out.meta);
-    if (out.ok) world.applyDecision(scratch, req.agentId, out.decision);
-    else {
-      invalid.push(req.agentId);
-      llm.invalid++;
-    }
-  });
-  const cols = world.endRound(scratch);
-  return { condition: cond.name, round, active: Int32Array.from(scratch.users), ...cols, messages: scratch.fresh, removed: scratch.removed, decisions: outcomes, invalidAgents: invalid, llm };
-}
-
 export type S3Shared = ConstructorParameters<typeof ConditionWorld>[1];
 
 /** What every condition of a seed shares: roles and profiles from the graph, the seed users, the hashed streams. */
@@ -353,34 +296,4 @@ export function sharedParts(config: S3Config, seed: number, personas: readonly P
   const profiles = personas.map((p, i) => s3Profile(p, roles[i]));
   const seeds = chooseSeeds(network, config.seedUsers, Rng.derive(seed, 's3-seeds'));
   return { roles, seeds, profiles, heads: { prior: hashHead(seed, 's3-prior'), emotion: hashHead(seed, 's3-emotion'), rec: hashHead(seed, 's3-rec') } };
-}
-
-/** Run every condition of an S3 experiment for one seed. */
-export async function runS3(inputs: S3Inputs, hooks: S3Hooks = {}, signal?: AbortSignal): Promise<S3Result> {
-  const { config, seed, personas, network, port } = inputs;
-  validateS3Config(config);
-  if (personas.length !== network.n) {
-    throw new SpilloverError('ConfigError', `config: the population has ${personas.length} users but the network has ${network.n} accounts; generate one persona per network account`, 'agents');
-  }
-  const { roles, ...shared } = sharedParts(config, seed, personas, network);
-  const seeds = shared.seeds;
-  const total = s3RoundsTotal(config);
-  let done = 0;
-  const progress = (condition: string, round: number): S3Progress => ({ roundsDone: done, roundsTotal: total, condition, round });
-  const paused = (): S3Result => ({ status: 'paused', seed, roundsDone: done, roundsTotal: total, seeds, roles });
-  for (const cond of config.conditions) {
-    const world = new ConditionWorld(inputs, shared);
-    if (hooks.shouldPause?.()) return paused();
-    const zero = world.roundZero(cond.name);
-    done++;
-    await hooks.onRound?.(zero, progress(cond.name, 0));
-    for (let r = 1; r <= config.rounds; r++) {
-      if (signal?.aborted) throw new SpilloverError('Cancelled', 'run cancelled: it stopped at a round boundary; start it again or resume it from the run list');
-      if (hooks.shouldPause?.()) return paused();
-      const rec = await playRound(world, cond, r, port, signal);
-      done++;
-      await hooks.onRound?.(rec, progress(cond.name, r));
-    }
-  }
-  return { status: 'complete', seed, roundsDone: done, roundsTotal: total, seeds, roles };
 }

@@ -1,119 +1,163 @@
 /**
- * The page's owner of the S3 worker: creates it on first use, queues calls, keeps progress, the run list and the
- * selected run's results in runes for the S3 views. Everything posted is a plain snapshot.
+ * The S3 page's controller: S3 runs go through the one simulation worker (the page's RunController) and live in the
+ * one database with every other run (the RunsStore lists them); this class turns the S3 form into a run spec, keeps
+ * the selected run's S3 results in runes, and reads S3's views of the stored rounds (s3-views.ts).
  */
-import { proxy, wrap, type Remote } from 'comlink';
-import type { S3Api, S3GraphData, S3Progress, S3Results, S3RunOutcome } from '../../workers/s3.worker';
-import type { S3RunRow } from '../../storage/s3-db';
+import type { RunRow } from '../../storage/db';
+import type { NetworkChoice, ProgressUpdate, RunOutcome, RunSpec } from '../../workers/protocol';
+import { s3SimConfig } from '../../protocols/s3/protocol';
 import type { S3RunSpec } from '../../protocols/s3/spec';
-import { dataFolderUrl, toUiError, type UiError } from './run-controller.svelte';
+import { dataFolderUrl, toUiError, type RunController, type UiError } from './run-controller.svelte';
+import { pageDb, type RunsStore } from './runs-store.svelte';
+import { s3CsvZip, s3Graph, s3Results, type S3GraphData, type S3Results } from './s3-views';
+
+/** What the S3 run list shows of a stored run. */
+export interface S3ListItem {
+  id: number;
+  name: string;
+  status: RunRow['status'];
+  roundsDone: number;
+  roundsTotal: number;
+  agentsKind: RunRow['agentsKind'];
+  /** Records that differed from the bundle when this run was imported in this tab (0: identical). */
+  mismatches?: number;
+}
+
+/** The offline agents S3 runs with: its classical models (the protocol's default offline agents). */
+const CLASSICAL = { kind: 'rules' as const, label: 'classical models (cascade, voter or DeGroot, emotion chain)' };
+
+/** The engine run spec of an S3 form: generated network (or an uploaded edge list), one model for every user. */
+export function s3RunSpec(spec: S3RunSpec, apiKey: string | null, network: NetworkChoice = { kind: 'generated' }): RunSpec {
+  const config = s3SimConfig(spec.config, spec.users);
+  const agents: RunSpec['agents'] =
+    spec.agents === 'llm' && spec.llm
+      ? { kind: 'llm', apiKey: apiKey ?? '', settings: { baseUrl: spec.llm.baseUrl, models: { full: spec.llm.model, mini: spec.llm.model, nano: spec.llm.model }, budgetUsd: spec.llm.budgetUsd, concurrency: spec.llm.concurrency } }
+      : { kind: 'offline', agents: CLASSICAL };
+  return { name: spec.name, config, seeds: spec.seeds, network, agents, dataUrl: dataFolderUrl() };
+}
 
 export class S3Controller {
-  progress = $state<S3Progress | null>(null);
-  busy = $state(false);
-  runs = $state.raw<S3RunRow[]>([]);
   results = $state.raw<S3Results | null>(null);
   selected = $state<number | null>(null);
   error = $state<UiError | null>(null);
   notice = $state<string | null>(null);
-
-  #api: Remote<S3Api> | null = null;
-  #queue: Promise<unknown> = Promise.resolve();
+  #mismatches = $state<Record<number, number>>({});
+  /** This page's S3 runs, newest first, from the shared run list. */
+  runs = $derived.by((): S3ListItem[] =>
+    this.store.runs
+      .filter((r) => r.config.protocol === 's3')
+      .map((r) => ({ id: r.id as number, name: r.name, status: r.status, roundsDone: r.progress.roundsDone, roundsTotal: r.progress.roundsTotal, agentsKind: r.agentsKind, mismatches: this.#mismatches[r.id as number] })),
+  );
   #lastShown = 0;
+  #mine = new Set<number>();
 
-  private api(): Remote<S3Api> {
-    if (!this.#api) {
-      const worker = new Worker(new URL('../../workers/s3.worker.ts', import.meta.url), { type: 'module', name: 'spillover-s3' });
-      this.#api = wrap<S3Api>(worker);
-      void this.#api.setDataUrl(dataFolderUrl());
-    }
-    return this.#api;
+  constructor(
+    readonly run: RunController,
+    readonly store: RunsStore,
+    /** The run bundle of any stored run (the analysis worker writes it). */
+    readonly exportBundle: (runId: number) => Promise<string>,
+  ) {
+    run.onProgress((u) => this.onProgress(u));
   }
 
-  private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(task, task);
-    this.#queue = next.catch(() => undefined);
-    return next;
+  get busy(): boolean {
+    return this.run.busy;
+  }
+
+  /** The progress of the run going on, when it is one of the S3 page's. */
+  get progress(): ProgressUpdate | null {
+    const p = this.run.progress;
+    return p && this.#mine.has(p.runId) ? p : null;
   }
 
   async refresh(): Promise<void> {
-    this.runs = await this.api().listRuns();
+    await this.store.refresh();
   }
 
   async show(runId: number): Promise<void> {
     this.selected = runId;
     try {
-      this.results = await this.api().results(runId);
+      this.results = await s3Results(pageDb(), runId);
     } catch (err) {
       this.error = toUiError(err);
     }
   }
 
-  private onProgress = (p: S3Progress) => {
-    this.progress = p;
-    this.selected = p.runId;
+  private onProgress(u: ProgressUpdate): void {
+    if (u.runId < 0 || !this.#mine.has(u.runId)) return;
+    this.selected = u.runId;
     const now = performance.now();
-    if (now - this.#lastShown > 2000) {
+    if (now - this.#lastShown > 2000 || u.phase === 'done') {
       this.#lastShown = now;
-      void this.show(p.runId);
+      void this.show(u.runId);
       void this.refresh();
     }
-  };
-
-  private async track(work: () => Promise<S3RunOutcome>): Promise<void> {
-    this.busy = true;
-    this.error = null;
-    this.notice = null;
-    try {
-      const out = await work();
-      if (out.error) this.error = out.error;
-      if (out.mismatches !== undefined) {
-        this.notice = out.mismatches === 0 ? 'Imported run replayed with zero calls: every round matches the bundle.' : `Imported run replayed, but ${out.mismatches} rounds differ from the bundle.`;
-      }
-      await this.refresh();
-      await this.show(out.runId);
-    } catch (err) {
-      this.error = toUiError(err);
-    } finally {
-      this.busy = false;
-    }
   }
 
-  start(spec: S3RunSpec, apiKey: string | null): Promise<void> {
-    return this.enqueue(() => this.track(() => this.api().start(spec, apiKey, proxy(this.onProgress))));
+  private async track(work: () => Promise<RunOutcome | null>): Promise<void> {
+    this.error = null;
+    this.notice = null;
+    const out = await work();
+    if (!out) {
+      this.error = this.run.error;
+      return;
+    }
+    if (out.error) this.error = out.error;
+    if (out.mismatches !== undefined) {
+      this.#mismatches = { ...this.#mismatches, [out.runId]: out.mismatches };
+      this.notice = out.mismatches === 0 ? 'Imported run replayed with zero calls: every round matches the bundle.' : `Imported run replayed, but ${out.mismatches} rounds differ from the bundle.`;
+    }
+    await this.refresh();
+    await this.show(out.runId);
+  }
+
+  /** Whether a run's progress belongs to this page (started, resumed or imported here). */
+  owns(runId: number): boolean {
+    return this.#mine.has(runId);
+  }
+
+  /** Progress of a run started here reaches this page (the RunController's first update names the new run). */
+  private claim = (u: ProgressUpdate) => {
+    if (u.runId >= 0) this.#mine.add(u.runId);
+  };
+
+  start(spec: S3RunSpec, apiKey: string | null, network?: NetworkChoice): Promise<void> {
+    const off = this.run.onProgress(this.claim);
+    return this.track(() => this.run.start(s3RunSpec(spec, apiKey, network))).finally(off);
   }
 
   resume(runId: number, apiKey: string | null): Promise<void> {
-    return this.enqueue(() => this.track(() => this.api().resume(runId, apiKey, proxy(this.onProgress))));
+    this.#mine.add(runId);
+    return this.track(() => this.run.resume(runId, apiKey ?? undefined));
   }
 
   importBundle(text: string, fileName: string): Promise<void> {
-    return this.enqueue(() => this.track(() => this.api().importBundle(text, fileName, proxy(this.onProgress))));
+    const off = this.run.onProgress(this.claim);
+    return this.track(() => this.run.importBundle(text, fileName)).finally(off);
   }
 
   /** Idempotent: stops at the next round boundary; the stored rounds stay and the run can resume. */
   stop(): void {
-    void this.#api?.stop();
+    void this.run.stop();
   }
 
   async remove(runId: number): Promise<void> {
-    await this.api().remove(runId);
+    const refused = await this.store.remove(runId);
+    if (refused) {
+      this.notice = refused;
+      return;
+    }
     if (this.selected === runId) {
       this.selected = null;
       this.results = null;
     }
-    await this.refresh();
   }
 
   graph(runId: number, seedIndex: number): Promise<S3GraphData> {
-    return this.api().graph(runId, seedIndex);
+    return s3Graph(pageDb(), runId, seedIndex);
   }
 
   exportCsvZip(runId: number): Promise<Uint8Array> {
-    return this.api().exportCsvZip(runId);
-  }
-
-  exportBundle(runId: number): Promise<string> {
-    return this.api().exportBundle(runId);
+    return s3CsvZip(pageDb(), runId);
   }
 }
