@@ -1,4 +1,5 @@
-// Legends drawn inside SVG charts (so an exported PNG keeps them): items laid out in rows that fit the chart's width.
+// Legends and text drawn inside SVG charts (so an exported PNG keeps them): items laid out in rows, and words in lines,
+// that fit the chart's width.
 
 export interface LegendItem {
   index: number;
@@ -24,4 +25,19 @@ export function legendRows(labels: readonly string[], width: number): LegendItem
   });
   if (row.length) rows.push(row);
   return rows;
+}
+
+/** Words of `text` in lines of at most `width` SVG units, at `charWidth` units a character (a long word keeps its line). */
+export function wrapText(text: string, width: number, charWidth: number): string[] {
+  const max = Math.max(8, Math.floor(width / charWidth));
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > max) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
