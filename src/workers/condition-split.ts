@@ -15,7 +15,6 @@ import type { EngagementEvent, EngagementKind, FinalRecord, RoundRecord } from '
 import { addTotals, emptyLlmTotals } from '../engine/types';
 import { offlinePort } from '../protocols/assemble';
 import { getProtocol } from '../protocols/registry';
-import type { FittedAgents } from '../protocols/sociopol/fitted/model';
 
 /** Condition indices per worker, round-robin, at most one worker per condition. */
 export function planShards(conditions: number, workers: number): number[][] {
@@ -186,8 +185,8 @@ export interface ShardData {
   awaitWarm: boolean;
   /** Send each activation's decision outcome too (the CLI's outputs do not read them). */
   withDecisions: boolean;
-  /** Fitted agents answer when given; otherwise the hand-set rules. */
-  fitted?: FittedAgents | null;
+  /** Fitted agents' data (the protocol's fitted kind reads it) answer when given; otherwise `agentsKind`. */
+  fitted?: unknown;
 }
 
 export type ShardMessage =
@@ -250,8 +249,8 @@ export interface PoolInputs {
   seed: number;
   personas: AgentProfile[];
   network: FollowNetwork;
-  /** Fitted agents (plain data, so it crosses to the workers); absent: `agentsKind` (the protocol's default). */
-  fitted?: FittedAgents | null;
+  /** Fitted agents' data (plain, so it crosses to the workers); absent: `agentsKind` (the protocol's default). */
+  fitted?: unknown;
   agentsKind?: string;
 }
 

@@ -24,6 +24,8 @@ export interface RunSpec {
   agents: AgentsChoice;
   /** Absolute URL of the app's data folder (resolved against document.baseURI so any sub-path works). */
   dataUrl: string;
+  /** Web Workers an offline run's conditions run on (`?workers=N`; 1: in the simulation worker). @default the browser's cores */
+  workers?: number;
 }
 
 export interface ProgressUpdate {

@@ -12,9 +12,11 @@ import { parseEdgeList } from '../engine/network-import';
 import { generateTwitterNetwork } from '../engine/network-generator';
 import type { DecisionPort } from '../engine/ports';
 import type { AgentProfile, AnyProtocol } from '../engine/protocol';
-import { roundsTotal, runExperiment } from '../engine/simulation';
+import { roundsTotal, runExperiment, type ExperimentHooks } from '../engine/simulation';
 import { addMeta, emptyLlmTotals, type FinalRecord, type LlmTotals, type RoundRecord } from '../engine/types';
 import { checkFitted, FITTED_PUBLISHED_LABEL } from '../protocols/sociopol/fitted/fitted-port';
+import { appPoolSize } from './app-pool';
+import { runConditionPoolWeb } from './condition-pool-web';
 import { ReplayPort } from '../agents/replay';
 import { offlinePort } from '../protocols/assemble';
 import { checkConfig, getProtocol } from '../protocols/registry';
@@ -130,16 +132,22 @@ function copySpend(into: LlmTotals, from: LlmTotals): void {
   Object.assign(into, spend);
 }
 
+/** Which offline agents an offline run uses, with their data (plain, so it also crosses to the pool's workers). */
+async function offlineChoiceOf(run: RunRow, protocol: AnyProtocol): Promise<{ agentsKind?: string; fitted: unknown }> {
+  // Runs stored before fitted agents existed carry no choice: they ran the rules and resume with them.
+  const choice = run.offlineAgents;
+  if (!choice || choice.kind === 'rules' || !protocol.offlineAgents.fitted) return { fitted: null };
+  // S3 has no bundled fit: its fitted agents are stored with the run (their port checks them), else its models answer.
+  if (protocol.id === 's3') return choice.fitted ? { agentsKind: 'fitted', fitted: choice.fitted } : { fitted: null };
+  if (choice.fitted) return { agentsKind: 'fitted', fitted: checkFitted(choice.fitted, `run ${run.id}: stored fitted agents`) };
+  const text = await fetchText(new URL('fitted-sociopol.json', dataUrl).href, 'bundled fitted agents');
+  return { agentsKind: 'fitted', fitted: checkFitted(JSON.parse(text), 'fitted-sociopol.json') };
+}
+
 async function makeLivePort(run: RunRow, protocol: AnyProtocol, apiKey: string | undefined, onRateLimitWait?: (waitMs: number, askedMs: number) => void): Promise<LivePort> {
   if (run.agentsKind !== 'llm') {
-    // Runs stored before fitted agents existed carry no choice: they ran the rules and resume with them.
-    const choice = run.offlineAgents;
-    if (!choice || choice.kind === 'rules' || !protocol.offlineAgents.fitted) return offlinePort(protocol);
-    // S3 has no bundled fit: its fitted agents are stored with the run (their port checks them), else its models answer.
-    if (protocol.id === 's3') return choice.fitted ? offlinePort(protocol, 'fitted', choice.fitted) : offlinePort(protocol);
-    if (choice.fitted) return offlinePort(protocol, 'fitted', checkFitted(choice.fitted, `run ${run.id}: stored fitted agents`));
-    const text = await fetchText(new URL('fitted-sociopol.json', dataUrl).href, 'bundled fitted agents');
-    return offlinePort(protocol, 'fitted', checkFitted(JSON.parse(text), 'fitted-sociopol.json'));
+    const { agentsKind, fitted } = await offlineChoiceOf(run, protocol);
+    return offlinePort(protocol, agentsKind, fitted ?? undefined);
   }
   if (!protocol.llm) throw new SpilloverError('ConfigError', `config: ${protocol.title} has no LLM prompts; start the run with offline agents`);
   if (!run.llm) throw new SpilloverError('ConfigError', 'config: this LLM run has no endpoint settings; start a new run');
@@ -164,7 +172,7 @@ async function makeLivePort(run: RunRow, protocol: AnyProtocol, apiKey: string |
  * Run (or continue) every seed of a stored run. Rounds already stored are answered by the ReplayPort and not written
  * again; the first round not stored goes to the live port. `bundle` replaces storage as the replay source on import.
  */
-async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKey?: string, bundle?: RunBundle): Promise<RunOutcome> {
+async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKey?: string, bundle?: RunBundle, workers?: number): Promise<RunOutcome> {
   let last: ProgressUpdate | null = null;
   /** Updates sent: the stall watch's sign of life, with the LLM limiter's counts. */
   let beats = 0;
@@ -279,51 +287,52 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
       const reference = bundleSeed ? new Map(bundleSeed.rounds.map((r) => [`${r.condition}|${r.round}`, r])) : null;
       const port: DecisionPort = storedRounds.length || replayFinals.length || !live ? new ReplayPort(storedRounds, replayFinals, live) : live;
       const agents = personas;
-      const result = await runExperiment(
-        { protocol, config, seed, agents, network, port },
-        {
-          onRound: async (record, p) => {
-            const key = `${record.condition}|${record.round}`;
-            const fresh = !already.has(key);
-            if (record.condition !== 'warmup') means[record.condition] = meanOf(record, carried?.name, agents);
-            else for (const c of config.conditions) means[c.name] = meanOf(record, carried?.name, agents);
-            const ref = reference?.get(key);
-            if (ref && !sameRecord(ref, record)) mismatches++;
-            const wasReplayed = (port as ReplayPort).has?.(record.condition, record.round) ?? false;
-            if (wasReplayed) replayedCount++;
-            else liveRounds++;
-            if (fresh) account(record.llm, record.invalidAgents.length);
-            const update = base(seedIndex, p.roundsDone);
-            update.condition = record.condition;
-            update.round = record.round;
-            const elapsed = (performance.now() - started) / 1000;
-            const left = total - update.roundsDone;
-            update.etaSeconds = liveRounds + replayedCount >= 3 ? (elapsed / (liveRounds + replayedCount)) * left : null;
-            if (fresh) {
-              await writeRound(db, runId, seed, record, {
-                progress: { roundsDone: update.roundsDone, roundsTotal: total, seedIndex, condition: record.condition, round: record.round },
-                totals: { ...totals },
-              });
-            }
-            onProgress(update);
-          },
-          onFinal: async (record, p) => {
-            if (!storedFinals.some((e) => e.condition === record.condition)) {
-              account(record.llm, 0);
-              await writeFinal(db, runId, seed, record, {
-                progress: { roundsDone: seedIndex * perSeed + p.roundsDone, roundsTotal: total, seedIndex, condition: record.condition, round: config.lastRound },
-                totals: { ...totals },
-              });
-            }
-            const update = base(seedIndex, p.roundsDone);
-            update.condition = record.condition;
-            update.round = config.lastRound;
-            onProgress(update);
-          },
-          shouldPause: () => me.pause || (live?.budgetReached?.() ?? false),
+      const poolSize = appPoolSize(config, { offline: run.agentsKind !== 'llm', fresh: port === live, importing: !!bundle, workers });
+      const hooks: ExperimentHooks = {
+        onRound: async (record, p) => {
+          const key = `${record.condition}|${record.round}`;
+          const fresh = !already.has(key);
+          if (record.condition !== 'warmup') means[record.condition] = meanOf(record, carried?.name, agents);
+          else for (const c of config.conditions) means[c.name] = meanOf(record, carried?.name, agents);
+          const ref = reference?.get(key);
+          if (ref && !sameRecord(ref, record)) mismatches++;
+          const wasReplayed = (port as ReplayPort).has?.(record.condition, record.round) ?? false;
+          if (wasReplayed) replayedCount++;
+          else liveRounds++;
+          if (fresh) account(record.llm, record.invalidAgents.length);
+          const update = base(seedIndex, p.roundsDone);
+          update.condition = record.condition;
+          update.round = record.round;
+          const elapsed = (performance.now() - started) / 1000;
+          const left = total - update.roundsDone;
+          update.etaSeconds = liveRounds + replayedCount >= 3 ? (elapsed / (liveRounds + replayedCount)) * left : null;
+          if (fresh) {
+            await writeRound(db, runId, seed, record, {
+              progress: { roundsDone: update.roundsDone, roundsTotal: total, seedIndex, condition: record.condition, round: record.round },
+              totals: { ...totals },
+            });
+          }
+          onProgress(update);
         },
-        me.abort.signal,
-      );
+        onFinal: async (record, p) => {
+          if (!storedFinals.some((e) => e.condition === record.condition)) {
+            account(record.llm, 0);
+            await writeFinal(db, runId, seed, record, {
+              progress: { roundsDone: seedIndex * perSeed + p.roundsDone, roundsTotal: total, seedIndex, condition: record.condition, round: config.lastRound },
+              totals: { ...totals },
+            });
+          }
+          const update = base(seedIndex, p.roundsDone);
+          update.condition = record.condition;
+          update.round = config.lastRound;
+          onProgress(update);
+        },
+        shouldPause: () => me.pause || (live?.budgetReached?.() ?? false),
+      };
+      // A fresh offline seed runs its conditions on the Web Worker pool: the same records, in the same order.
+      const result = poolSize
+        ? await runConditionPoolWeb({ config, seed, personas: agents, network, ...(await offlineChoiceOf(run, protocol)) }, hooks, { workers: poolSize, signal: me.abort.signal })
+        : await runExperiment({ protocol, config, seed, agents, network, port }, hooks, me.abort.signal);
       if (result.status === 'paused') {
         if (live?.totals) copySpend(totals, live.totals());
         const error = !me.pause && live?.budgetReached?.()
@@ -405,7 +414,7 @@ const api = {
         totals: emptyLlmTotals(),
       });
       await saveNetwork(db, networkRow(runId, network, layout));
-      return await execute(runId, onProgress, spec.agents.kind === 'llm' ? spec.agents.apiKey : undefined);
+      return await execute(runId, onProgress, spec.agents.kind === 'llm' ? spec.agents.apiKey : undefined, undefined, spec.workers);
     } catch (err) {
       rethrow(err);
     }

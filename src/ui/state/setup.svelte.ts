@@ -74,6 +74,8 @@ export class SetupState {
   name = $state('');
   agents = $state(DEFAULT_CONFIG.agents);
   seedsText = $state('1');
+  /** Web Workers for an offline run's conditions, from `?workers=N`; null: the browser's cores. */
+  workers: number | null = null;
   conditions = $state<ConditionRow[]>(DEFAULT_CONFIG.conditions.map((c) => ({ ...structuredClone(c), enabled: true })));
   infoMessage = $state(SOCIOPOL_PARAMS.messages.info);
   socialMessage = $state(SOCIOPOL_PARAMS.messages.social);
@@ -229,6 +231,7 @@ export class SetupState {
             }
           : { kind: 'offline', agents: this.offlineAgents() },
       dataUrl: dataFolderUrl(),
+      ...(this.workers !== null ? { workers: this.workers } : {}),
     };
   }
 
@@ -284,7 +287,7 @@ export class SetupState {
   }
 
   /**
-   * Apply URL parameters (?preset=sociopol&agents=500&seeds=1,2&network=generated, or ?setup=… from a copied link). A value out of range is not used,
+   * Apply URL parameters (?preset=sociopol&agents=500&seeds=1,2&network=generated&workers=1, or ?setup=… from a copied link). A value out of range is not used,
    * and said: the returned notes name each ignored parameter, what it was and what was used instead.
    */
   applyParams(params: URLSearchParams): string[] {
@@ -311,6 +314,12 @@ export class SetupState {
       } catch (err) {
         notes.push(`seeds=${seeds.length > 40 ? `${seeds.slice(0, 40)}…` : seeds} was not used (${(err as Error).message.replace(/^config: /, '')}); using ${this.seedsText}`);
       }
+    }
+    const workers = params.get('workers');
+    if (workers !== null) {
+      const w = Number(workers);
+      if (Number.isInteger(w) && w >= 1 && w <= 64) this.workers = w;
+      else notes.push(`workers=${workers} is not a whole number between 1 and 64; using the browser's cores`);
     }
     const net = params.get('network');
     if (net === 'generated' || net === 'bundled') this.networkKind = net;
