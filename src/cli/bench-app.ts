@@ -5,7 +5,7 @@
  * targets (≤ 350 KB gzip, ≤ 200 ms per round) are for the reader, never asserted.
  */
 import { execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,9 +28,22 @@ function quantile(values: number[], q: number): number {
 const median = (v: number[]) => quantile(v, 0.5);
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
+/** Newest modification time of any file under `dir` (0 for none). */
+function newest(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** The app as the sources are now: dist/ is built when missing or older than src/ or public/ (SPILLOVER_DIST is used as given). */
 function ensureDist(): void {
-  if (existsSync(join(DIST, 'index.html'))) return;
-  console.warn('bench-app: dist/ is missing; building it with `npx vite build`');
+  const index = join(DIST, 'index.html');
+  if (existsSync(index) && (process.env.SPILLOVER_DIST || statSync(index).mtimeMs >= Math.max(newest(resolve('src')), newest(resolve('public'))))) return;
+  console.warn(`bench-app: dist/ is ${existsSync(index) ? 'older than the sources' : 'missing'}; building it with \`npx vite build\``);
   execSync('npx vite build', { stdio: 'inherit' });
 }
 

@@ -94,7 +94,28 @@ async function main(): Promise<void> {
       say(`app: not measured (${(err as Error).message.split('\n')[0]})`);
     }
   }
+  summary(results, cores).forEach(say);
   if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2) + '\n');
+}
+
+/** Issue 15's figures against its targets, in one block (only those measured in this invocation). */
+function summary(results: Record<string, unknown>, cores: number): string[] {
+  const get = (path: string): number | undefined => {
+    let v: unknown = results;
+    for (const k of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+    return typeof v === 'number' ? v : undefined;
+  };
+  const rows: Array<[string, string, number | undefined, string]> = [
+    ['20,000 agents, full protocol, offline, Node, wall on the pool', 'engine20000.runMs', get('engine20000.runMs'), '≤ 4000 ms'],
+    ['… CPU time, pool / one thread', 'engine20000.runCpuMs', get('engine20000.runCpuMs'), `one thread ${get('engine20000.sequentialRunCpuMs') ?? '–'} ms`],
+    ['20,000 agents on Chromium\'s Web Worker pool, wall', 'browserEngine20000.runMs', get('browserEngine20000.runMs'), ''],
+    ['Chromium ÷ Node at 20,000 agents, this invocation', 'browserOverNode', get('browserOverNode'), '≤ 2'],
+    ['2,000 agents in the app, click "▶ Run" → turnout chart drawn', 'app.clickToResults2kMedianMs', get('app.clickToResults2kMedianMs'), '≤ 2500 ms'],
+    ['LLM prompt and answer stored per activation (200 agents)', 'llmBytesPerActivation', get('llmBytesPerActivation'), '≤ 400 bytes'],
+  ];
+  const measured = rows.filter((r) => r[2] !== undefined);
+  if (!measured.length) return [];
+  return [`issue 15 figures (${cores} cores, this invocation):`, ...measured.map(([label, key, v, target]) => `  ${label}: ${v} (${key}${target ? `; ${target}` : ''})`)];
 }
 
 main().catch((err: unknown) => {
