@@ -60,6 +60,11 @@ test('an embed on another site, with storage refused, runs to results in memory,
   await expect.poll(() => frame.locator('.embed .graph .meta').innerText().catch(() => ''), { timeout: 30_000 }).toMatch(/^300 agents/);
   await expect.poll(() => frame.locator('.embed .overlay').count(), { timeout: 30_000 }).toBe(0);
   await expect.poll(() => inkedPixels(page, frame.locator('.embed .sigma')), { timeout: 15_000 }).toBeGreaterThan(500);
+  // The agent card reads its history from the same database.
+  await frame.getByLabel('Agent id').fill('3');
+  await frame.getByRole('button', { name: 'Show agent' }).click();
+  const card = frame.getByLabel('Agent details');
+  await expect.poll(() => card.innerText().catch(() => ''), { timeout: 30_000 }).toMatch(/^Agent 3[\s\S]*active in \d+ rounds/);
 
   const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), banner.getByRole('button', { name: 'Download this run’s bundle' }).click()]);
   const chunks: Buffer[] = [];
