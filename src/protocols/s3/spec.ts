@@ -4,6 +4,7 @@
  */
 import { configError } from '../../engine/errors';
 import { validateS3Config, type S3Config } from './config';
+import { checkS3Fitted, type S3FittedAgents } from './fit/fitted-port';
 
 export interface S3RunSpec {
   name: string;
@@ -12,6 +13,8 @@ export interface S3RunSpec {
   seeds: number[];
   config: S3Config;
   agents: 'offline' | 'llm';
+  /** Offline agents fitted to a run ("Fit agents from this run"), labelled with it; absent: the classical models. */
+  fitted?: { label: string; agents: S3FittedAgents };
   /** LLM settings kept with the run so it can resume; the key is deliberately not a field. */
   llm?: { baseUrl: string; model: string; budgetUsd: number | null; concurrency: number };
 }
@@ -29,6 +32,10 @@ export function validateS3Spec(spec: S3RunSpec): void {
   if (spec.agents === 'llm') {
     if (!spec.llm || !/^https?:\/\//.test(spec.llm.baseUrl)) throw configError('llm.baseUrl', `is '${spec.llm?.baseUrl ?? ''}'`, 'use an http(s) URL such as https://api.openai.com/v1');
     if (!spec.llm.model.trim()) throw configError('llm.model', 'is empty', 'name a chat model, e.g. gpt-4.1-nano');
+  }
+  if (spec.fitted) {
+    if (spec.agents !== 'offline') throw configError('fitted', 'applies only to offline agents', 'choose offline agents, or drop the fitted agents');
+    checkS3Fitted(spec.fitted.agents, spec.fitted.label);
   }
   validateS3Config(spec.config);
 }
