@@ -127,6 +127,8 @@ test('a run side by side with another run and with the published runs: one colum
     const n = await col.locator('table.effects tr[data-treatment="treatment_soc_message"][data-outcome="share_likely_r30"] td').last().innerText();
     expect(n).toBe(`${raw.n} / ${raw.n}`);
   }
+  // Nothing of a column's table is hidden sideways (at 1400 px each column is ~600 px: the rows become cards).
+  await expect(page.locator('.compare .table-wrap').evaluateAll((els) => els.map((el) => el.scrollWidth - el.clientWidth))).resolves.toEqual([0, 0]);
   // Two different runs: 200 and 300 agents (adults only in the counts).
   expect((await storedShareDiff(page, 0, 'treatment_soc_message', 30)).n).toBeLessThanOrEqual(200);
   expect((await storedShareDiff(page, 1, 'treatment_soc_message', 30)).n).toBeGreaterThan(200);

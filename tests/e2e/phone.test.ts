@@ -1,6 +1,7 @@
 /**
  * On a 390 px phone the page never scrolls sideways: the setup form (with the LLM settings open), the results, the
- * effects table and the run list (cards, not a wide table) all fit. At 1366 × 900 the LLM settings fit the left panel.
+ * effects table and the run list (cards, not a wide table) all fit, and the charts are drawn at the phone's width.
+ * At 1366 × 900 the LLM settings fit the left panel.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openTab, runButton, runList, startApp, waitForComplete, type App } from './harness';
@@ -37,6 +38,10 @@ test('a 390 px phone never scrolls sideways, and the LLM settings fit the left p
   await waitForComplete(page);
   await page.locator('#results table.effects').waitFor();
   await expect(overflow(page)).resolves.toEqual({ scroll: 0, wide: [] });
+  // The charts are drawn at the width they are shown, so their 12-unit type stays readable instead of shrinking.
+  const scales = await page.locator('#results svg[role="img"]').evaluateAll((svgs) => svgs.map((s) => (s as SVGSVGElement).clientWidth / (s as SVGSVGElement).viewBox.baseVal.width));
+  expect(scales.length).toBeGreaterThanOrEqual(2);
+  for (const k of scales) expect(k).toBeGreaterThan(0.9);
   // The run list is a stack of cards on a phone.
   await expect(runList(page).locator('tbody tr').first().evaluate((tr) => getComputedStyle(tr).display)).resolves.toBe('block');
   expect(phone.errors).toEqual([]);
