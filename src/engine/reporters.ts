@@ -57,7 +57,7 @@ export function engagementCsv(events: readonly EngagementEvent[]): string {
 /** `<condition>_posts.csv`: every post of the run in that condition (seed posts first). */
 export function postsCsv(posts: readonly Post[]): string {
   const lines = ['post_id,author_id,round,topic,seed,text'];
-  for (const p of posts) lines.push(csvRow([p.id, p.author, p.round, p.topic, p.seed ? 1 : 0, p.text]));
+  for (const p of posts) lines.push(csvRow([p.id, p.author, p.round, p.topic, p.seedPost ? 1 : 0, p.text]));
   return lines.join('\n') + '\n';
 }
 

@@ -214,7 +214,7 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
     const topic = postRng.pick(agents[author].interests);
     const text = (protocol.seedPost as NonNullable<typeof protocol.seedPost>)(topic, postRng, config.postMaxChars);
     const id = addPost(warm, author, config.firstRound, topic, text, true);
-    seedPosts.push({ id, author, round: config.firstRound, topic, text, seed: true });
+    seedPosts.push({ id, author, round: config.firstRound, topic, text, seedPost: true });
   }
 
   const newTotals = (name: string): ConditionTotals => ({ name, invalidDecisions: 0, invalidFinal: 0, llm: emptyLlmTotals(), posts: 0 });
@@ -370,7 +370,7 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
       }
       if (d.newPost) {
         const id = addPost(state, a, round, d.newPost.topic, d.newPost.text, false);
-        posts.push({ id, author: a, round, topic: d.newPost.topic, text: d.newPost.text, seed: false });
+        posts.push({ id, author: a, round, topic: d.newPost.topic, text: d.newPost.text, seedPost: false });
         activity[base + 2]++;
         engagements.push({ round, agent: a, kind: 'post', postId: id, target: a, text: d.newPost.text });
         posted = d.newPost.text;

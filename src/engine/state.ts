@@ -13,7 +13,7 @@ export interface PostStore {
   round: number[];
   topic: string[];
   text: string[];
-  seed: boolean[];
+  seedPost: boolean[];
   likes: number[];
   replies: number[];
   latestReplyAuthor: number[];
@@ -135,7 +135,7 @@ export function emptyPosts(n: number): PostStore {
     round: [],
     topic: [],
     text: [],
-    seed: [],
+    seedPost: [],
     likes: [],
     replies: [],
     latestReplyAuthor: [],
@@ -172,7 +172,7 @@ export function forkState(s: WorldState): WorldState {
     round: p.round.slice(),
     topic: p.topic.slice(),
     text: p.text.slice(),
-    seed: p.seed.slice(),
+    seedPost: p.seedPost.slice(),
     likes: p.likes.slice(),
     replies: p.replies.slice(),
     latestReplyAuthor: p.latestReplyAuthor.slice(),
@@ -196,14 +196,14 @@ export function forkState(s: WorldState): WorldState {
   };
 }
 
-export function addPost(s: WorldState, author: number, round: number, topic: string, text: string, seed: boolean): number {
+export function addPost(s: WorldState, author: number, round: number, topic: string, text: string, seedPost: boolean): number {
   const p = s.posts;
   const id = p.count++;
   p.author.push(author);
   p.round.push(round);
   p.topic.push(topic);
   p.text.push(text);
-  p.seed.push(seed);
+  p.seedPost.push(seedPost);
   p.likes.push(0);
   p.replies.push(0);
   p.latestReplyAuthor.push(-1);

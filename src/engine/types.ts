@@ -15,7 +15,11 @@ export interface Post {
   round: number;
   topic: string;
   text: string;
-  seed: boolean;
+  /**
+   * A seed post (written to start the warm-up's first round), not an agent's. Stored runs and bundles from before
+   * this name hold it as `seed`; storage reads both (`storage/migrations.ts` upgradePost).
+   */
+  seedPost: boolean;
 }
 
 export interface Reply {

@@ -25,7 +25,7 @@ export interface PackedWorld {
     round: Int32Array;
     topic: string[];
     text: string[];
-    seed: Uint8Array;
+    seedPost: Uint8Array;
     likes: Int32Array;
     replies: Int32Array;
     latestReplyAuthor: Int32Array;
@@ -90,7 +90,7 @@ export function packWorld(s: WorldState): PackedWorld {
       round: Int32Array.from(p.round),
       topic: p.topic.slice(),
       text: p.text.slice(),
-      seed: Uint8Array.from(p.seed, (x) => (x ? 1 : 0)),
+      seedPost: Uint8Array.from(p.seedPost, (x) => (x ? 1 : 0)),
       likes: Int32Array.from(p.likes),
       replies: Int32Array.from(p.replies),
       latestReplyAuthor: Int32Array.from(p.latestReplyAuthor),
@@ -117,7 +117,7 @@ export function unpackWorld(w: PackedWorld, network: FollowNetwork): WorldState 
   p.round = Array.from(q.round);
   p.topic = q.topic;
   p.text = q.text;
-  p.seed = Array.from(q.seed, (x) => x === 1);
+  p.seedPost = Array.from(q.seedPost, (x) => x === 1);
   p.likes = Array.from(q.likes);
   p.replies = Array.from(q.replies);
   p.latestReplyAuthor = Array.from(q.latestReplyAuthor);
@@ -154,7 +154,7 @@ export function warmTransfer(w: WarmStart, ownBuffers: ArrayBuffer[] = []): Arra
   return [
     q.author.buffer,
     q.round.buffer,
-    q.seed.buffer,
+    q.seedPost.buffer,
     q.likes.buffer,
     q.replies.buffer,
     q.latestReplyAuthor.buffer,

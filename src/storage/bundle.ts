@@ -9,7 +9,7 @@ import type { FinalRecord, LlmTotals, RoundRecord } from '../engine/types';
 import type { AgentsKind, LlmSettings, NetworkSource } from './db';
 import type { SimConfig } from '../engine/config';
 import type { AppInfo } from '../app-info';
-import { upgradeConfigV1, upgradeElectionV1, upgradeRoundV1 } from './migrations';
+import { upgradeConfigV1, upgradeElectionV1, upgradePost, upgradeRoundV1 } from './migrations';
 
 export const BUNDLE_FORMAT = 'spillover-run-bundle';
 /** 2: protocol and params in the configuration, named columns in rounds, `finals` (1: SocioPol only; still imported). */
@@ -127,6 +127,8 @@ export function decodeBundle(text: string, source = 'run bundle'): RunBundle {
     throw new SpilloverError('BundleError', `${source}: the run, network or seeds section is missing or damaged; export the run again`);
   }
   if (b.version === 1) upgradeBundleV1(b as RunBundle);
+  // Posts of bundles written before the seed-post flag was renamed carry it as `seed`.
+  for (const seed of b.seeds) if (Array.isArray(seed.rounds)) for (const r of seed.rounds) if (Array.isArray(r.posts)) r.posts = r.posts.map((p) => upgradePost(p));
   return b as RunBundle;
 }
 

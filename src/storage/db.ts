@@ -10,7 +10,7 @@ import type { CachedCall, ResponseCacheStore } from '../engine/ports';
 import type { AgentProfile, FinalOutcome } from '../engine/protocol';
 import type { EngagementEvent, FinalRecord, LlmTotals, Post, Reply, RoundRecord } from '../engine/types';
 import { buildNetwork, edgeArrays, type FollowNetwork } from '../engine/network';
-import { upgradeConfigV1, upgradeElectionV1, upgradeRoundV1 } from './migrations';
+import { upgradeConfigV1, upgradeElectionV1, upgradePost, upgradeRoundV1 } from './migrations';
 
 import type { FittedAgents } from '../protocols/sociopol/fitted/model';
 
@@ -95,7 +95,7 @@ export interface EventsRow {
   replies: Reply[];
 }
 
-/** A post with its run, seed and condition; `runSeed` because `Post.seed` already marks seed posts. */
+/** A post with its run, RNG seed (`runSeed`) and condition. */
 export interface PostRow extends Post {
   runId: number;
   runSeed: number;
@@ -395,7 +395,7 @@ export async function loadRoundRecords(db: SpilloverDb, runId: number, seed: num
   const byRound = new Map<string, Post[]>();
   for (const p of posts) {
     const k = `${p.condition}|${p.round}`;
-    const { runId: _r, runSeed: _s, condition: _c, ...post } = p;
+    const { runId: _r, runSeed: _s, condition: _c, ...post } = upgradePost(p);
     const list = byRound.get(k);
     if (list) list.push(post);
     else byRound.set(k, [post]);
@@ -430,7 +430,7 @@ export async function loadEvents(db: SpilloverDb, runId: number, seed: number): 
 }
 
 export async function loadPosts(db: SpilloverDb, runId: number, seed: number, condition: string): Promise<PostRow[]> {
-  return db.posts.where('[runId+runSeed+condition]').equals([runId, seed, condition]).toArray();
+  return (await db.posts.where('[runId+runSeed+condition]').equals([runId, seed, condition]).toArray()).map((p) => upgradePost(p));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

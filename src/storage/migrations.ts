@@ -6,7 +6,7 @@
  * its own record with `votes`.
  */
 import type { SimConfig } from '../engine/config';
-import type { FinalRecord, RoundRecord } from '../engine/types';
+import type { FinalRecord, Post, RoundRecord } from '../engine/types';
 
 /** A version-1 configuration as stored (top-level messages, no protocol or params). */
 type ConfigV1 = Omit<SimConfig, 'protocol' | 'params'> & {
@@ -57,4 +57,14 @@ export function upgradeElectionV1<T extends object>(election: T & { votes?: Int8
   if (election.values) return election as T & Pick<FinalRecord, 'values'>;
   const { votes, ...rest } = election;
   return { ...rest, values: votes ?? new Int8Array(0) } as T & Pick<FinalRecord, 'values'>;
+}
+
+/**
+ * A post as stored before the seed-post flag was renamed (`seed`, which read like the RNG seed) as today's `seedPost`.
+ * Read-time only: stored rows and bundles keep whichever name they were written with.
+ */
+export function upgradePost<T extends object>(post: T & { seed?: boolean; seedPost?: boolean }): T & Pick<Post, 'seedPost'> {
+  if (post.seedPost !== undefined) return post as T & Pick<Post, 'seedPost'>;
+  const { seed, ...rest } = post;
+  return { ...rest, seedPost: seed === true } as T & Pick<Post, 'seedPost'>;
 }

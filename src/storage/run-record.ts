@@ -7,6 +7,7 @@ import type { ColumnDecl } from '../engine/protocol';
 import { RunRecord } from '../engine/record';
 import type { Post } from '../engine/types';
 import { loadEvents, loadFinals, loadRoundRows, type RunRow, type SpilloverDb } from './db';
+import { upgradePost } from './migrations';
 
 export const WARMUP_CONDITION = 'warmup';
 
@@ -20,7 +21,7 @@ export async function loadRunRecord(db: SpilloverDb, run: RunRow, seed: number, 
   const posts = new Map<string, Post[]>();
   if (withEvents) {
     const stored = await db.posts.where('runId').equals(runId).filter((p) => p.runSeed === seed).toArray();
-    for (const { runId: _r, runSeed: _s, condition, ...post } of stored.sort((a, b) => a.id - b.id)) {
+    for (const { runId: _r, runSeed: _s, condition, ...post } of stored.sort((a, b) => a.id - b.id).map((p) => upgradePost(p))) {
       const k = `${condition}|${post.round}`;
       const list = posts.get(k);
       if (list) list.push(post);

@@ -9,7 +9,7 @@ import { createDb, createRun, deleteRun, writeFinal, writeRound } from '../../sr
 const record = (round: number): RoundRecord => ({
   condition: 'control', round, active: Int32Array.from([0]), columns: { stated: Int8Array.from([3, -1]), likelihood: Int8Array.from([3, -1]) },
   treated: Uint8Array.from([0, 0]), activity: new Uint16Array(2), engagements: [{ round, agent: 0, kind: 'like', postId: 1, target: 1 }],
-  posts: [{ id: 7, author: 0, round, topic: 'economy', text: 'x', seed: false } as never], replies: [], scalars: { likelyCount: 1 }, invalidAgents: [],
+  posts: [{ id: 7, author: 0, round, topic: 'economy', text: 'x', seedPost: false } as never], replies: [], scalars: { likelyCount: 1 }, invalidAgents: [],
   decisions: [], llm: emptyLlmTotals(),
 });
 

@@ -110,6 +110,11 @@ describe('storage schema version 2', () => {
     const seed = bundle.seeds[0];
     expect(seed).not.toHaveProperty('elections');
     expect(Array.from(seed.finals[0].values)).toEqual(Array.from(v1.seeds[0].elections[0].votes));
+    // Posts carried the seed-post flag as `seed` (which read like the RNG seed): they read as `seedPost`.
+    const posts = seed.rounds.flatMap((r) => r.posts);
+    expect(posts.every((p) => typeof p.seedPost === 'boolean' && !('seed' in p))).toBe(true);
+    expect(posts.filter((p) => p.seedPost).length).toBe(v1.seeds[0].rounds.flatMap((r: { posts: Array<{ seed: boolean }> }) => r.posts).filter((p: { seed: boolean }) => p.seed).length);
+    expect(posts.some((p) => p.seedPost)).toBe(true);
     const now = await currentRun(v1);
     const control = seed.rounds.filter((r) => r.condition === 'control' || r.condition === 'warmup');
     const R = now.views[0].rounds.length;

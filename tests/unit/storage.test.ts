@@ -68,7 +68,7 @@ function roundRecord(condition: string, round: number, n = 4): RoundRecord<{ lik
     columns: { stated: Int8Array.from([3, -1, 2, -1].slice(0, n)), likelihood: current },
     scalars: { likelyCount: 1 },
     engagements: [{ round, agent: 0, kind: 'like', postId: 1, target: 2 }],
-    posts: [{ id: 100 + round, author: 2, round, topic: 'health', text: 'a post', seed: false }],
+    posts: [{ id: 100 + round, author: 2, round, topic: 'health', text: 'a post', seedPost: false }],
     replies: [{ postId: 1, author: 0, round, text: 'a reply' }],
     invalidAgents: [],
     decisions: [
@@ -96,7 +96,7 @@ describe('storage', () => {
     expect(r.columns.likelihood).toBeInstanceOf(Int8Array);
     expect(Array.from(r.columns.stated)).toEqual([3, -1, 2, -1]);
     expect(r.scalars).toEqual({ likelyCount: 1 });
-    expect(r.posts).toEqual([{ id: 101, author: 2, round: 1, topic: 'health', text: 'a post', seed: false }]);
+    expect(r.posts).toEqual([{ id: 101, author: 2, round: 1, topic: 'health', text: 'a post', seedPost: false }]);
     expect(r.replies[0].text).toBe('a reply');
     expect(r.decisions[1]).toEqual({ ok: false, error: 'invalid JSON' });
     // An LLM decision keeps its prompt and raw answer, for the agent card.

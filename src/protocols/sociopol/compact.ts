@@ -63,7 +63,7 @@ export interface RunTexts {
 /** Index posts and replies (replies in the order the engine applied them: by round, then as stored). */
 export function runTexts(posts: readonly Post[], replies: readonly Reply[]): RunTexts {
   const byId = new Map(posts.map((p) => [p.id, p]));
-  const byAuthorRound = new Map(posts.filter((p) => !p.seed).map((p) => [`${p.author}@${p.round}`, p]));
+  const byAuthorRound = new Map(posts.filter((p) => !p.seedPost).map((p) => [`${p.author}@${p.round}`, p]));
   const toPost = new Map<number, Reply[]>();
   for (const r of [...replies].sort((a, b) => a.round - b.round)) {
     const list = toPost.get(r.postId);
