@@ -263,6 +263,8 @@ export interface LlmPrompts<Q extends object, D extends object, M extends object
   finalSchema?(): JsonSchemaFormat;
   validateFinal?(raw: unknown): Validation<FA>;
   typicalActivation(config: SimConfig): { request: ActivationRequest<Q, M>; agent: A };
+  /** Expected share of agents deciding per round, for cost estimates (absent: the engine's measured 0.21). */
+  activityRate?(config: SimConfig): number;
   /**
    * The variable part of an activation's prompt in a compact form the protocol can rebuild from the run's stored data
    * (stored as `LlmExchange.compact` instead of the prompt text); absent: the prompt text is stored.

@@ -136,6 +136,8 @@ export interface EstimateInput {
   voteCompletionTokens?: number;
   /** Share of activations per agent per round. @default 0.21 (protocols §C) */
   activityRate?: number;
+  /** False when the protocol asks no end-of-run question (no such calls). @default true */
+  hasFinal?: boolean;
   /** Share of each prompt expected to hit the provider's prompt cache (the shared system prefix). @default 0 */
   cachedShare?: number;
 }
@@ -175,7 +177,7 @@ export function estimateCost(input: EstimateInput): Estimate {
   }
   const agents = config.agents;
   const activations = agents * rate * (warmup + main * conditions);
-  const voteCalls = agents * adultShare * conditions;
+  const voteCalls = input.hasFinal === false ? 0 : agents * adultShare * conditions;
   const actOut = input.activationCompletionTokens ?? 40;
   const voteOut = input.voteCompletionTokens ?? 6;
   const cachedShare = input.cachedShare ?? 0;

@@ -316,7 +316,7 @@ export function createLlmPort<Q extends object, D extends object, M extends obje
       const actTokens = tokens(prompts.activationMessages(act.request, act.agent, config), prompts.activationSchema(act.request, act.agent).schema);
       const fin = prompts.typicalFinal?.(config);
       const finalTokens = fin && prompts.finalMessages && prompts.finalSchema ? tokens(prompts.finalMessages(fin.request, fin.agent, config), prompts.finalSchema().schema) : 0;
-      return estimateCost({ config, models, prices, agents, activationPromptTokens: actTokens, votePromptTokens: finalTokens });
+      return estimateCost({ config, models, prices, agents, activationPromptTokens: actTokens, votePromptTokens: finalTokens, activityRate: prompts.activityRate?.(config), hasFinal: !!prompts.finalMessages });
     },
   };
   return port as LlmPort<Q, D, M, FQ, FA>;
