@@ -264,6 +264,22 @@ describe('fitting from a run bundle', () => {
     expect(checkS3Fitted(JSON.parse(JSON.stringify(app.agents)), 'download')).toEqual(app.agents);
   }, 30_000);
 
+  it('should leave out answers the run marked invalid (they are not decisions) and say how many', async () => {
+    const s = setup();
+    const bundle = await bundleOf(s, [24]);
+    const all = fitS3Agents(s3FitSource(bundle, 'pilot.json').inputs, s3FitSource(bundle, 'pilot.json').seeds);
+    expect(all.details.invalidAnswers).toMatch(/^0 invalid/);
+    // Mark one user who did nothing in a round as having answered invalidly there (the world kept it as it was).
+    const rec = bundle.seeds[0].rounds.find((r) => r.round === 3 && r.condition === 'baseline')!;
+    const quiet = Array.from(rec.active).find((a) => rec.columns.action[a] === 0)!;
+    rec.invalidAgents = [quiet];
+    const src = s3FitSource(bundle, 'pilot.json');
+    const f = fitS3Agents(src.inputs, src.seeds);
+    expect(f.source.decisions).toBe(all.source.decisions - 1);
+    expect(f.details.invalidAnswers).toMatch(/^1 invalid answer\(s\) left out/);
+    expect(fitS3Agents(s.inputs, await record(s, [24])).details.invalidAnswers).toMatch(/not marked in CSVs/);
+  }, 30_000);
+
   it('should refuse the bundle of another protocol, naming the SocioPol fit', async () => {
     const bundle = await bundleOf(setup(), [23], 'sociopol');
     expect(() => s3FitSource(bundle, 'pilot.json')).toThrow(/is a sociopol run, not S3.*npm run fit -- --run BUNDLE\.json/);

@@ -19,13 +19,20 @@ import { lastRound, replaySeed, tableOutcomes, type ReplayInputs, type S3Recorde
 export function fitS3Agents(inputs: ReplayInputs, seeds: readonly S3RecordedSeed[]): S3FittedAgents {
   const obs: S3Observation[] = [];
   for (const s of seeds) for (const o of replaySeed(inputs, s)) obs.push(o);
-  return fitFromObservations(obs, {
+  const tables = seeds.flatMap((s) => s.tables);
+  const known = tables.length > 0 && tables.every((t) => t.invalidAnswers !== undefined);
+  const left = tables.reduce((n, t) => n + [...(t.invalidAnswers?.values() ?? [])].reduce((m, set) => m + set.size, 0), 0);
+  const fitted = fitFromObservations(obs, {
     label: inputs.source,
     seeds: seeds.map((s) => s.seed),
     conditions: [...new Set(seeds.flatMap((s) => s.tables.map((t) => t.name)))],
     users: inputs.network.n,
     rounds: seeds.length ? lastRound(seeds[0].tables[0]) : 0,
   });
+  fitted.details.invalidAnswers = known
+    ? `${left} invalid answer(s) left out (the run kept those users as they were)`
+    : 'not marked in CSVs: an invalid answer reads as keeping the state and doing nothing; fit from the run bundle to leave them out';
+  return fitted;
 }
 
 export function fitFromObservations(obs: readonly S3Observation[], source: Omit<S3FittedAgents['source'], 'decisions'>): S3FittedAgents {

@@ -48,8 +48,16 @@ export function s3FitSource(bundle: RunBundle, source: string): { inputs: Replay
   const names = cfg.conditions.map((c) => c.name);
   const seeds = bundle.seeds.filter((s) => s.rounds.length > 0).map((s) => {
     const record = new RunRecord(net.n, cfg.firstRound, cfg.lastRound, names, s3Protocol.columns);
-    for (const rec of s.rounds) record.addRound(rec);
-    return { seed: s.seed, tables: conditionViews(record, cfg, personas, s.seed).map(tableOfView).filter((t) => t.emotion.length > 0) };
+    const invalid = new Map<string, Map<number, Set<number>>>();
+    for (const rec of s.rounds) {
+      record.addRound(rec);
+      if (rec.invalidAgents.length === 0) continue;
+      const byRound = invalid.get(rec.condition) ?? new Map<number, Set<number>>();
+      invalid.set(rec.condition, byRound);
+      byRound.set(rec.round, new Set(rec.invalidAgents));
+    }
+    const tables = conditionViews(record, cfg, personas, s.seed).map((v) => ({ ...tableOfView(v), invalidAnswers: invalid.get(v.name) ?? new Map() }));
+    return { seed: s.seed, tables: tables.filter((t) => t.emotion.length > 0) };
   });
   return { inputs: { config, network, personas, source }, seeds, label: `run “${bundle.run.name || source}”` };
 }

@@ -25,6 +25,9 @@ export interface S3StateTable {
   attitude: Int8Array;
   /** 0 nothing, 1 post, 2 repost. */
   action: Uint8Array;
+  /** Users whose answer was invalid, by round (known from stored round records, not from CSVs): the world left them as
+   * they were, so they are replayed unchanged and give no observation (an invalid answer is not a decision). */
+  invalidAnswers?: ReadonlyMap<number, ReadonlySet<number>>;
 }
 
 export interface S3RecordedSeed {
@@ -108,7 +111,8 @@ export function replaySeed(inputs: ReplayInputs, rec: S3RecordedSeed): S3Observa
           throw dataError(source, `${where}, round ${r}`, `user ${a} acted without a new message in the replay`, fix);
         }
       }
-      const requests = Array.from(users, (a) => world.request(scratch, a));
+      const invalid = t.invalidAnswers?.get(r);
+      const requests = Array.from(users, (a) => world.request(scratch, a)).filter((req) => !invalid?.has(req.agentId));
       const decisions: S3Decision[] = requests.map((req) => {
         const a = req.agentId;
         const i = a * (R + 1) + r;
