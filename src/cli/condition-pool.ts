@@ -6,12 +6,18 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
+import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { SimConfig } from '../engine/config';
 import { runExperiment, type ExperimentResult } from '../engine/simulation';
 import { offlinePort } from '../protocols/assemble';
 import { getProtocol } from '../protocols/registry';
 import { planShards, runShards, type MergeHooks, type PoolInputs, type ShardData, type ShardWorker } from '../workers/condition-split';
+
+/** What a thread is started with: its ShardData, the personas as `v8.serialize` bytes. */
+export interface ThreadData extends ShardData {
+  personaBytes: Uint8Array;
+}
 
 export interface PoolOptions {
   /** @default os.availableParallelism() */
@@ -43,10 +49,19 @@ function workerScript(url: URL): string {
   return bundled;
 }
 
+/**
+ * The personas serialised once per population (cloning 20,000 persona objects costs the main thread about 0.1 s per
+ * worker, before the warm-up can start); the workers copy the bytes and deserialise them in parallel.
+ */
+const serialised = new WeakMap<object, Buffer>();
+
 function spawnThread(data: ShardData): ShardWorker {
   const fromSource = import.meta.url.endsWith('.ts');
   const url = new URL(`./condition-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
-  const worker = fromSource ? new Worker(workerScript(url), { eval: true, workerData: data }) : new Worker(url, { workerData: data });
+  let bytes = serialised.get(data.personas);
+  if (!bytes) serialised.set(data.personas, (bytes = serialize(data.personas)));
+  const workerData: ThreadData = { ...data, personas: [], personaBytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+  const worker = fromSource ? new Worker(workerScript(url), { eval: true, workerData }) : new Worker(url, { workerData });
   return {
     send: (message, transfer) => worker.postMessage(message, transfer),
     onMessage: (handler) => worker.on('message', handler),
