@@ -36,6 +36,7 @@ import { guardRun, RunTracker } from './partial-run';
 import { readNetworkFile } from './read-network';
 import { checkS3Targets, S3_FLAGS, S3_USAGE, s3Preset, writeS3Report, type S3ReportOptions } from './s3-preset';
 import type { FittedAgents } from '../protocols/sociopol/fitted/model';
+import { POOL_MIN_AGENTS } from '../workers/condition-split';
 
 const USAGE = `usage: npm run replicate -- [--preset sociopol|bond2012|s3 (see --preset s3 --help)] [--arms social=0.98,info=0.01,control=0.01]
        [--agents N] [--seeds S] [--seed BASE] [--conditions a,b,…]
@@ -56,8 +57,8 @@ export interface ReplicateOptions {
   json: string | null;
   force: boolean;
   quiet: boolean;
-  /** Worker threads for the conditions of an offline run (1 = in this thread). @default os.availableParallelism() */
-  workers: number;
+  /** Worker threads for the conditions of an offline run (1 = in this thread); null: the cores, from POOL_MIN_AGENTS agents on. */
+  workers: number | null;
   llm: boolean;
   /** Which of the protocol's offline agents answer when `--llm` is absent: 'fitted' (default when offered) or 'rules' = the hand-set rules. */
   agentsKind: string;
@@ -179,7 +180,7 @@ export function parseReplicateArgs(argv: string[]): ReplicateOptions {
     json: v.json ?? null,
     force: v.force ?? false,
     quiet: v.quiet ?? false,
-    workers: wholeNumber('workers', v.workers, availableParallelism(), 1),
+    workers: v.workers === undefined ? null : wholeNumber('workers', v.workers, availableParallelism(), 1),
     llm: v.llm ?? false,
     agentsKind,
     agentsFile: v['agents-file'] ?? null,
@@ -326,11 +327,13 @@ export async function replicate(
         }
       },
     };
-    // Offline conditions run on a pool of worker threads (same records; the outputs do not read decision outcomes).
+    // Offline conditions run on a pool of worker threads (same records; the outputs do not read decision outcomes),
+    // by default only from POOL_MIN_AGENTS agents on, where the pool is faster than one thread.
+    const workers = opts.workers ?? (opts.config.agents < POOL_MIN_AGENTS ? 1 : availableParallelism());
     const result =
-      opts.llm || opts.workers < 2
+      opts.llm || workers < 2
         ? await runExperiment({ protocol, config: opts.config, seed, agents: personas, network, port }, hooks)
-        : await runConditionPool({ config: opts.config, seed, personas, network, fitted, agentsKind: opts.agentsKind }, hooks, { workers: opts.workers, withDecisions: false });
+        : await runConditionPool({ config: opts.config, seed, personas, network, fitted, agentsKind: opts.agentsKind }, hooks, { workers, withDecisions: false });
     if (!opts.quiet) log(`${label} · done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const output: SeedOutput = { label, seed, result, record };
     outputs.push(output);
