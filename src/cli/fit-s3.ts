@@ -6,7 +6,7 @@
  * --agents-file FILE`.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configError, dataError } from '../engine/errors';
 import type { FollowNetwork } from '../engine/network';
@@ -45,7 +45,7 @@ function findTables(dir: string): S3RecordedSeed[] {
       bySeed.set(seed, conds);
       const files = conds.get(m[1]) ?? {};
       conds.set(m[1], files);
-      files[m[2]] = [relative(process.cwd(), p), readFileSync(p, 'utf8')];
+      files[m[2]] = [p, readFileSync(p, 'utf8')];
     }
   };
   walk(dir, null);
@@ -56,7 +56,7 @@ function findTables(dir: string): S3RecordedSeed[] {
     seed,
     tables: [...conds.entries()].map(([name, f]) => {
       for (const s of ['emotion', 'attitude', 'action']) {
-        if (!f[s]) throw dataError(dir, `seed_${seed}, condition '${name}'`, `has no ${name}_${s}_wide.csv`, 'give the complete folder of the run (all four wide CSVs per condition)');
+        if (!f[s]) throw dataError(dir, `seed_${seed}, condition '${name}'`, `has no ${name}_${s}_wide.csv`, 'give the complete folder of the run (the emotion, attitude and action wide CSVs of every condition)');
       }
       return tableFromCsv(name, { emotion: f.emotion, attitude: f.attitude, action: f.action });
     }),
@@ -131,14 +131,14 @@ export async function mainFitS3(argv: string[]): Promise<void> {
       strict: true,
     }).values;
   } catch (err) {
-    throw configError('command line', `is not understood (${(err as Error).message})`, `see:\n${FIT_S3_USAGE}`);
+    throw configError('command line', `is not understood (${(err as Error).message})`, 'see `npm run fit -- --preset s3 --help`');
   }
   if (v.help) {
     process.stdout.write(`${FIT_S3_USAGE}\n`);
     return;
   }
   const say = (line: string) => v.quiet || process.stderr.write(`${line}\n`);
-  if (!v.from) throw configError('--from', 'is missing', `give the S3 run's folder; ${FIT_S3_USAGE}`);
+  if (!v.from) throw configError('--from', 'is missing', "give the S3 run's folder (replicate --out) or its bundle; see `npm run fit -- --preset s3 --help`");
   if (!existsSync(v.from)) throw configError('--from', `names ${v.from}, which does not exist`, 'give the folder written by `npm run replicate -- --preset s3 --out DIR`');
   if (v.network && !existsSync(v.network)) throw configError('--network', `names ${v.network}, which does not exist`, 'give the edge list the run used');
   const started = Date.now();
