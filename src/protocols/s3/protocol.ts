@@ -188,10 +188,7 @@ export const s3Protocol: Protocol<S3State, S3Scratch, Q, S3Decision, object, obj
     return world.beginRound(ctx.round, conditionOf(params(ctx.config), ctx.condition));
   },
   activeAgents: (ctx, scratch) => worldOf(ctx).activeAgents(scratch),
-  request(ctx, scratch, a) {
-    const { agentId: _a, round: _r, condition: _c, ...q } = worldOf(ctx).request(scratch, a);
-    return q;
-  },
+  request: (ctx, scratch, a) => worldOf(ctx).requestPart(scratch, a),
   checkDecision: checkS3,
   applyDecision(ctx, scratch, a, decision) {
     worldOf(ctx).applyDecision(scratch, a, decision);

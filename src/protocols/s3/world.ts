@@ -198,8 +198,13 @@ export class ConditionWorld {
     return scratch.users;
   }
 
-  /** One user's request (the protocol's `request`); reads the state at the start of the round, changes nothing. */
+  /** One user's request; reads the state at the start of the round, changes nothing. */
   request(scratch: S3Scratch, a: number): S3Request {
+    return { agentId: a, round: scratch.round, condition: scratch.condition, ...this.requestPart(scratch, a) };
+  }
+
+  /** The protocol's part of one user's request (the engine adds who, when and where). */
+  requestPart(scratch: S3Scratch, a: number): Omit<S3Request, 'agentId' | 'round' | 'condition'> {
     const { network: net, config } = this.inputs;
     const weight = config.memory.sourceWeight;
     const arrivals = scratch.inbox.get(a) ?? [];
@@ -209,9 +214,6 @@ export class ConditionWorld {
     for (const b of fe) spreadFe += this.spread[b];
     const pool = this.memory[a] ?? [];
     return {
-      agentId: a,
-      round: scratch.round,
-      condition: scratch.condition,
       profile: this.shared.profiles[a],
       newlyAware: scratch.newly[a] === 1,
       emotion: this.emotion[a] as EmotionLevel,
