@@ -51,6 +51,7 @@ import { watchRequests } from './request-watch';
 import type { RequestsNow } from '../agents/llm/client';
 import { loadLlmModule, loadPopulationModule } from './modules';
 import type { Estimate, ProgressUpdate, RunOutcome, RunSpec, UploadCheck } from './protocol';
+import type { CensusData } from '../population';
 
 const db = createDb();
 
@@ -516,6 +517,16 @@ const api = {
     const completionTokens = calls * 160;
     const costUsd = (promptTokens * 0.1 + completionTokens * 0.4) / 1e6;
     return { activations, calls, promptTokens, completionTokens, costUsd, note: 'rough figure at gpt-4.1-nano prices (≈1,400 prompt and 160 answer tokens per call)' };
+  },
+
+  /** Runs of the S3 page's former database moved into this one (once: it is deleted after); how many were moved. */
+  async migrateLegacyS3(dataFolder: string): Promise<number> {
+    try {
+      const { migrateLegacyS3 } = await import('./s3-legacy');
+      return (await migrateLegacyS3(db, async () => (await loadPopulationModule(dataFolder)).census as CensusData)).length;
+    } catch (err) {
+      rethrow(err);
+    }
   },
 
   /** Parse an uploaded edge list without starting anything: the page shows the counts or the parser's message. */

@@ -163,6 +163,11 @@ export class RunController {
     return this.api().estimate(spec);
   }
 
+  /** Move the S3 page's former database into the one database (once); how many runs were moved. */
+  migrateLegacyS3(): Promise<number> {
+    return this.api().migrateLegacyS3(dataFolderUrl());
+  }
+
   checkUpload(text: string, name: string): Promise<UploadCheck> {
     return this.api().checkUpload(text, name);
   }

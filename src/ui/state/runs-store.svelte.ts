@@ -3,6 +3,7 @@
  * marks runs that a closed or reloaded tab left 'running' as interrupted, unless a live tab still holds the run's Web
  * Lock.
  */
+import Dexie from 'dexie';
 import { createDb, deleteRun, listRuns, markInterrupted, updateRun, type RunRow, type SpilloverDb } from '../../storage/db';
 import { runLocks } from '../../storage/memory-fallback';
 import { toUiError, type UiError } from './run-controller.svelte';
@@ -12,6 +13,15 @@ let shared: SpilloverDb | null = null;
 export function pageDb(): SpilloverDb {
   shared ??= createDb();
   return shared;
+}
+
+/** Whether the S3 page's former database (before S3 joined the one database) is still in this browser. */
+export async function legacyS3Exists(): Promise<boolean> {
+  try {
+    return await Dexie.exists('spillover-s3');
+  } catch {
+    return false;
+  }
 }
 
 async function heldRunLocks(): Promise<Set<number>> {
