@@ -21,6 +21,8 @@ test('the embed URL shows the compact view and runs to the end on its own', asyn
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${app.url}?embed&preset=sociopol&agents=300&autorun`);
 
+  // main.ts awaits the storage probe before mounting, so the shell can appear after the load event: wait for it.
+  await page.locator('main.embed').waitFor({ timeout: 30_000 });
   await expect(page.locator('main.embed').count()).resolves.toBe(1);
   await expect(page.locator('.setup, section[aria-labelledby="runs-h"]').count()).resolves.toBe(0);
   const state = await page.waitForFunction(
