@@ -1,9 +1,9 @@
 /**
  * Runs kept in memory when the browser refuses IndexedDB: an app embedded in another site's page (a course site's
  * iframe) under third-party storage blocking, or a browser with site data disabled. The page probes once before it
- * starts; if the probe fails, every Dexie database opened afterwards in this realm lives in one in-memory IndexedDB
- * (fake-indexeddb, a complete implementation of the standard API), so the stored-rounds code runs unchanged, and the
- * app says that the runs go when the tab closes.
+ * starts; if the probe fails, one worker (workers/memory-store.worker.ts) keeps every Dexie database in one in-memory
+ * IndexedDB (fake-indexeddb, a complete implementation of the standard API), so the stored-rounds code runs unchanged
+ * off the page thread, and the app says that the runs go when the tab closes.
  */
 import Dexie from 'dexie';
 
@@ -52,9 +52,15 @@ export async function indexedDbUsable(timeoutMs = 5000): Promise<boolean> {
   return true;
 }
 
+/** The page's side: runs are kept in memory by the memory-store worker; the page opens no database itself. */
+export function markStorageInMemory(): void {
+  memory = true;
+}
+
 /**
- * From now on, every Dexie database created in this realm (the page's, and the simulation and analysis APIs that the
- * page then hosts itself) opens in one shared in-memory IndexedDB. Call it before any `createDb()`.
+ * The memory-store worker's side: from now on, every Dexie database created in this realm (the simulation's, the
+ * analysis's and the one serving the page's reads) opens in one shared in-memory IndexedDB. Call it before any
+ * `createDb()`.
  */
 export async function useMemoryStorage(): Promise<void> {
   const { IDBFactory, IDBKeyRange } = await import('fake-indexeddb');

@@ -3,10 +3,32 @@
  * page on http://localhost, the app on http://127.0.0.1), where Chromium genuinely refuses IndexedDB, localStorage and
  * Web Locks to the frame (checked first, so the test cannot pass against a frame that has storage). The embed must
  * say that runs are not saved and how to keep them, run to results on its in-memory database (simulation, analysis and
- * the graph all read it), and hand over a bundle that a tab with storage imports and replays record for record.
+ * the graph all read it) without running the simulation on the page thread, and hand over a bundle that a tab with
+ * storage imports and replays record for record.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { inkedPixels, openEmbedded, openTab, runDigest, startApp, waitForComplete, type App } from './harness';
+import { DIST, inkedPixels, openEmbedded, openTab, runDigest, startApp, waitForComplete, type App } from './harness';
+
+/** A message of the engine's round loop (src/engine/simulation.ts): code that contains it is the simulation. */
+const ROUND_LOOP = 'run cancelled: it stopped at a round boundary';
+
+/**
+ * The source of every script that ran on the frame's own thread (its page, not its workers: each worker is a target of
+ * its own), read through the DevTools protocol, which lists scripts however they were loaded (module, dynamic import,
+ * cache).
+ */
+async function scriptsOnPageThread(page: Page, frame: Frame): Promise<string[]> {
+  const session = await page.context().newCDPSession(frame);
+  const ids: string[] = [];
+  session.on('Debugger.scriptParsed', (e) => ids.push(e.scriptId));
+  await session.send('Debugger.enable');
+  const sources = await Promise.all(ids.map(async (scriptId) => (await session.send('Debugger.getScriptSource', { scriptId })).scriptSource));
+  await session.detach();
+  return sources;
+}
 
 let app: App;
 beforeAll(async () => {
@@ -55,7 +77,15 @@ test('an embed on another site, with storage refused, runs to results in memory,
   expect((await frame.locator('.embed table.effects tbody tr').allInnerTexts()).join('\n')).toMatch(/ to /);
   await expect(frame.locator('.embed .finding .sentence').count()).resolves.toBeGreaterThan(0);
 
-  // The graph reads the rounds from the page's side of the same in-memory database.
+  // The simulation ran off the page thread: the round loop is in the build, and in a worker's script, but no script
+  // that ran on the frame's thread contains it (the page only renders; the app's own scripts are seen there).
+  expect(readdirSync(join(DIST, 'assets')).some((f) => f.endsWith('.js') && readFileSync(join(DIST, 'assets', f), 'utf8').includes(ROUND_LOOP))).toBe(true);
+  const onPage = await scriptsOnPageThread(page, frame);
+  expect(onPage.some((src) => src.includes('Runs in this tab are not saved'))).toBe(true);
+  expect(onPage.filter((src) => src.includes(ROUND_LOOP)).map((src) => src.slice(0, 100))).toEqual([]);
+  expect(page.workers().map((w) => w.url())).toEqual(expect.arrayContaining([expect.stringMatching(/memory-store\.worker-[\w-]+\.js$/)]));
+
+  // The graph reads the rounds from the same in-memory database, through the worker that keeps it.
   await frame.getByRole('button', { name: 'Show the network', exact: true }).click();
   await expect.poll(() => frame.locator('.embed .graph .meta').innerText().catch(() => ''), { timeout: 30_000 }).toMatch(/^300 agents/);
   await expect.poll(() => frame.locator('.embed .overlay').count(), { timeout: 30_000 }).toBe(0);

@@ -5,7 +5,7 @@
 import { wrap, type Remote } from 'comlink';
 import type { AnalysisApi, Results } from '../../workers/analysis.worker';
 import type { EstimatorRequest, EstimatorView } from '../../analysis/tte/view';
-import { inPageWorker } from './storage-mode';
+import { memoryWorkerPort } from './storage-mode';
 import { toUiError, type UiError } from './run-controller.svelte';
 import type { RunFit } from '../../protocols/sociopol/fitted/fit-run';
 import type { S3RunFit } from '../../protocols/s3/fit/from-record';
@@ -34,9 +34,10 @@ export class AnalysisController {
 
   private api(): Remote<AnalysisApi> {
     if (!this.#api) {
-      const inPage = inPageWorker('analysis');
-      this.#worker = inPage ? null : new Worker(new URL('../../workers/analysis.worker.ts', import.meta.url), { type: 'module', name: 'spillover-analysis' });
-      this.#api = wrap<AnalysisApi>(inPage ?? this.#worker!);
+      // Storage refused: the analysis runs in the worker that keeps the runs in memory (storage-mode.ts).
+      const inMemory = memoryWorkerPort('analysis');
+      this.#worker = inMemory ? null : new Worker(new URL('../../workers/analysis.worker.ts', import.meta.url), { type: 'module', name: 'spillover-analysis' });
+      this.#api = wrap<AnalysisApi>(inMemory ?? this.#worker!);
     }
     return this.#api;
   }

@@ -8,10 +8,10 @@
  * the view never shows a round past the last one stored.
  */
 import Graph from 'graphology';
-import { loadConditionRows, loadFollowNetwork, loadPersonas, type RoundRow, type RunRow } from '../../storage/db';
+import type { RoundRow, RunRow } from '../../storage/db';
 import { edgeArrays } from '../../engine/network';
 import type { Persona } from '../../population/types';
-import { pageDb } from './runs-store.svelte';
+import { pageStore } from './runs-store.svelte';
 import { EXPOSURE_SCALE, EXPOSURE_SWATCHES, GRAPH_COLORS, levelSwatches, VALUE_SCALE, type GraphColorKey, type Swatch } from '../graph-colors';
 import type { AnyProtocol, ColumnDecl } from '../../engine/protocol';
 import { getProtocol, protocolIdOf } from '../../protocols/registry';
@@ -263,17 +263,17 @@ export class GraphViewController {
 
   async setCondition(name: string): Promise<void> {
     this.condition = name;
-    this.#rows = new Map((await loadConditionRows(pageDb(), this.run.id!, this.seed, name)).map((r) => [r.round, r]));
+    this.#rows = new Map((await pageStore().loadConditionRows(this.run.id!, this.seed, name)).map((r) => [r.round, r]));
     await this.#loadBaseline(false);
     this.#afterLoad();
   }
 
   /** Re-reads the stored rounds (the run went on or finished while the graph was shown); the graph itself stays. */
   async reloadRounds(): Promise<void> {
-    const db = pageDb();
+    const db = pageStore();
     const id = this.run.id!;
-    this.#warm = new Map((await loadConditionRows(db, id, this.seed, 'warmup')).map((r) => [r.round, r]));
-    this.#rows = new Map((await loadConditionRows(db, id, this.seed, this.condition)).map((r) => [r.round, r]));
+    this.#warm = new Map((await db.loadConditionRows(id, this.seed, 'warmup')).map((r) => [r.round, r]));
+    this.#rows = new Map((await db.loadConditionRows(id, this.seed, this.condition)).map((r) => [r.round, r]));
     await this.#loadBaseline(true);
     this.#afterLoad();
   }
@@ -283,7 +283,7 @@ export class GraphViewController {
     const b = this.baseline;
     if (!always && b === this.#controlOf) return;
     this.#controlOf = b;
-    this.#control = b === null ? new Map() : new Map((await loadConditionRows(pageDb(), this.run.id!, this.seed, b)).map((r) => [r.round, r]));
+    this.#control = b === null ? new Map() : new Map((await pageStore().loadConditionRows(this.run.id!, this.seed, b)).map((r) => [r.round, r]));
   }
 
   #afterLoad(): void {
@@ -294,12 +294,12 @@ export class GraphViewController {
 
   /** Loads the network, personas and rounds, and builds the graph (positions only: colours live in the arrays). */
   async load(): Promise<Graph> {
-    const db = pageDb();
+    const db = pageStore();
     const id = this.run.id!;
-    const stored = await loadFollowNetwork(db, id);
+    const stored = await db.loadFollowNetwork(id);
     if (!stored) throw new Error('this run has no stored network');
     const { network: follow, layout } = stored;
-    const personas = (await loadPersonas<Persona>(db, id, this.seed)) ?? [];
+    const personas = ((await db.loadPersonas(id, this.seed)) as Persona[] | undefined) ?? [];
     const n = follow.n;
     // The edges for sigma, in the network's row order (edge key = index).
     const net = edgeArrays(follow);

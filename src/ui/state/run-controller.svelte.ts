@@ -5,7 +5,7 @@
  */
 import { proxy, wrap, type Remote } from 'comlink';
 import type { SimulationApi } from '../../workers/simulation.worker';
-import { inPageWorker } from './storage-mode';
+import { memoryWorkerPort, onMemoryWorkerFailed } from './storage-mode';
 import type { Estimate, ProgressUpdate, RunOutcome, RunSpec, UploadCheck } from '../../workers/protocol';
 
 export interface UiError {
@@ -43,10 +43,11 @@ export class RunController {
 
   private api(): Remote<SimulationApi> {
     if (!this.#api) {
-      // Storage refused: the page serves the simulation itself, on the in-memory database (storage-mode.ts).
-      const inPage = inPageWorker('simulation');
-      if (inPage) {
-        this.#api = wrap<SimulationApi>(inPage);
+      // Storage refused: the simulation runs in the worker that keeps the runs in memory (storage-mode.ts).
+      const inMemory = memoryWorkerPort('simulation');
+      if (inMemory) {
+        onMemoryWorkerFailed((message) => this.#workerFailed?.({ name: 'WorkerFailed', message }));
+        this.#api = wrap<SimulationApi>(inMemory);
         return this.#api;
       }
       this.#worker = new Worker(new URL('../../workers/simulation.worker.ts', import.meta.url), { type: 'module', name: 'spillover-simulation' });

@@ -4,14 +4,19 @@
  * Lock.
  */
 import Dexie from 'dexie';
-import { createDb, deleteRun, listRuns, markInterrupted, updateRun, type RunRow, type SpilloverDb } from '../../storage/db';
+import { createDb, type RunRow } from '../../storage/db';
 import { runLocks } from '../../storage/memory-fallback';
 import { toUiError, type UiError } from './run-controller.svelte';
+import { pageStoreOn, type PageStore } from './page-store';
+import { memoryStore } from './storage-mode';
 
-let shared: SpilloverDb | null = null;
-/** The page's one connection to the database. */
-export function pageDb(): SpilloverDb {
-  shared ??= createDb();
+let shared: PageStore | null = null;
+/**
+ * The page's reads and writes of the run database: on its own connection, or, when runs are kept in memory, served by
+ * the worker that keeps them (storage-mode.ts).
+ */
+export function pageStore(): PageStore {
+  shared ??= (memoryStore() as PageStore | null) ?? pageStoreOn(createDb());
   return shared;
 }
 
@@ -43,7 +48,7 @@ export class RunsStore {
 
   async refresh(): Promise<void> {
     try {
-      this.runs = await listRuns(pageDb());
+      this.runs = await pageStore().listRuns();
       this.loaded = true;
     } catch (err) {
       this.error = toUiError(err);
@@ -54,7 +59,7 @@ export class RunsStore {
   async init(): Promise<void> {
     try {
       const alive = await heldRunLocks();
-      await markInterrupted(pageDb(), (id) => alive.has(id));
+      await pageStore().markInterrupted([...alive]);
     } catch (err) {
       this.error = toUiError(err);
     }
@@ -66,7 +71,7 @@ export class RunsStore {
     const clean = name.trim().slice(0, 200);
     if (!clean) return;
     try {
-      await updateRun(pageDb(), runId, { name: clean });
+      await pageStore().updateRun(runId, { name: clean });
     } catch (err) {
       this.error = toUiError(err);
     }
@@ -79,7 +84,7 @@ export class RunsStore {
    */
   async remove(runId: number): Promise<string | null> {
     const del = async (): Promise<string | null> => {
-      await deleteRun(pageDb(), runId);
+      await pageStore().deleteRun(runId);
       return null;
     };
     try {

@@ -9,8 +9,8 @@ import type { NetworkChoice, ProgressUpdate, RunOutcome, RunSpec } from '../../w
 import { s3SimConfig } from '../../protocols/s3/protocol';
 import type { S3RunSpec } from '../../protocols/s3/spec';
 import { dataFolderUrl, toUiError, type RunController, type UiError } from './run-controller.svelte';
-import { pageDb, type RunsStore } from './runs-store.svelte';
-import { s3CsvZip, s3Graph, s3Results, type S3GraphData, type S3Results } from './s3-views';
+import { pageStore, type RunsStore } from './runs-store.svelte';
+import type { S3GraphData, S3Results } from './s3-views';
 
 /** What the S3 run list shows of a stored run. */
 export interface S3ListItem {
@@ -79,7 +79,7 @@ export class S3Controller {
   async show(runId: number): Promise<void> {
     this.selected = runId;
     try {
-      this.results = await s3Results(pageDb(), runId);
+      this.results = await pageStore().s3Results(runId);
     } catch (err) {
       this.error = toUiError(err);
     }
@@ -156,10 +156,10 @@ export class S3Controller {
   }
 
   graph(runId: number, seedIndex: number): Promise<S3GraphData> {
-    return s3Graph(pageDb(), runId, seedIndex);
+    return pageStore().s3Graph(runId, seedIndex);
   }
 
   exportCsvZip(runId: number): Promise<Uint8Array> {
-    return s3CsvZip(pageDb(), runId);
+    return pageStore().s3CsvZip(runId);
   }
 }

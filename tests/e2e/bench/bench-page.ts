@@ -15,8 +15,7 @@ import { generateTwitterNetwork } from '../../../src/engine/network-generator';
 import { generatePopulation, type PopulationOptions } from '../../../src/population';
 import { roundsTotal, runExperiment } from '../../../src/engine/simulation';
 import { emptyLlmTotals } from '../../../src/engine/types';
-import { createRun, getRun, networkRow, saveNetwork, savePersonas, writeRound } from '../../../src/storage/db';
-import { pageDb } from '../../../src/ui/state/runs-store.svelte';
+import { createDb, createRun, getRun, networkRow, saveNetwork, savePersonas, writeRound, type SpilloverDb } from '../../../src/storage/db';
 import GraphView from '../../../src/ui/components/GraphView.svelte';
 import { communityLayout } from '../../../src/workers/layout';
 import { runConditionPoolWeb } from '../../../src/workers/condition-pool-web';
@@ -33,6 +32,13 @@ export interface Prepared {
 }
 
 const nextFrame = () => new Promise<void>((ok) => requestAnimationFrame(() => ok()));
+
+let benchDb: SpilloverDb | null = null;
+/** The bench's own connection to the database the app's graph reads. */
+function pageDb(): SpilloverDb {
+  benchDb ??= createDb();
+  return benchDb;
+}
 
 const bench = {
   /** Generate, simulate and store `rounds` rounds of an offline run of `n` agents, timing each round's write. */
