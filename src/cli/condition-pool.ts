@@ -1,6 +1,7 @@
 /**
- * The experiment's conditions on a pool of Node worker_threads sized to the cores, for offline runs in the CLI and
- * the benchmark (condition-split.ts does the sharing and the ordered merge): the records reach the hooks in the
+ * The experiment's conditions on a pool of threads sized to the cores, for offline runs in the CLI and the benchmark
+ * (condition-split.ts does the sharing and the ordered merge): this thread plays the warm-up and the first share of
+ * the rounds, Node worker_threads the others, the rounds dealt out evenly; the records reach the hooks in the
  * sequential run's order and equal it. With one core or one condition it is the sequential run.
  */
 import { availableParallelism } from 'node:os';
@@ -26,10 +27,14 @@ export interface PoolOptions {
   withDecisions?: boolean;
   /** Play the warm-up once here and ship it to the workers (false: every worker replays it). @default true */
   shipWarmup?: boolean;
+  /** This thread plays a share too (false: it only plays the warm-up and merges). @default true */
+  local?: boolean;
+  /** Deal the rounds out evenly, cutting a condition between two threads where needed (false: whole conditions). @default true */
+  balance?: boolean;
   signal?: AbortSignal;
 }
 
-/** Workers the pool would use for this configuration. */
+/** Threads the pool would use for this configuration (this one included, with `local`). */
 export function poolSize(config: SimConfig, workers = availableParallelism()): number {
   return planShards(config.conditions.length, workers).length;
 }
@@ -80,5 +85,5 @@ export async function runConditionPool(inputs: PoolInputs, hooks: MergeHooks = {
     const protocol = getProtocol(inputs.config.protocol);
     return runExperiment({ protocol, config: inputs.config, seed: inputs.seed, agents: inputs.personas, network: inputs.network, port: offlinePort(protocol, inputs.fitted ? 'fitted' : inputs.agentsKind, inputs.fitted ?? undefined) }, hooks, options.signal);
   }
-  return runShards(inputs, hooks, shards, spawnThread, options);
+  return runShards(inputs, hooks, shards, spawnThread, { ...options, local: options.local ?? true, balance: options.balance ?? true });
 }

@@ -16,7 +16,7 @@ import type { FollowNetwork } from './network';
 import type { DecisionPort } from './ports';
 import type { ActivationRequest, AgentProfile, AnyProtocol, Decision, DecisionOutcome, MemoryBase, RoundContext, WorldView } from './protocol';
 import { hashHead, hashTail, Rng } from './rng';
-import { packWorld, unpackWorld, type WarmStart } from './warm-start';
+import { packWorld, unpackWorld, type PackedCondition, type WarmStart } from './warm-start';
 import { addPost, createState, followingNow, forkState, markFeedSeen, recordEngagement, setFollow, type WorldState } from './state';
 import {
   ACTIVITY_WIDTH,
@@ -153,11 +153,25 @@ interface ConditionRun {
 
 /**
  * Which part of a run to play: all of it (the default), only the warm-up (the result's `warm` holds its packed end
- * state; status 'paused'), or the conditions from such a packed warm-up (its records are not emitted again).
+ * state; status 'paused'), or the conditions from such a packed warm-up (its records are not emitted again). A pool's
+ * thread may also play its conditions one after another (`conditionMajor`) and only some of their rounds (`pieces`):
+ * a condition's records depend only on its own state, so any thread can play any of its rounds from that state.
  */
 export interface RunPhase {
   warmupOnly?: boolean;
   from?: WarmStart;
+  /** Given the packed end of the warm-up (a copy) before the conditions start from the live state. */
+  onWarm?: (warm: WarmStart) => void;
+  /** Each condition to its last round before the next (configuration order), instead of round by round. */
+  conditionMajor?: boolean;
+  /**
+   * Rounds played per condition name (default 1…lastRound), with `conditionMajor`. A condition starting after round 1
+   * continues the state `receive` gives; one ending before the last round is packed after it for `handOff` and
+   * left out of the result (the thread that plays its last round reports it).
+   */
+  pieces?: Record<string, { from: number; to: number }>;
+  receive?: (condition: string) => Promise<PackedCondition | null>;
+  handOff?: (packed: PackedCondition) => void;
 }
 
 /** Whether a pool can ship this protocol's warm-up to its workers (it packs its state) instead of replaying it in each. */
@@ -168,7 +182,7 @@ export function canShipWarmup(protocol: AnyProtocol): boolean {
 export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentHooks = {}, signal?: AbortSignal, phase: RunPhase = {}): Promise<ExperimentResult> {
   const { protocol, config, seed, agents, network, port } = inputs;
   const from = phase.from ?? null;
-  if ((from || phase.warmupOnly) && !canShipWarmup(protocol)) {
+  if ((from || phase.warmupOnly || phase.onWarm || phase.pieces) && !canShipWarmup(protocol)) {
     throw new SpilloverError('ConfigError', `${protocol.title} does not pack its state, so its warm-up cannot be shipped; run the warm-up in every worker`);
   }
   if (from && from.seed !== seed) throw new SpilloverError('ConfigError', `warm start: it was played with seed ${from.seed}, not ${seed}; play the warm-up of this seed`);
@@ -419,31 +433,56 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
     await emit(record);
     if (hooks.shouldPause?.()) return resultOf('paused', [warmRun]);
   }
-  if (phase.warmupOnly) {
-    const packed: WarmStart = {
-      seed,
-      world: packWorld(warm),
-      own: protocol.packState!(warmRun.own),
-      warmupLlm: { ...warmRun.totals.llm },
-      invalidWarmup: warmRun.totals.invalidDecisions,
-    };
-    return { ...resultOf('paused', [warmRun]), warm: packed };
-  }
+  const packWarm = (): WarmStart => ({
+    seed,
+    world: packWorld(warm),
+    own: protocol.packState!(warmRun.own),
+    warmupLlm: { ...warmRun.totals.llm },
+    invalidWarmup: warmRun.totals.invalidDecisions,
+  });
+  if (phase.warmupOnly) return { ...resultOf('paused', [warmRun]), warm: packWarm() };
+  if (phase.onWarm && !from) phase.onWarm(packWarm());
 
-  const runs: ConditionRun[] = config.conditions.map((spec) => ({
+  const startRun = (spec: ConditionSpec): ConditionRun => ({
     spec,
     name: spec.name,
     state: forkState(warm),
     own: protocol.forkState(warmRun.own),
     totals: newTotals(spec.name),
     treatedEver: new Uint8Array(n),
-  }));
-
-  for (let r = 1; r <= config.lastRound; r++) {
-    for (const run of runs) {
-      const record = await playRound(run, r, []);
-      await emit(record);
-      if (hooks.shouldPause?.()) return resultOf('paused', runs);
+  });
+  const runs: ConditionRun[] = [];
+  if (phase.conditionMajor) {
+    for (const spec of config.conditions) {
+      const piece = phase.pieces?.[spec.name] ?? { from: 1, to: config.lastRound };
+      let run: ConditionRun;
+      if (piece.from > 1) {
+        const packed = await phase.receive?.(spec.name);
+        if (!packed) return resultOf('paused', runs);
+        if (packed.name !== spec.name || packed.round !== piece.from - 1) {
+          throw new SpilloverError('ConfigError', `condition pieces: got '${packed.name}' after round ${packed.round}, expected '${spec.name}' after round ${piece.from - 1}; this is a bug in the pool`);
+        }
+        run = { spec, name: spec.name, state: unpackWorld(packed.world, network), own: protocol.unpackState!(packed.own, { seed, config, agents }), totals: packed.totals, treatedEver: packed.treatedEver };
+      } else run = startRun(spec);
+      for (let r = piece.from; r <= piece.to; r++) {
+        const record = await playRound(run, r, []);
+        await emit(record);
+        if (hooks.shouldPause?.()) return resultOf('paused', [...runs, run]);
+      }
+      if (piece.to >= config.lastRound) runs.push(run);
+      else {
+        const packed: PackedCondition = { name: run.name, round: piece.to, world: packWorld(run.state), own: protocol.packState!(run.own), treatedEver: run.treatedEver, totals: run.totals };
+        phase.handOff?.(packed);
+      }
+    }
+  } else {
+    for (const spec of config.conditions) runs.push(startRun(spec));
+    for (let r = 1; r <= config.lastRound; r++) {
+      for (const run of runs) {
+        const record = await playRound(run, r, []);
+        await emit(record);
+        if (hooks.shouldPause?.()) return resultOf('paused', runs);
+      }
     }
   }
 

@@ -2,9 +2,11 @@
  * The shared warm-up's end state packed to cross to workers: the world of one condition as typed arrays (plus the
  * posts' texts and the agents' memories, which are strings and plain objects), the protocol's state as it packs it,
  * and the warm-up's accounting. A pool plays the warm-up once and starts every worker's conditions from it, with the
- * records a worker replaying the warm-up itself would give.
+ * records a worker replaying the warm-up itself would give. A condition stopped after one of its rounds packs the same
+ * way (`PackedCondition`), so that another thread can play its remaining rounds.
  */
 import type { FollowNetwork } from './network';
+import type { ConditionTotals } from './simulation';
 import type { LlmTotals } from './types';
 import type { MemoryBase } from './protocol';
 import { AgentLists, createState, emptyPosts, type WorldState } from './state';
@@ -49,6 +51,18 @@ export interface WarmStart {
   own: unknown;
   warmupLlm: LlmTotals;
   invalidWarmup: number;
+}
+
+/** A condition stopped after round `round`, for another thread to go on from (`RunPhase.receive`). */
+export interface PackedCondition {
+  name: string;
+  /** The last round it played. */
+  round: number;
+  world: PackedWorld;
+  /** The protocol's state of this condition, as its `packState` gave it. */
+  own: unknown;
+  treatedEver: Uint8Array;
+  totals: ConditionTotals;
 }
 
 function packLists(l: AgentLists): PackedLists {
@@ -146,9 +160,23 @@ export function unpackWorld(w: PackedWorld, network: FollowNetwork): WorldState 
   return s;
 }
 
+/** The typed arrays' buffers of a packed protocol state (a plain object of them and other values). */
+function ownBuffers(own: unknown): ArrayBuffer[] {
+  const values = own && typeof own === 'object' ? Object.values(own as object) : [];
+  return values.filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer);
+}
+
 /** The buffers of a warm start that can move to a worker instead of being copied (the strings and memories are cloned). */
-export function warmTransfer(w: WarmStart, ownBuffers: ArrayBuffer[] = []): ArrayBuffer[] {
-  const x = w.world;
+export function warmTransfer(w: WarmStart): ArrayBuffer[] {
+  return [...worldBuffers(w.world), ...ownBuffers(w.own)];
+}
+
+/** The buffers of a packed condition that can move to another thread. */
+export function conditionTransfer(c: PackedCondition): ArrayBuffer[] {
+  return [...worldBuffers(c.world), c.treatedEver.buffer as ArrayBuffer, ...ownBuffers(c.own)];
+}
+
+function worldBuffers(x: PackedWorld): ArrayBuffer[] {
   const q = x.posts;
   const lists = (l: PackedLists) => [l.start.buffer, l.size.buffer, l.cap.buffer, l.pool.buffer];
   return [
@@ -166,6 +194,5 @@ export function warmTransfer(w: WarmStart, ownBuffers: ArrayBuffer[] = []): Arra
     x.follows.has.buffer,
     x.follows.offsets.buffer,
     x.follows.targets.buffer,
-    ...ownBuffers,
   ] as ArrayBuffer[];
 }

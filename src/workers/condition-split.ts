@@ -4,13 +4,16 @@
  * sequential run emits them. A condition's records depend only on the seed and the shared warm-up, never on which
  * other conditions run beside it: the calling thread plays the warm-up once and ships its packed end state to every
  * worker (engine/warm-start.ts), or, for a protocol that does not pack its state, every worker replays it; the merged
- * records equal the sequential run's (tests/integration/condition-pool.test.ts compares digests).
+ * records equal the sequential run's (tests/integration/condition-pool.test.ts compares digests). With `balance`, the
+ * conditions' rounds are dealt out evenly (5 conditions on 2 threads: two and a half each), one condition's first
+ * rounds played by one thread and its last by the next, from its packed state; with `local`, the calling thread plays
+ * the first share itself instead of idling while it merges.
  */
 import type { SimConfig } from '../engine/config';
 import type { FollowNetwork } from '../engine/network';
 import type { AgentProfile } from '../engine/protocol';
-import { canShipWarmup, roundsTotal, runExperiment, WARMUP, type ExperimentProgress, type ExperimentResult } from '../engine/simulation';
-import { warmTransfer, type WarmStart } from '../engine/warm-start';
+import { canShipWarmup, roundsTotal, runExperiment, WARMUP, type ExperimentProgress, type ExperimentResult, type RunPhase } from '../engine/simulation';
+import { conditionTransfer, warmTransfer, type PackedCondition, type WarmStart } from '../engine/warm-start';
 import type { EngagementEvent, EngagementKind, FinalRecord, RoundRecord } from '../engine/types';
 import { addTotals, emptyLlmTotals } from '../engine/types';
 import { offlinePort } from '../protocols/assemble';
@@ -34,6 +37,41 @@ export function planShards(conditions: number, workers: number): number[][] {
 /** The configuration one worker runs: the same, with only its conditions. */
 export function shardConfig(config: SimConfig, shard: readonly number[]): SimConfig {
   return { ...config, conditions: shard.map((i) => config.conditions[i]) };
+}
+
+/** Rounds `from`…`to` of condition `condition` (an index into the configuration's conditions). */
+export interface Piece {
+  condition: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * The conditions' rounds dealt out evenly over `threads` threads (at most one per condition), in the order each thread
+ * plays them: thread i takes the i-th stretch of the rounds laid end to end (condition after condition), so at most
+ * one condition is cut between two neighbours. A thread plays the start of the condition it hands on first, so that
+ * the next thread has its state long before it needs it, and the rest of the condition it takes over last.
+ */
+export function planPieces(conditions: number, threads: number, rounds: number): Piece[][] {
+  const k = Math.max(1, Math.min(conditions, Math.floor(threads)));
+  const total = conditions * rounds;
+  const plan: Piece[][] = [];
+  for (let t = 0; t < k; t++) {
+    const first = Math.floor((t * total) / k);
+    const end = Math.floor(((t + 1) * total) / k);
+    const pieces: Piece[] = [];
+    for (let u = first; u < end; ) {
+      const condition = Math.floor(u / rounds);
+      const to = Math.min(end, (condition + 1) * rounds);
+      pieces.push({ condition, from: u - condition * rounds + 1, to: to - condition * rounds });
+      u = to;
+    }
+    const head = pieces.filter((p) => p.from === 1 && p.to < rounds);
+    const tail = pieces.filter((p) => p.from > 1);
+    const whole = pieces.filter((p) => p.from === 1 && p.to === rounds);
+    plan.push([...head, ...whole, ...tail]);
+  }
+  return plan;
 }
 
 export type PoolRecord = { kind: 'round'; record: RoundRecord } | { kind: 'final'; record: FinalRecord };
@@ -194,11 +232,17 @@ export interface ShardData {
   withDecisions: boolean;
   /** Fitted agents' data (the protocol's fitted kind reads it) answer when given; otherwise `agentsKind`. */
   fitted?: unknown;
+  /**
+   * Play the conditions one after another, each over these rounds (by name; `RunPhase.pieces`): one that starts after
+   * round 1 waits for a `HandedMessage`, one that stops early is posted as a 'handoff' for the next worker.
+   */
+  pieces?: Record<string, { from: number; to: number }>;
 }
 
 export type ShardMessage =
   | { kind: 'round'; record: RoundRecord; events: PackedEvents }
   | { kind: 'final'; record: FinalRecord }
+  | { kind: 'handoff'; packed: PackedCondition }
   | { kind: 'result'; result: ExperimentResult }
   | { kind: 'error'; name: string; message: string };
 
@@ -209,15 +253,28 @@ export interface WarmMessage {
   warm: WarmStart | null;
 }
 
+/** A condition whose first rounds another thread played, for this worker to finish. */
+export interface HandedMessage {
+  handed: PackedCondition;
+}
+
 /**
  * The worker side: run the shard's conditions with offline agents, posting records with their typed arrays moved.
- * `warm` is the caller's warm-up when the data says to wait for it.
+ * `warm` is the caller's warm-up when the data says to wait for it; `handed` gives the next condition handed over.
  */
-export async function runShard(data: ShardData, post: PostShardMessage, warm: Promise<WarmMessage>): Promise<void> {
+export async function runShard(data: ShardData, post: PostShardMessage, warm: Promise<WarmMessage>, handed?: () => Promise<HandedMessage>): Promise<void> {
   try {
     const protocol = getProtocol(data.config.protocol);
     const from = data.awaitWarm ? (await warm).warm : null;
     if (data.awaitWarm && !from) return;
+    const pieces: RunPhase = data.pieces
+      ? {
+          conditionMajor: true,
+          pieces: data.pieces,
+          receive: async () => (handed ? (await handed()).handed : null),
+          handOff: (packed) => post({ kind: 'handoff', packed }, conditionTransfer(packed)),
+        }
+      : {};
     const result = await runExperiment(
       { protocol, config: data.config, seed: data.seed, agents: data.personas, network: data.network, port: offlinePort(protocol, data.fitted ? 'fitted' : data.agentsKind, data.fitted ?? undefined) },
       {
@@ -234,7 +291,7 @@ export async function runShard(data: ShardData, post: PostShardMessage, warm: Pr
         },
       },
       undefined,
-      from ? { from } : {},
+      from ? { ...pieces, from } : pieces,
     );
     post({ kind: 'result', result }, []);
   } catch (err) {
@@ -245,7 +302,7 @@ export async function runShard(data: ShardData, post: PostShardMessage, warm: Pr
 
 /** A started worker, whatever runs it. */
 export interface ShardWorker {
-  send(message: WarmMessage, transfer: ArrayBuffer[]): void;
+  send(message: WarmMessage | HandedMessage, transfer: ArrayBuffer[]): void;
   onMessage(handler: (m: ShardMessage) => void): void;
   onFailure(handler: (err: Error) => void): void;
   terminate(): void;
@@ -261,25 +318,51 @@ export interface PoolInputs {
   agentsKind?: string;
 }
 
-/** The buffers of a warm start that can move to a worker, its protocol state's typed arrays included. */
-function transferOf(warm: WarmStart): ArrayBuffer[] {
-  const own = warm.own && typeof warm.own === 'object' ? Object.values(warm.own as object) : [];
-  return warmTransfer(warm, own.filter((v): v is ArrayBufferView => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer));
-}
-
-/**
- * Plays the shared warm-up in the calling thread, handing its records to the merge, and returns its packed end state;
- * null when the merge paused it (`shouldPause`).
- */
-async function playWarmup(inputs: PoolInputs, merge: OrderedMerge, withDecisions: boolean, signal?: AbortSignal): Promise<WarmStart | null> {
+/** The offline port and inputs of the calling thread's own run. */
+function localInputs(inputs: PoolInputs, config: SimConfig) {
   const protocol = getProtocol(inputs.config.protocol);
   const port = offlinePort(protocol, inputs.fitted ? 'fitted' : inputs.agentsKind, inputs.fitted ?? undefined);
+  return { protocol, config, seed: inputs.seed, agents: inputs.personas, network: inputs.network, port };
+}
+
+/** Lets queued messages (the workers' records) through between the calling thread's own rounds. */
+const nextTask: () => Promise<void> =
+  typeof setImmediate === 'function'
+    ? () => new Promise<void>((resolve) => setImmediate(resolve))
+    : () =>
+        new Promise<void>((resolve) => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => {
+            channel.port1.close();
+            resolve();
+          };
+          channel.port2.postMessage(null);
+        });
+
+/**
+ * Plays the calling thread's part, handing its records to the merge: the shared warm-up only (`phase.warmupOnly`:
+ * returns its packed end state, null when the merge paused it), or a whole share of the pool.
+ */
+async function playHere(inputs: PoolInputs, config: SimConfig, merge: OrderedMerge, withDecisions: boolean, phase: RunPhase, signal?: AbortSignal): Promise<ExperimentResult> {
   const onRound = async (record: RoundRecord) => {
     await merge.push({ kind: 'round', record: withDecisions ? record : { ...record, decisions: [] } });
+    if (!phase.warmupOnly) await nextTask();
   };
-  const inputsOf = { protocol, config: inputs.config, seed: inputs.seed, agents: inputs.personas, network: inputs.network, port };
-  const result = await runExperiment(inputsOf, { onRound, shouldPause: () => merge.stoppedEarly }, signal, { warmupOnly: true });
-  return result.warm ?? null;
+  const onFinal = async (record: FinalRecord) => {
+    await merge.push({ kind: 'final', record: withDecisions ? record : { ...record, outcomes: [] } });
+  };
+  return runExperiment(localInputs(inputs, config), { onRound, onFinal, shouldPause: () => merge.stoppedEarly }, signal, phase);
+}
+
+export interface ShardOptions {
+  withDecisions?: boolean;
+  signal?: AbortSignal;
+  /** @default true (for a protocol that packs its state) */
+  shipWarmup?: boolean;
+  /** Deal the rounds out evenly, a condition cut between two threads where needed (with the warm-up shipped). */
+  balance?: boolean;
+  /** The calling thread plays the first share itself (one worker fewer is started). */
+  local?: boolean;
 }
 
 /** What a pool that stopped early returns: its workers' totals are not known, so the tables are empty. */
@@ -289,65 +372,93 @@ function pausedResult(config: SimConfig, seed: number, done: number): Experiment
 }
 
 /**
- * The main side: one worker per shard, started at once (`spawn` gives it its data); the warm-up played here meanwhile
+ * The main side: one worker per share, started at once (`spawn` gives it its data); the warm-up played here meanwhile
  * and sent to every worker (or replayed by each, for a protocol that does not pack its state, or with `shipWarmup:
- * false`); records merged in the sequential order; the results merged once every worker is done. Cancelling stops
- * every worker; `hooks.shouldPause` stops them at the next record boundary (status 'paused').
+ * false`); records merged in the sequential order; the results merged once every share is done. With `local`, the
+ * first share is played here after the warm-up. Cancelling stops every worker; `hooks.shouldPause` stops them at the
+ * next record boundary (status 'paused').
  */
-export async function runShards(
-  inputs: PoolInputs,
-  hooks: MergeHooks,
-  shards: number[][],
-  spawn: (data: ShardData) => ShardWorker,
-  options: { withDecisions?: boolean; signal?: AbortSignal; shipWarmup?: boolean } = {},
-): Promise<ExperimentResult> {
-  const merge = new OrderedMerge(inputs.config, hooks);
-  const workers: ShardWorker[] = [];
+export async function runShards(inputs: PoolInputs, hooks: MergeHooks, shards: number[][], spawn: (data: ShardData) => ShardWorker, options: ShardOptions = {}): Promise<ExperimentResult> {
+  const config = inputs.config;
+  const merge = new OrderedMerge(config, hooks);
   const withDecisions = options.withDecisions ?? true;
-  const ship = options.shipWarmup !== false && canShipWarmup(getProtocol(inputs.config.protocol));
+  const ship = options.shipWarmup !== false && canShipWarmup(getProtocol(config.protocol));
+  const rounds = config.lastRound;
+  const plan: Piece[][] = ship && options.balance ? planPieces(config.conditions.length, shards.length, rounds) : shards.map((s) => s.map((c) => ({ condition: c, from: 1, to: rounds })));
+  const cut = ship && options.balance === true;
+  const local = options.local === true;
+  const configOf = (pieces: Piece[]) => shardConfig(config, pieces.map((p) => p.condition));
+  const piecesOf = (pieces: Piece[]) => (cut ? Object.fromEntries(pieces.map((p) => [config.conditions[p.condition].name, { from: p.from, to: p.to }])) : undefined);
+  // threads[t]: the worker playing share t (undefined for the calling thread's own share).
+  const threads: Array<ShardWorker | undefined> = [];
+  const workers: ShardWorker[] = [];
+  // Stops this thread's own run when the pool stops early (a worker failed, the caller cancelled).
+  const stop = new AbortController();
+  const cancelHere = () => stop.abort();
+  options.signal?.addEventListener('abort', cancelHere, { once: true });
+  if (options.signal?.aborted) stop.abort();
   try {
-    const finished = shards.map(
-      (shard, i) =>
-        new Promise<ExperimentResult>((resolve, reject) => {
-          const worker = spawn({
-            config: shardConfig(inputs.config, shard),
-            seed: inputs.seed,
-            personas: inputs.personas,
-            network: inputs.network,
-            agentsKind: inputs.agentsKind,
-            postWarmup: i === 0 && !ship,
-            withDecisions,
-            fitted: inputs.fitted ?? null,
-            awaitWarm: ship,
-          });
-          workers.push(worker);
-          let handled: Promise<void> = Promise.resolve();
-          worker.onMessage((m) => {
-            if (m.kind === 'result') handled.then(() => resolve(m.result), reject);
-            else if (m.kind === 'error') reject(Object.assign(new Error(m.message), { name: m.name }));
-            else {
-              const item: PoolRecord = m.kind === 'round' ? { kind: 'round', record: { ...m.record, engagements: unpackEvents(m.events) } } : m;
-              handled = merge.push(item).catch((err: unknown) => reject(err));
-            }
-          });
-          worker.onFailure(reject);
-          const cancel = () => reject(Object.assign(new Error('run cancelled: the condition pool was stopped; start it again'), { name: 'Cancelled' }));
-          if (options.signal?.aborted) cancel();
-          options.signal?.addEventListener('abort', cancel, { once: true });
-        }),
-    );
+    const finished = plan.map((pieces, t) => {
+      if (local && t === 0) return null;
+      return new Promise<ExperimentResult>((resolve, reject) => {
+        const worker = spawn({
+          config: configOf(pieces),
+          seed: inputs.seed,
+          personas: inputs.personas,
+          network: inputs.network,
+          agentsKind: inputs.agentsKind,
+          postWarmup: t === 0 && !ship,
+          withDecisions,
+          fitted: inputs.fitted ?? null,
+          awaitWarm: ship,
+          pieces: piecesOf(pieces),
+        });
+        threads[t] = worker;
+        workers.push(worker);
+        let handled: Promise<void> = Promise.resolve();
+        worker.onMessage((m) => {
+          if (m.kind === 'result') handled.then(() => resolve(m.result), reject);
+          else if (m.kind === 'error') reject(Object.assign(new Error(m.message), { name: m.name }));
+          else if (m.kind === 'handoff') threads[t + 1]?.send({ handed: m.packed }, conditionTransfer(m.packed));
+          else {
+            const item: PoolRecord = m.kind === 'round' ? { kind: 'round', record: { ...m.record, engagements: unpackEvents(m.events) } } : m;
+            handled = merge.push(item).catch((err: unknown) => reject(err));
+          }
+        });
+        worker.onFailure(reject);
+        const cancel = () => reject(Object.assign(new Error('run cancelled: the condition pool was stopped; start it again'), { name: 'Cancelled' }));
+        if (options.signal?.aborted) cancel();
+        options.signal?.addEventListener('abort', cancel, { once: true });
+      });
+    });
     // A failing worker rejects at once; the others are stopped below.
-    for (const f of finished) f.catch(() => undefined);
-    if (ship) {
-      const warm = await playWarmup(inputs, merge, withDecisions, options.signal);
-      // The last worker takes the buffers; the others get copies.
-      workers.forEach((w, i) => w.send({ warm }, warm && i === workers.length - 1 ? transferOf(warm) : []));
-      if (!warm) return pausedResult(inputs.config, inputs.seed, merge.done);
+    for (const f of finished) f?.catch(() => undefined);
+    // The last worker takes the warm-up's buffers; the others get copies.
+    const shipWarm = (warm: WarmStart | null) => workers.forEach((w, i) => w.send({ warm }, warm && i === workers.length - 1 ? warmTransfer(warm) : []));
+    let own: ExperimentResult | null = null;
+    if (local) {
+      const phase: RunPhase = {
+        conditionMajor: cut,
+        pieces: piecesOf(plan[0]),
+        onWarm: ship ? shipWarm : undefined,
+        handOff: (packed) => threads[1]?.send({ handed: packed }, conditionTransfer(packed)),
+      };
+      const mine = playHere(inputs, configOf(plan[0]), merge, withDecisions, phase, stop.signal);
+      mine.catch(() => undefined);
+      // A worker failing meanwhile stops the pool at once.
+      own = await Promise.race([mine, ...finished.filter((f) => f !== null).map((f) => f.then(() => new Promise<never>(() => {})))]);
+      if (own.status === 'paused') return pausedResult(config, inputs.seed, merge.done);
+    } else if (ship) {
+      const warm = (await playHere(inputs, config, merge, withDecisions, { warmupOnly: true }, stop.signal)).warm ?? null;
+      shipWarm(warm);
+      if (!warm) return pausedResult(config, inputs.seed, merge.done);
     }
-    const outcome = await Promise.race([Promise.all(finished), merge.paused.then(() => null)]);
-    if (!outcome) return pausedResult(inputs.config, inputs.seed, merge.done);
-    return mergeResults(inputs.config, outcome, merge.done);
+    const others = await Promise.race([Promise.all(finished.filter((f) => f !== null)), merge.paused.then(() => null)]);
+    if (!others) return pausedResult(config, inputs.seed, merge.done);
+    return mergeResults(config, own ? [own, ...others] : others, merge.done);
   } finally {
+    options.signal?.removeEventListener('abort', cancelHere);
+    stop.abort();
     for (const w of workers) w.terminate();
   }
 }

@@ -7,7 +7,7 @@ import { runExperiment, type ExperimentResult } from '../../src/engine/simulatio
 import type { RoundRecord } from '../../src/engine/types';
 import type { FinalRecord } from '../../src/engine/types';
 import { sociopol } from '../../src/protocols/sociopol';
-import { OrderedMerge, planShards } from '../../src/workers/condition-split';
+import { OrderedMerge, planPieces, planShards } from '../../src/workers/condition-split';
 import { tinyConfig, tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
 
 const n = 150;
@@ -39,12 +39,23 @@ describe('conditions on a pool of workers', () => {
   it('should give the sequential run’s records, progress and result, in its order', async () => {
     const seq = recorder();
     const expected = seq.digest(await runExperiment({ protocol: sociopol, config: inputs.config, seed: inputs.seed, agents: inputs.personas, network: inputs.network, port: createOfflinePort() }, seq.hooks));
-    // The warm-up played here and shipped to the workers (the default), and replayed in every worker.
-    for (const [workers, shipWarmup] of [[2, true], [3, true], [2, false]] as const) {
+    // The default: the warm-up and the first share played here, the rounds dealt out evenly (a condition cut between
+    // two threads: with 3, two conditions are cut, one of them handed from worker to worker); then whole conditions,
+    // every share on a worker, and the warm-up replayed in every worker.
+    const variants = [
+      { workers: 2 },
+      { workers: 3 },
+      { workers: 2, local: false },
+      { workers: 3, local: false },
+      { workers: 2, balance: false },
+      { workers: 2, shipWarmup: false },
+      { workers: 3, shipWarmup: false, local: false },
+    ];
+    for (const options of variants) {
       const pool = recorder();
-      const got = pool.digest(await runConditionPool(inputs, pool.hooks, { workers, shipWarmup }));
+      const got = pool.digest(await runConditionPool(inputs, pool.hooks, options));
       expect(pool.log).toEqual(seq.log);
-      expect(got, `${workers} workers, warm-up ${shipWarmup ? 'shipped' : 'replayed'}`).toBe(expected);
+      expect(got, JSON.stringify(options)).toBe(expected);
     }
   }, 60_000);
 
@@ -66,6 +77,21 @@ describe('conditions on a pool of workers', () => {
     expect(planShards(5, 2)).toEqual([[0, 2, 4], [1, 3]]);
     expect(planShards(2, 8)).toEqual([[0], [1]]);
     expect(planShards(3, 1)).toEqual([[0, 1, 2]]);
+  });
+
+  it('should deal the rounds out evenly, the start of a cut condition first and its rest last on the next thread', () => {
+    const p = (condition: number, from: number, to: number) => ({ condition, from, to });
+    expect(planPieces(5, 2, 30)).toEqual([
+      [p(2, 1, 15), p(0, 1, 30), p(1, 1, 30)],
+      [p(3, 1, 30), p(4, 1, 30), p(2, 16, 30)],
+    ]);
+    expect(planPieces(5, 3, 30)).toEqual([
+      [p(1, 1, 20), p(0, 1, 30)],
+      [p(3, 1, 10), p(2, 1, 30), p(1, 21, 30)],
+      [p(4, 1, 30), p(3, 11, 30)],
+    ]);
+    expect(planPieces(2, 8, 30)).toEqual([[p(0, 1, 30)], [p(1, 1, 30)]]);
+    expect(planPieces(3, 1, 30)).toEqual([[p(0, 1, 30), p(1, 1, 30), p(2, 1, 30)]]);
   });
 
   it('should hold a record back until every record before it in the sequential order has been handed on', async () => {
