@@ -166,6 +166,7 @@ async function makeLivePort(run: RunRow, protocol: AnyProtocol, apiKey: string |
     maxConcurrency: run.llm.concurrency,
     cache: new DexieResponseCache(db, run.id ?? null),
     onRateLimitWait,
+    origin: self.location.origin,
   });
 }
 

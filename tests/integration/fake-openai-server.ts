@@ -211,11 +211,12 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}, port = 0)
     return { ok: false, waitMs: Math.ceil((1 - tokens) / perMs) };
   }
 
-  const cors: Record<string, string> = options.cors === false ? {} : CORS;
+  // Read per answer: a test may turn CORS off in the middle of a run (a server restarted without its origin setting).
+  const corsHeaders = (): Record<string, string> => (options.cors === false ? {} : CORS);
 
   function sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(payload);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...cors, ...headers });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...corsHeaders(), ...headers });
     res.end(text);
   }
 
@@ -372,7 +373,7 @@ export async function startFakeOpenAI(options: FakeServerOptions = {}, port = 0)
     const payload = completion(body, hash, fault === 'invalid-content', fault === 'truncated-content');
     if (fault === 'truncated') {
       const text = JSON.stringify(payload);
-      res.writeHead(200, { 'content-type': 'application/json', ...cors, ...rateHeaders });
+      res.writeHead(200, { 'content-type': 'application/json', ...corsHeaders(), ...rateHeaders });
       res.end(text.slice(0, Math.floor(text.length / 2)));
       return;
     }

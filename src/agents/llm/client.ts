@@ -12,6 +12,7 @@ import { costOf, type PriceTable } from './cost';
 import type { ChatMessage, JsonSchemaFormat, Validation } from '../../engine/protocol';
 import { extractJson, repairMessages } from './answers';
 import { TransportError, cancelled, onAbort, type Throughput } from './throughput';
+import { causeWords, connectionCause } from './connection-doctor';
 
 export type StructuredOutputs = 'auto' | 'on' | 'off';
 export type FormatMode = 'json_schema' | 'json_object' | 'none';
@@ -228,7 +229,10 @@ export class ChatTransport implements ChatSender {
     const msg = scrubKey(err instanceof Error ? err.message : String(err), this.apiKey);
     if (err instanceof APIUserAbortError) return new TransportError('timeout', msg);
     if (err instanceof APIConnectionTimeoutError) return new TransportError('timeout', msg);
-    if (err instanceof APIConnectionError) return new TransportError('connection', msg);
+    if (err instanceof APIConnectionError) {
+      const cause = connectionCause(err);
+      return new TransportError('connection', cause === 'unknown' ? msg : `${causeWords(cause)}: ${msg}`, undefined, cause);
+    }
     if (err instanceof APIError) {
       const status = err.status ?? 0;
       const headers = err.headers instanceof Headers ? err.headers : undefined;

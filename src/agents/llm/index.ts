@@ -14,7 +14,8 @@ import { endpointId, type CacheLike } from './cache';
 import { BatchTransport, type BatchSettings } from './batch';
 import { askValidated, ChatTransport, scrubKey, type AskContext, type RequestsNow, type StructuredOutputs } from './client';
 import { batchPrices, CostMeter, DEFAULT_PRICES, estimateCost, unpricedModels, type Estimate, type PriceTable } from './cost';
-import { Throughput, cancelled } from './throughput';
+import { Throughput, cancelled, type TransportError } from './throughput';
+import { ConnectionDoctor } from './connection-doctor';
 
 // The prompts' parts are the protocol's; the port only passes them through.
 type AnyPrompts = LlmPrompts<any, any, any, any, any, any>;
@@ -60,6 +61,11 @@ export interface LlmOptions {
   /** First backoff after a failure (doubles each time). @default 500 */
   baseBackoffMs?: number;
   fetch?: typeof fetch;
+  /**
+   * The page's origin, in a browser: a connection that fails mid-run and a fresh check that finds the server refusing
+   * this origin stops the run with the CORS fix (connection-doctor.ts). Absent outside a browser.
+   */
+  origin?: string;
   /** Told of each rate-limit pause (capped at MAX_RATE_LIMIT_WAIT_MS) and of what the server asked for, to show it. */
   onRateLimitWait?: (waitMs: number, askedMs: number) => void;
   /**
@@ -144,7 +150,9 @@ export function createLlmPort<Q extends object, D extends object, M extends obje
     ? new BatchTransport({ ...opts.batch, apiKey: opts.apiKey, baseURL: opts.baseURL, structuredOutputs: opts.structuredOutputs, fetch: opts.fetch })
     : null;
   let ctx: PortContext | null = null;
-  let throughput = new Throughput({ maxConcurrency: opts.maxConcurrency, maxTransportRetries: opts.maxTransportRetries, baseBackoffMs: opts.baseBackoffMs, onWait: opts.onRateLimitWait });
+  const doctor = new ConnectionDoctor({ apiKey: opts.apiKey, baseURL: opts.baseURL ?? 'https://api.openai.com/v1', origin: opts.origin, fetch: opts.fetch });
+  const onConnectionFailure = (err: TransportError, failures: number) => doctor.onFailure(err, failures);
+  let throughput = new Throughput({ maxConcurrency: opts.maxConcurrency, maxTransportRetries: opts.maxTransportRetries, baseBackoffMs: opts.baseBackoffMs, onWait: opts.onRateLimitWait, onConnectionFailure });
   /** A job's lines are not rate-limited one by one: the transport itself retries failed lines in the next job. */
   const direct: AskContext['throughput'] = { run: async (attempt, signal) => ({ value: (await attempt(signal)).value, retries: 0 }) };
 
@@ -285,6 +293,7 @@ export function createLlmPort<Q extends object, D extends object, M extends obje
         baseBackoffMs: opts.baseBackoffMs,
         seed: c.seed,
         onWait: opts.onRateLimitWait,
+        onConnectionFailure,
       });
     },
     decideRound(batch: RoundBatch, signal?: AbortSignal) {

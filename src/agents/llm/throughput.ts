@@ -6,6 +6,7 @@
  */
 import { SpilloverError } from '../../engine/errors';
 import { Rng, hashSeed } from '../../engine/rng';
+import type { ConnectionCause } from './connection-doctor';
 
 export type TransportFailure = 'rate-limit' | 'server' | 'timeout' | 'connection' | 'malformed';
 
@@ -16,6 +17,8 @@ export class TransportError extends Error {
     readonly kind: TransportFailure,
     message: string,
     readonly headers?: Headers,
+    /** For a failed connection: what the runtime said about it (connection-doctor.ts). */
+    readonly connection?: ConnectionCause,
   ) {
     super(message);
   }
@@ -40,6 +43,11 @@ export interface ThroughputOptions {
   clock?: Clock;
   /** Told of every rate-limit pause: the wait used and the wait the server asked for (larger when capped). */
   onWait?: (waitMs: number, askedMs: number) => void;
+  /**
+   * Consulted after each failed connection, with the call's failures in a row, before the retry: it returns to let the
+   * call be retried, or throws to stop (a ConnectionDoctor that found the server gone, or refusing this page).
+   */
+  onConnectionFailure?: (err: TransportError, failures: number) => Promise<void>;
 }
 
 /**
@@ -153,8 +161,9 @@ export class Throughput {
   private slowStart = true;
   private lastDecrease = 0;
   private readonly rng: Rng;
-  private readonly opts: Required<Omit<ThroughputOptions, 'seed' | 'clock' | 'onWait'>>;
+  private readonly opts: Required<Omit<ThroughputOptions, 'seed' | 'clock' | 'onWait' | 'onConnectionFailure'>>;
   private readonly onWait: ThroughputOptions['onWait'];
+  private readonly onConnectionFailure: ThroughputOptions['onConnectionFailure'];
   /**
    * Observed counts, for the benchmark and the UI. `repairs` counts pumps that found queued calls with nothing in
    * flight and no timer after dispatching; pump() rules that out, so anything but 0 is a bug worth reporting.
@@ -176,6 +185,7 @@ export class Throughput {
     this.rng = new Rng(hashSeed(options.seed ?? 0, 'llm-backoff'));
     this.clock = options.clock ?? SYSTEM_CLOCK;
     this.onWait = options.onWait;
+    this.onConnectionFailure = options.onConnectionFailure;
   }
 
   /** Calls waiting for a slot, calls in flight, and when the rate-limit gate opens (ms since epoch; past = open). */
@@ -219,6 +229,10 @@ export class Throughput {
         }
         this.stats.transportErrors++;
         failures++;
+        if (err.kind === 'connection' && this.onConnectionFailure) {
+          await this.onConnectionFailure(err, failures);
+          if (signal?.aborted) throw cancelled();
+        }
         if (failures > this.opts.maxTransportRetries) {
           throw new SpilloverError('LlmError', `LLM endpoint: ${failures} failed attempts in a row for one call (last: ${err.message}); check that the endpoint is up, then resume`);
         }
