@@ -11,6 +11,7 @@ import type { AgentProfile, FinalOutcome } from '../engine/protocol';
 import type { EngagementEvent, FinalRecord, LlmTotals, Post, Reply, RoundRecord } from '../engine/types';
 import { buildNetwork, edgeArrays, type FollowNetwork } from '../engine/network';
 import { upgradeConfigV1, upgradeElectionV1, upgradePost, upgradeRoundV1 } from './migrations';
+import { packValues, storedList, type StoredList } from './packed-values';
 
 import type { FittedAgents } from '../protocols/sociopol/fitted/model';
 
@@ -95,6 +96,21 @@ export interface EventsRow {
   replies: Reply[];
 }
 
+/**
+ * Rows as IndexedDB holds them: the lists of small objects packed into typed arrays (packed-values.ts) since 2026-11,
+ * plain before; the load functions below return them unpacked, whichever form they were stored in.
+ */
+type StoredRoundRow = Omit<RoundRow, 'decisions'> & { decisions: StoredList<RoundRow['decisions'][number]> };
+type StoredEventsRow = Omit<EventsRow, 'engagements' | 'replies'> & { engagements: StoredList<EngagementEvent>; replies: StoredList<Reply> };
+
+function readRoundRow(row: StoredRoundRow): RoundRow {
+  return Array.isArray(row.decisions) ? (row as RoundRow) : { ...row, decisions: storedList(row.decisions) };
+}
+
+function readEventsRow(row: StoredEventsRow): EventsRow {
+  return { ...row, engagements: storedList(row.engagements), replies: storedList(row.replies) };
+}
+
 /** A post with its run, RNG seed (`runSeed`) and condition. */
 export interface PostRow extends Post {
   runId: number;
@@ -175,8 +191,8 @@ export const DB_VERSION = 3;
 
 export type SpilloverDb = Dexie & {
   runs: EntityTable<RunRow, 'id'>;
-  rounds: Table<RoundRow, [number, number, string, number]>;
-  events: Table<EventsRow, [number, number, string, number]>;
+  rounds: Table<StoredRoundRow, [number, number, string, number]>;
+  events: Table<StoredEventsRow, [number, number, string, number]>;
   posts: Table<PostRow, [number, number, string, number]>;
   finals: Table<FinalRow, [number, number, string]>;
   personas: Table<PersonasRow, [number, number]>;
@@ -315,7 +331,7 @@ export async function writeRound(
   run?: Partial<RunRow>,
 ): Promise<void> {
   const key = { runId, seed, condition: record.condition, round: record.round };
-  const row: RoundRow = {
+  const row: StoredRoundRow = {
     ...key,
     active: record.active,
     treated: record.treated,
@@ -323,11 +339,11 @@ export async function writeRound(
     columns: record.columns,
     scalars: record.scalars,
     invalidAgents: record.invalidAgents,
-    decisions: record.decisions,
+    decisions: packValues(record.decisions),
     llm: record.llm,
     ...(record.extra !== undefined ? { extra: record.extra } : {}),
   };
-  const events: EventsRow = { ...key, engagements: record.engagements, replies: record.replies };
+  const events: StoredEventsRow = { ...key, engagements: packValues(record.engagements), replies: packValues(record.replies) };
   const posts: PostRow[] = record.posts.map((p) => ({ ...p, runId, runSeed: seed, condition: record.condition }));
   try {
     await db.transaction('rw', [db.rounds, db.events, db.posts, db.runs], async () => {
@@ -366,7 +382,7 @@ export async function writeFinal(db: SpilloverDb, runId: number, seed: number, r
 
 /** Round rows of one seed in record order (warm-up first, then by round, conditions in config order). */
 export async function loadRoundRows(db: SpilloverDb, runId: number, seed: number, conditionOrder?: string[]): Promise<RoundRow[]> {
-  const rows = await db.rounds.where('[runId+seed]').equals([runId, seed]).toArray();
+  const rows = (await db.rounds.where('[runId+seed]').equals([runId, seed]).toArray()).map(readRoundRow);
   const order = new Map((conditionOrder ?? []).map((c, i) => [c, i]));
   const rank = (c: string) => (c === 'warmup' ? -1 : order.get(c) ?? 1000);
   rows.sort((a, b) => a.round - b.round || rank(a.condition) - rank(b.condition) || (a.condition < b.condition ? -1 : 1));
@@ -375,21 +391,23 @@ export async function loadRoundRows(db: SpilloverDb, runId: number, seed: number
 
 /** One round's state of one condition (the graph scrubber reads these one at a time). */
 export async function loadRoundRow(db: SpilloverDb, runId: number, seed: number, condition: string, round: number): Promise<RoundRow | undefined> {
-  return db.rounds.get([runId, seed, condition, round]);
+  const row = await db.rounds.get([runId, seed, condition, round]);
+  return row && readRoundRow(row);
 }
 
 /** Every stored round of one condition of one seed, in round order (an agent's history, the graph scrubber). */
 export async function loadConditionRows(db: SpilloverDb, runId: number, seed: number, condition: string): Promise<RoundRow[]> {
-  return db.rounds
+  const rows = await db.rounds
     .where('[runId+seed+condition+round]')
     .between([runId, seed, condition, Dexie.minKey], [runId, seed, condition, Dexie.maxKey])
     .toArray();
+  return rows.map(readRoundRow);
 }
 
 /** Rebuild full RoundRecords (events and posts joined back) — what resume and the run bundle need. */
 export async function loadRoundRecords(db: SpilloverDb, runId: number, seed: number, conditionOrder?: string[]): Promise<RoundRecord[]> {
   const rows = await loadRoundRows(db, runId, seed, conditionOrder);
-  const events = await db.events.where('[runId+seed]').equals([runId, seed]).toArray();
+  const events = await loadEvents(db, runId, seed);
   const posts = await db.posts.where('runId').equals(runId).filter((p) => p.runSeed === seed).toArray();
   const ev = new Map(events.map((e) => [`${e.condition}|${e.round}`, e]));
   const byRound = new Map<string, Post[]>();
@@ -426,7 +444,7 @@ export async function storedRoundKeys(db: SpilloverDb, runId: number, seed: numb
 
 /** Events of one seed and condition (and the warm-up), for an agent's history. */
 export async function loadEvents(db: SpilloverDb, runId: number, seed: number): Promise<EventsRow[]> {
-  return db.events.where('[runId+seed]').equals([runId, seed]).toArray();
+  return (await db.events.where('[runId+seed]').equals([runId, seed]).toArray()).map(readEventsRow);
 }
 
 export async function loadPosts(db: SpilloverDb, runId: number, seed: number, condition: string): Promise<PostRow[]> {

@@ -249,7 +249,22 @@ export async function runDigest(page: Page, runIndex = 0): Promise<{ digest: str
     // LLM accounting (per-round totals, per-decision call metadata) is left out: a replay makes no calls, so it records
     // zeros there while every simulated value stays the same.
     const noMeta = (list: unknown) => (list as Array<Record<string, unknown>>).map(({ meta: _m, ...rest }) => rest);
-    const rounds = strip(await all('rounds')).map(({ llm: _l, decisions, ...rest }) => ({ ...rest, decisions: noMeta(decisions) }));
+    // Stored rounds keep their lists packed (src/storage/packed-values.ts): the decisions are read back to leave out
+    // their accounting; the events are digested as stored (the same events always pack the same).
+    type Packed = { tags: Uint8Array; ints: Int32Array; floats: Float64Array; strings: string[]; shapes: string[][]; others: unknown[] };
+    const unpack = (v: unknown): unknown[] => {
+      if (Array.isArray(v)) return v;
+      const p = v as Packed;
+      let at = 0;
+      const read = (): unknown => {
+        const [tag, int] = [p.tags[at], p.ints[at++]];
+        if (tag === 7) return Array.from({ length: int }, () => read());
+        if (tag === 8) return Object.fromEntries(p.shapes[int].map((k) => [k, read()]));
+        return [undefined, null, false, true, int, p.floats[int], p.strings[int], null, null, p.others[int]][tag];
+      };
+      return read() as unknown[];
+    };
+    const rounds = strip(await all('rounds')).map(({ llm: _l, decisions, ...rest }) => ({ ...rest, decisions: noMeta(unpack(decisions)) }));
     const elections = strip(await all('finals')).map(({ llm: _l, outcomes, ...rest }) => ({ ...rest, outcomes: noMeta(outcomes) }));
     const content = {
       config: run.config,
