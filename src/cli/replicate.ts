@@ -34,7 +34,7 @@ import { runConditionPool } from './condition-pool';
 import { loadCensus, loadFittedAgents, loadS3Fitted } from './load-data';
 import { guardRun, RunTracker } from './partial-run';
 import { readNetworkFile } from './read-network';
-import { checkS3Targets, S3_FLAGS, S3_USAGE, s3Preset, writeS3Report, type S3ReportOptions } from './s3-preset';
+import { checkS3Targets, S3_FLAGS, S3_USAGE, s3Preset, writeS3Report, writeS3Stopped, type S3ReportOptions } from './s3-preset';
 import type { FittedAgents } from '../protocols/sociopol/fitted/model';
 import { POOL_MIN_AGENTS } from '../workers/condition-split';
 
@@ -445,8 +445,12 @@ function writeStopped(opts: ReplicateOptions, tracker: RunTracker, reason: strin
   const lines = [`replicate: the run stopped before its last round: ${reason}`, `  stopped at: ${tracker.stoppedAt()}`];
   if (cur) lines.push(`  last complete round: ${Object.entries(cur.lastComplete).map(([c, r]) => `${c} ${r > opts.config.lastRound ? 'election day' : r}`).join(', ') || 'none'}`);
   const kept: string[] = [];
-  // S3 writes its folder whole at the end; a stopped S3 run keeps its answers in --cache only.
-  if (world && !opts.s3) {
+  if (world && opts.s3) {
+    const llm = totalsOf(tracker.completed.map((c) => c.output)).llm;
+    if (cur) addTotals(llm, cur.llm);
+    const completed = tracker.completed.map((c) => c.output);
+    kept.push(...writeS3Stopped(opts, { reason, stoppedAt: tracker.stoppedAt(), completed, current: cur, personas: world.personas, network: world.network, llm, agentsKind: opts.llm ? 'llm' : opts.agentsKind === 'fitted' ? 'fitted' : 'offline' }));
+  } else if (world) {
     const stoppedAt = tracker.stoppedAt();
     const marker = (label: string) =>
       `Written by a replicate run that stopped before its last round, at ${stoppedAt}: ${reason}\n` +

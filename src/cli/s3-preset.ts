@@ -130,10 +130,22 @@ export function s3Preset(v: Flags, agents: number): { config: SimConfig; report:
   return { config: s3SimConfig(config, agents), report: { observed: str('observed') ?? null, measure, compareCondition, model: str('model') ?? null } };
 }
 
+/** Marks the results folder (and each seed folder in it) of a run that stopped before its last round. */
+const PARTIAL_MARKER = 'PARTIAL.txt';
+
+function isPartialJson(file: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { partial?: unknown }).partial === true;
+  } catch {
+    return false;
+  }
+}
+
 /** S3 writes one results folder: refuse to replace a complete one without --force, before anything runs. */
 export function checkS3Targets(o: { out: string | null; json: string | null; force: boolean; networkFile: string | null }, report: S3ReportOptions): void {
-  if (o.out && existsSync(o.out) && !o.force) fail('--out', `already holds ${o.out}`, 'choose another --out folder, delete it, or add --force to replace it');
-  if (o.json && existsSync(o.json) && !o.force) fail('--json', `file ${o.json} already exists`, 'choose another file name, delete it, or add --force to replace it');
+  // A stopped run's outputs (PARTIAL.txt in the folder, "partial": true in the summary) are replaced without --force.
+  if (o.out && existsSync(o.out) && !existsSync(join(o.out, PARTIAL_MARKER)) && !o.force) fail('--out', `already holds ${o.out}`, 'choose another --out folder, delete it, or add --force to replace it');
+  if (o.json && existsSync(o.json) && !isPartialJson(o.json) && !o.force) fail('--json', `file ${o.json} already exists`, 'choose another file name, delete it, or add --force to replace it');
   if (o.networkFile && !existsSync(o.networkFile)) fail('--network', `file ${o.networkFile} does not exist`, 'give the path of an edge list (one "follower followee" pair per line)');
   if (report.observed && !existsSync(report.observed)) fail('--observed', `file ${report.observed} does not exist`, 'give a CSV with lines round,value');
   if (report.observed) parseCurveCsv(readFileSync(report.observed, 'utf8'), report.observed);
@@ -185,16 +197,86 @@ export function writeS3Report(
     say(`wrote ${resolve(o.out)}`);
   }
   if (o.json) {
-    const doc = { protocol: 's3', agentsKind: kind, users, baseSeed: o.baseSeed, seeds: o.seeds, config: p, curves, effects, comparison, llm };
-    mkdirSync(dirname(resolve(o.json)), { recursive: true });
-    const tmp = `${o.json}.partial-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(doc, null, 2) + '\n');
-    renameSync(tmp, o.json);
+    writeJson(o.json, { protocol: 's3', agentsKind: kind, users, baseSeed: o.baseSeed, seeds: o.seeds, config: p, curves, effects, comparison, llm });
     say(`wrote ${resolve(o.json)}`);
   }
 }
 
-function writeS3Folder(out: string, runs: ReadonlyArray<{ seed: number; tables: Map<string, S3ConditionTable> }>, done: S3RunDone, p: S3Config): void {
+function writeJson(file: string, doc: unknown): void {
+  mkdirSync(dirname(resolve(file)), { recursive: true });
+  const tmp = `${file}.partial-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(doc, null, 2) + '\n');
+  renameSync(tmp, file);
+}
+
+/** Where a stopped S3 run was, as replicate's RunTracker keeps it. */
+export interface S3Stopped {
+  reason: string;
+  stoppedAt: string;
+  completed: ReadonlyArray<{ label: string; seed: number; record: RunRecord; result: ExperimentResult }>;
+  /** The seed that was running: its record holds the complete rounds. */
+  current: { label: string; seed: number; record: RunRecord; lastComplete: Record<string, number> } | null;
+  personas: readonly Persona[];
+  network: FollowNetwork;
+  /** Spend of the complete seeds and of the current seed's complete rounds. */
+  llm: LlmTotals;
+  agentsKind: string;
+}
+
+/**
+ * A stopped S3 run keeps what is complete, as the voting presets do: the results folder with every complete seed and
+ * the current seed's rounds so far (its wide CSVs end at its last complete round), PARTIAL.txt in the folder and in
+ * each seed folder, and the summary marked `"partial": true` with its curves so far. Returns what was written.
+ */
+export function writeS3Stopped(o: { config: SimConfig; seeds: number; baseSeed: number; out: string | null; json: string | null }, stopped: S3Stopped): string[] {
+  const p = s3Params(o.config);
+  const runs = stopped.completed.map((c) => {
+    const totals = new Map(c.result.conditions.map((t) => [t.name, { invalid: t.invalidDecisions, llm: t.llm }]));
+    return { seed: c.seed, tables: s3Tables(conditionViews(c.record, o.config, stopped.personas, c.seed), (name) => totals.get(name)) };
+  });
+  const cur = stopped.current;
+  const played = cur ? o.config.conditions.filter((c) => cur.record.lastRoundOf(c.name) > 0) : [];
+  if (cur && played.length) runs.push({ seed: cur.seed, tables: s3Tables(conditionViews(cur.record, { ...o.config, conditions: played }, stopped.personas, cur.seed)) });
+  const kept: string[] = [];
+  if (!runs.length) return kept;
+  const note = `Written by a replicate run that stopped before its last round, at ${stopped.stoppedAt}: ${stopped.reason}\n`;
+  const rerun = 'A rerun of the same command replaces this folder without --force; with --cache FILE it replays the stored answers with zero calls.\n';
+  if (o.out) {
+    writeS3Folder(o.out, runs, stopped, p, (seed) =>
+      note + (seed === null ? `Complete seeds: ${stopped.completed.map((c) => c.label).join(', ') || 'none'}.\n` : seed === cur?.seed ? 'This seed is incomplete: its files hold the complete rounds only.\n' : 'This seed is complete.\n') + rerun,
+    );
+    kept.push(`${resolve(o.out)} (${stopped.completed.length} complete seed(s); ${PARTIAL_MARKER} in it and in each seed folder)`);
+  }
+  if (o.json) {
+    writeJson(o.json, {
+      protocol: 's3',
+      partial: true,
+      stoppedAt: stopped.stoppedAt,
+      reason: stopped.reason,
+      completeSeeds: stopped.completed.map((c) => c.label),
+      lastCompleteRound: cur ? { [cur.label]: { ...cur.lastComplete } } : {},
+      agentsKind: stopped.agentsKind,
+      users: stopped.network.n,
+      baseSeed: o.baseSeed,
+      seeds: o.seeds,
+      config: p,
+      curves: pooledCurves(runs.map((r) => r.tables)),
+      effects: interventionEffects(runs),
+      llm: stopped.llm,
+    });
+    kept.push(`${resolve(o.json)} ("partial": true)`);
+  }
+  return kept;
+}
+
+/** `marker`: the PARTIAL.txt text of the folder (seed null) and of each seed folder, for a stopped run. */
+function writeS3Folder(
+  out: string,
+  runs: ReadonlyArray<{ seed: number; tables: Map<string, S3ConditionTable> }>,
+  done: Pick<S3RunDone, 'personas' | 'network'>,
+  p: S3Config,
+  marker?: (seed: number | null) => string,
+): void {
   const tmp = `${out.replace(/\/+$/, '')}.partial-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -206,7 +288,9 @@ function writeS3Folder(out: string, runs: ReadonlyArray<{ seed: number; tables: 
     const dir = join(tmp, `seed_${r.seed}`);
     mkdirSync(dir);
     for (const t of r.tables.values()) for (const f of conditionFiles(t)) writeFileSync(join(dir, `${t.name}_${f.suffix}`), f.text);
+    if (marker) writeFileSync(join(dir, PARTIAL_MARKER), marker(r.seed));
   }
+  if (marker) writeFileSync(join(tmp, PARTIAL_MARKER), marker(null));
   if (existsSync(out)) rmSync(out, { recursive: true, force: true });
   renameSync(tmp, out);
 }
