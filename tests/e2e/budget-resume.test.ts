@@ -5,38 +5,15 @@
  * on resume, and the finished run's calls and spend are the sum over every session.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startFakeOpenAI, type FakeServer } from '../integration/fake-openai-server';
-import { openTab, runButton, runList, runStatuses, startApp, waitForComplete, type App } from './harness';
+import { expect, test } from 'vitest';
+import { openTab, runList, runStatuses, startLlmRun, storedRuns, useApp, waitForComplete } from './harness';
 
-let app: App;
-let llm: FakeServer;
-beforeAll(async () => {
-  app = await startApp();
-  llm = await startFakeOpenAI({ latencyMs: 2 });
-});
-afterAll(async () => {
-  await app?.close();
-  await llm?.close();
-});
+const servers = useApp({ latencyMs: 2 });
 
 /** The newest run's stored totals. */
 async function storedTotals(page: Page): Promise<{ calls: number; costUsd: number; budget: number | null }> {
-  return page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((ok, ko) => {
-      const req = indexedDB.open('spillover');
-      req.onsuccess = () => ok(req.result);
-      req.onerror = () => ko(req.error);
-    });
-    const runs = await new Promise<Array<Record<string, any>>>((ok, ko) => {
-      const req = db.transaction('runs', 'readonly').objectStore('runs').getAll();
-      req.onsuccess = () => ok(req.result);
-      req.onerror = () => ko(req.error);
-    });
-    db.close();
-    const run = runs.sort((a, b) => b.createdAt - a.createdAt)[0];
-    return { calls: run.totals.calls, costUsd: run.totals.costUsd, budget: run.llm.budgetUsd };
-  });
+  const [run] = await storedRuns(page);
+  return { calls: run.totals.calls, costUsd: run.totals.costUsd, budget: run.llm.budgetUsd };
 }
 
 async function waitForStatus(page: Page, status: string): Promise<void> {
@@ -44,22 +21,14 @@ async function waitForStatus(page: Page, status: string): Promise<void> {
 }
 
 test('the budget and the totals of an LLM run cover every resume', async () => {
+  const { app, llm } = servers;
   const { page, context, errors } = await openTab(app, '?agents=40');
   const dialogs: string[] = [];
   page.on('dialog', (d) => {
     dialogs.push(d.message());
     void d.accept();
   });
-  await page.locator('input[type="radio"][value="llm"]').check();
-  await page.getByLabel('API key', { exact: true }).fill('fake.key-e2e-budget-0000000000');
-  await page.getByLabel('Endpoint (OpenAI-compatible base URL)').fill(llm.url);
-  await page.getByLabel(/^Budget/).fill('0.003');
-  await page.getByText('Conditions, schedules and messages').click();
-  for (const name of ['treatment_info_message', 'treatment_soc_message', 'experiment_info_message', 'experiment_soc_message']) {
-    await page.getByLabel(`include ${name}`, { exact: true }).uncheck();
-  }
-  await expect.poll(() => page.locator('.estimate').innerText(), { timeout: 20_000 }).toMatch(/calls/);
-  await runButton(page).click();
+  await startLlmRun(page, llm.url, 'fake.key-e2e-budget-0000000000', { budget: '0.003' });
   await waitForStatus(page, 'paused');
   const first = await storedTotals(page);
   expect(first.costUsd).toBeGreaterThanOrEqual(0.003);

@@ -4,38 +4,17 @@
  * case: the keys are hashes of public data). After importing it, the victim's run with the same settings against an
  * honest endpoint must still ask the endpoint and get exactly the honest run's records.
  */
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startFakeOpenAI, type FakeServer } from '../integration/fake-openai-server';
-import { downloadFromRunList, openTab, runButton, runDigest, startApp, waitForComplete, type App } from './harness';
+import { expect, test } from 'vitest';
+import { downloadFromRunList, openTab, runDigest, startLlmRun, useApp, waitForComplete } from './harness';
 
-let app: App;
-let llm: FakeServer;
-beforeAll(async () => {
-  app = await startApp();
-  llm = await startFakeOpenAI({ latencyMs: 2 });
-});
-afterAll(async () => {
-  await app?.close();
-  await llm?.close();
-});
-
-/** An LLM run of 40 agents in the control condition only, against the test server. */
-async function startLlmRun(page: Page): Promise<void> {
-  await page.locator('input[type="radio"][value="llm"]').check();
-  await page.getByLabel('API key', { exact: true }).fill('fake.key-e2e-poisoning-0000000000');
-  await page.getByLabel('Endpoint (OpenAI-compatible base URL)').fill(llm.url);
-  await page.getByText('Conditions, schedules and messages').click();
-  for (const name of ['treatment_info_message', 'treatment_soc_message', 'experiment_info_message', 'experiment_soc_message']) {
-    await page.getByLabel(`include ${name}`, { exact: true }).uncheck();
-  }
-  await expect.poll(() => page.locator('.estimate').innerText(), { timeout: 20_000 }).toMatch(/calls/);
-  await runButton(page).click();
-}
+const servers = useApp({ latencyMs: 2 });
+const KEY = 'fake.key-e2e-poisoning-0000000000';
 
 test('an imported bundle with hostile cached answers cannot answer the victim’s own later run', async () => {
+  const { app, llm } = servers;
+  // LLM runs of 40 agents in the control condition only, against the test server.
   const honest = await openTab(app, '?agents=40');
-  await startLlmRun(honest.page);
+  await startLlmRun(honest.page, llm.url, KEY);
   await waitForComplete(honest.page, 1);
   const reference = await runDigest(honest.page);
   expect(reference.calls).toBeGreaterThan(0);
@@ -50,7 +29,7 @@ test('an imported bundle with hostile cached answers cannot answer the victim’
   await victim.page.getByLabel('Import a run bundle (.json)').setInputFiles({ name: 'shared.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bundle)) });
   await waitForComplete(victim.page, 1);
   const before = llm.counters.answered;
-  await startLlmRun(victim.page);
+  await startLlmRun(victim.page, llm.url, KEY);
   await waitForComplete(victim.page, 2);
   const own = await runDigest(victim.page, 0);
   // The victim's run asked the endpoint for every answer and got the honest run's records, not the planted ones.

@@ -9,57 +9,30 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startFakeOpenAI, type FakeServer } from '../integration/fake-openai-server';
-import { openTab, runButton, runDigest, runList, startApp, waitForComplete, type App } from './harness';
+import { expect, test } from 'vitest';
+import { openTab, runButton, runDigest, runList, storedRows, storedRuns, useApp, waitForComplete } from './harness';
 
 const PUBLISHED = '../shared/data/llm-sociopol/seed_1';
 const KEY = 'fake.key-e2e-LINK-NEVER-IN-URL-0000';
 
-let app: App;
-let llm: FakeServer;
-beforeAll(async () => {
-  app = await startApp();
-  llm = await startFakeOpenAI({ stableAnswers: true, latencyMs: 1 });
-});
-afterAll(async () => {
-  await app?.close();
-  await llm?.close();
-});
+const servers = useApp({ stableAnswers: true, latencyMs: 1 });
 
 /** Paired share-likely difference (last stated likelihood ≥ 3) between two conditions of a stored run at `round`. */
-function storedShareDiff(page: Page, runIndex: number, treatment: string, round: number): Promise<{ estimate: number; n: number }> {
-  return page.evaluate(
-    async ({ runIndex, treatment, round }) => {
-      const db = await new Promise<IDBDatabase>((ok, ko) => {
-        const req = indexedDB.open('spillover');
-        req.onsuccess = () => ok(req.result);
-        req.onerror = () => ko(req.error);
-      });
-      const all = <T,>(store: string) =>
-        new Promise<T[]>((ok, ko) => {
-          const req = db.transaction(store, 'readonly').objectStore(store).getAll();
-          req.onsuccess = () => ok(req.result as T[]);
-          req.onerror = () => ko(req.error);
-        });
-      const runs = (await all<{ id: number; createdAt: number }>('runs')).sort((a, b) => b.createdAt - a.createdAt);
-      const rows = await all<{ runId: number; condition: string; round: number; columns: { likelihood: Int8Array } }>('rounds');
-      db.close();
-      const id = runs[runIndex].id;
-      const at = (c: string) => rows.find((r) => r.runId === id && r.condition === c && r.round === round)!.columns.likelihood;
-      const t = at(treatment);
-      const c = at('control');
-      let sum = 0;
-      let n = 0;
-      for (let a = 0; a < t.length; a++) {
-        if (t[a] < 0 || c[a] < 0) continue;
-        sum += (t[a] >= 3 ? 1 : 0) - (c[a] >= 3 ? 1 : 0);
-        n++;
-      }
-      return { estimate: sum / n, n };
-    },
-    { runIndex, treatment, round },
-  );
+async function storedShareDiff(page: Page, runIndex: number, treatment: string, round: number): Promise<{ estimate: number; n: number }> {
+  const runs = await storedRuns(page);
+  const rows = await storedRows<{ runId: number; condition: string; round: number; columns: { likelihood: Int8Array } }>(page, 'rounds');
+  const id = runs[runIndex].id;
+  const at = (c: string) => rows.find((r) => r.runId === id && r.condition === c && r.round === round)!.columns.likelihood;
+  const t = at(treatment);
+  const c = at('control');
+  let sum = 0;
+  let n = 0;
+  for (let a = 0; a < t.length; a++) {
+    if (t[a] < 0 || c[a] < 0) continue;
+    sum += (t[a] >= 3 ? 1 : 0) - (c[a] >= 3 ? 1 : 0);
+    n++;
+  }
+  return { estimate: sum / n, n };
 }
 
 /** The same from a published voting CSV (one row per adult, sparse columns −15…30, last stated value carried). */
@@ -100,6 +73,7 @@ function headlineEstimate(column: Locator, treatment: string): Promise<number> {
 const compareSelect = (page: Page) => page.getByLabel('Compare side by side with');
 
 test('a run side by side with another run and with the published runs: one column each, numbers as computed from the raw data', async () => {
+  const { app } = servers;
   const { page, context, errors } = await openTab(app, '?agents=300');
   await runButton(page).click();
   await waitForComplete(page, 1);
@@ -152,25 +126,13 @@ test('a run side by side with another run and with the published runs: one colum
 });
 
 /** The newest run's stored settings, without its name, times, status and totals. */
-function storedSetup(page: Page): Promise<unknown> {
-  return page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((ok, ko) => {
-      const req = indexedDB.open('spillover');
-      req.onsuccess = () => ok(req.result);
-      req.onerror = () => ko(req.error);
-    });
-    const runs = await new Promise<Array<Record<string, unknown>>>((ok, ko) => {
-      const req = db.transaction('runs', 'readonly').objectStore('runs').getAll();
-      req.onsuccess = () => ok(req.result);
-      req.onerror = () => ko(req.error);
-    });
-    db.close();
-    const run = runs.sort((a, b) => (b.createdAt as number) - (a.createdAt as number))[0];
-    return { config: run.config, seeds: run.seeds, agentsKind: run.agentsKind, llm: run.llm, network: run.network };
-  });
+async function storedSetup(page: Page): Promise<unknown> {
+  const [run] = await storedRuns(page);
+  return { config: run.config, seeds: run.seeds, agentsKind: run.agentsKind, llm: run.llm, network: run.network };
 }
 
 test('a setup link from an LLM run holds no key and, opened in a fresh browser, reproduces the run', async () => {
+  const { app, llm } = servers;
   const { page, context, errors } = await openTab(app, '?agents=40');
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(app.url).origin });
   await page.locator('input[type="radio"][value="llm"]').check();

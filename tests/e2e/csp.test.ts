@@ -5,22 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startFakeOpenAI, type FakeServer } from '../integration/fake-openai-server';
-import { DIST, openTab, runButton, startApp, waitForComplete, type App } from './harness';
+import { expect, test } from 'vitest';
+import { DIST, openTab, runButton, startLlmRun, useApp, waitForComplete } from './harness';
 
-let app: App;
-let llm: FakeServer;
-beforeAll(async () => {
-  app = await startApp();
-  llm = await startFakeOpenAI({ latencyMs: 2 });
-});
-afterAll(async () => {
-  await app?.close();
-  await llm?.close();
-});
+const servers = useApp({ latencyMs: 2 });
 
 test('the app works under its CSP and Trusted Types, which refuse foreign workers and plain-http hosts', async () => {
+  const { app, llm } = servers;
   expect(readFileSync(resolve(DIST, 'index.html'), 'utf8')).toContain("require-trusted-types-for 'script'");
   const tab = await openTab(app, '?agents=200');
   const { page, context, errors } = tab;
@@ -36,16 +27,7 @@ test('the app works under its CSP and Trusted Types, which refuse foreign worker
   await expect.poll(() => page.locator('#results svg').count(), { timeout: 30_000 }).toBeGreaterThan(0);
   await expect.poll(() => page.locator('canvas').count(), { timeout: 60_000 }).toBeGreaterThan(0);
 
-  await page.locator('input[type="radio"][value="llm"]').check();
-  await page.getByLabel('API key', { exact: true }).fill('fake.key-e2e-csp-0000000000');
-  await page.getByLabel('Endpoint (OpenAI-compatible base URL)').fill(llm.url);
-  await page.getByLabel('Number of agents').fill('20');
-  await page.getByText('Conditions, schedules and messages').click();
-  for (const name of ['treatment_info_message', 'treatment_soc_message', 'experiment_info_message', 'experiment_soc_message']) {
-    await page.getByLabel(`include ${name}`, { exact: true }).uncheck();
-  }
-  await expect.poll(() => page.locator('.estimate').innerText(), { timeout: 20_000 }).toMatch(/calls/);
-  await runButton(page).click();
+  await startLlmRun(page, llm.url, 'fake.key-e2e-csp-0000000000', { agents: 20 });
   await waitForComplete(page, 2, 200_000);
   expect(llm.counters.answered).toBeGreaterThan(0);
   expect(await violations()).toEqual([]);

@@ -2,39 +2,20 @@
  * The embed URL for a course page: `?embed&preset=sociopol&agents=300&autorun` shows the compact view (no setup form,
  * no run list), runs on load and shows its chart and, on request, the network.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { inkedPixels, startApp, type App } from './harness';
+import { expect, test } from 'vitest';
+import { inkedPixels, openPage, useApp, waitForFinished } from './harness';
 
-let app: App;
-beforeAll(async () => {
-  app = await startApp();
-});
-afterAll(async () => {
-  await app?.close();
-});
+const servers = useApp();
 
 test('the embed URL shows the compact view and runs to the end on its own', async () => {
-  const context = await app.browser.newContext({ viewport: { width: 640, height: 800 } });
-  await context.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${app.url}?embed&preset=sociopol&agents=300&autorun`);
+  const { app } = servers;
+  const { page, context, errors } = await openPage(app, '?embed&preset=sociopol&agents=300&autorun', { width: 640, height: 800 });
 
   // main.ts awaits the storage probe before mounting, so the shell can appear after the load event: wait for it.
   await page.locator('main.embed').waitFor({ timeout: 30_000 });
   await expect(page.locator('main.embed').count()).resolves.toBe(1);
   await expect(page.locator('.setup, section[aria-labelledby="runs-h"]').count()).resolves.toBe(0);
-  const state = await page.waitForFunction(
-    () => {
-      const text = document.querySelector('.progress')?.textContent ?? '';
-      if (document.querySelector('.progress .error')) return `error: ${text}`;
-      return text.includes('Finished') ? 'finished' : false;
-    },
-    null,
-    { timeout: 120_000, polling: 250 },
-  );
-  expect(await state.jsonValue()).toBe('finished');
+  await waitForFinished(page);
   await expect.poll(() => page.locator('.embed svg[role="img"] path').count(), { timeout: 30_000 }).toBeGreaterThan(0);
   // Compact: the finding in words and the main effects with their intervals; the full table stays in the full app.
   await expect(page.locator('.embed .finding .sentence').count()).resolves.toBeGreaterThan(0);

@@ -8,7 +8,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Frame, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { launchChromium, serveDirectory, type StaticServer } from '../../src/cli/browser';
+import { startFakeOpenAI, type FakeServer, type FakeServerOptions } from '../integration/fake-openai-server';
 
 export const DIST = resolve(process.env.SPILLOVER_DIST ?? 'dist');
 /** The app is served from here, never from '/', to prove the build works from any sub-path. */
@@ -39,6 +41,31 @@ export async function startApp(): Promise<App> {
   };
 }
 
+/** The app, and where a file's tests need one, the local OpenAI-compatible test server; filled before the tests run. */
+export interface Servers {
+  app: App;
+  llm: FakeServer;
+}
+
+/**
+ * Start the app (and, given options, the local OpenAI-compatible test server) before this file's tests and stop them
+ * after. Read the fields inside the tests: they are set once `beforeAll` has run.
+ */
+export function useApp(): Pick<Servers, 'app'>;
+export function useApp(llm: FakeServerOptions): Servers;
+export function useApp(llm?: FakeServerOptions): Servers {
+  const servers = {} as Servers;
+  beforeAll(async () => {
+    servers.app = await startApp();
+    if (llm) servers.llm = await startFakeOpenAI(llm);
+  });
+  afterAll(async () => {
+    await servers.app?.close();
+    await servers.llm?.close();
+  });
+  return servers;
+}
+
 export interface Tab {
   context: BrowserContext;
   page: Page;
@@ -48,8 +75,22 @@ export interface Tab {
 
 /** A fresh context (its own IndexedDB, localStorage and downloads) with one page at `query` under the app's URL. */
 export async function openTab(app: App, query = '', viewport = { width: 1400, height: 1000 }, prepare?: (context: BrowserContext) => Promise<void>): Promise<Tab> {
+  const tab = await openPage(app, query, viewport, prepare);
+  await runButton(tab.page).waitFor({ state: 'visible' });
+  return tab;
+}
+
+/** As `openTab`, for pages without the SocioPol Run button (the embed, the S3 page): waits for nothing after load. */
+export async function openPage(app: App, query = '', viewport = { width: 1400, height: 1000 }, prepare?: (context: BrowserContext) => Promise<void>): Promise<Tab> {
   const context = await app.browser.newContext({ viewport, acceptDownloads: true });
   await prepare?.(context);
+  const tab = await newTab(context);
+  await tab.page.goto(app.url + query);
+  return tab;
+}
+
+/** A page in `context` whose errors are collected, with the browser's own favicon request answered. */
+async function newTab(context: BrowserContext): Promise<Tab> {
   // The browser asks the site root for a favicon whatever the page says; answer it so only the app's requests 404.
   await context.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
   const page = await context.newPage();
@@ -58,8 +99,6 @@ export async function openTab(app: App, query = '', viewport = { width: 1400, he
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
-  await page.goto(app.url + query);
-  await runButton(page).waitFor({ state: 'visible' });
   return { context, page, errors };
 }
 
@@ -85,13 +124,7 @@ export async function openEmbedded(app: App, query: string, frameSize = { width:
   await new Promise<void>((ok) => site.listen(0, '127.0.0.1', ok));
   const { port } = site.address() as AddressInfo;
   const context = await app.browser.newContext({ viewport: { width: frameSize.width + 60, height: frameSize.height + 120 }, acceptDownloads: true });
-  await context.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
+  const { page, errors } = await newTab(context);
   await page.goto(`http://localhost:${port}/`);
   const frame = await (await page.waitForSelector('iframe')).contentFrame();
   if (!frame) throw new Error('e2e: the course page has no app frame');
@@ -108,20 +141,69 @@ export async function openEmbedded(app: App, query: string, frameSize = { width:
   };
 }
 
+/** What an LLM run set up by `startLlmRun` changes in Setup besides the agents, the key and the endpoint. */
+export interface LlmRunOptions {
+  /** The agent count typed into Setup (default: the page's, e.g. `?agents=40`). */
+  agents?: number;
+  /** The budget typed into Setup, in USD. */
+  budget?: string;
+  /** The conditions kept besides control (default: none). */
+  keep?: string[];
+}
+
 /**
- * Fill Setup for an LLM run of the control condition only (the page's agent count, e.g. `?agents=40`) against `url`
- * with `key`, wait for the estimate, and press Run.
+ * Fill Setup for an LLM run of the control condition (and `keep`) against `url` with `key`, wait for the estimate, and
+ * press Run.
  */
-export async function startLlmRun(page: Page, url: string, key: string): Promise<void> {
+export async function startLlmRun(page: Page, url: string, key: string, options: LlmRunOptions = {}): Promise<void> {
   await page.locator('input[type="radio"][value="llm"]').check();
   await page.getByLabel('API key', { exact: true }).fill(key);
   await page.getByLabel('Endpoint (OpenAI-compatible base URL)').fill(url);
+  if (options.agents !== undefined) await page.getByLabel('Number of agents').fill(String(options.agents));
+  if (options.budget !== undefined) await page.getByLabel(/^Budget/).fill(options.budget);
   await page.getByText('Conditions, schedules and messages').click();
   for (const name of ['treatment_info_message', 'treatment_soc_message', 'experiment_info_message', 'experiment_soc_message']) {
-    await page.getByLabel(`include ${name}`, { exact: true }).uncheck();
+    if (!options.keep?.includes(name)) await page.getByLabel(`include ${name}`, { exact: true }).uncheck();
   }
   await page.locator('.estimate').filter({ hasText: /calls/ }).waitFor({ timeout: 20_000 });
   await runButton(page).click();
+}
+
+/** Wait until the page's progress line says the run finished (the embed's view, which has no run list). */
+export async function waitForFinished(target: Page | Frame, timeout = 120_000): Promise<void> {
+  const state = await target.waitForFunction(
+    () => {
+      const text = document.querySelector('.progress')?.textContent ?? '';
+      if (document.querySelector('.progress .error')) return `error: ${text}`;
+      return text.includes('Finished') ? 'finished' : false;
+    },
+    null,
+    { timeout, polling: 250 },
+  );
+  const said = (await state.jsonValue()) as string;
+  if (said !== 'finished') throw new Error(`e2e: the run did not finish (${said})`);
+}
+
+/** The S3 page (`?preset=s3`) in a fresh context, once its Run button is there. */
+export async function openS3(app: App, viewport = { width: 1400, height: 1000 }): Promise<Tab> {
+  const tab = await openPage(app, '?preset=s3', viewport);
+  await tab.page.getByRole('button', { name: '▶ Run S3' }).waitFor();
+  return tab;
+}
+
+/** Wait for run `index` of the S3 run list (0: the newest) to be complete; fails with the app's error if it fails. */
+export async function waitForS3Complete(page: Page, index = 0, timeout = 120_000): Promise<void> {
+  const status = page.locator('.runs li .status').nth(index);
+  await expect
+    .poll(
+      async () => {
+        const err = await page.locator('section[aria-labelledby="s3-run-h"] .error').allInnerTexts();
+        if (err.length) throw new Error(err.join('\n'));
+        return (await status.count()) ? status.innerText() : '';
+      },
+      { timeout, interval: 300 },
+    )
+    .toMatch(/^complete/);
 }
 
 /**
@@ -188,6 +270,31 @@ export async function downloadFromRunList(page: Page, button: 'CSV' | 'Bundle', 
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** Every row of one store of the app's database, read in the page (typed arrays come back typed), to check in Node. */
+export async function storedRows<T = Record<string, any>>(page: Page, store: string): Promise<T[]> {
+  return (await page.evaluate(async (name) => {
+    const db = await new Promise<IDBDatabase>((ok, ko) => {
+      const req = indexedDB.open('spillover');
+      req.onsuccess = () => ok(req.result);
+      req.onerror = () => ko(req.error);
+    });
+    try {
+      return await new Promise<unknown[]>((ok, ko) => {
+        const req = db.transaction(name, 'readonly').objectStore(name).getAll();
+        req.onsuccess = () => ok(req.result);
+        req.onerror = () => ko(req.error);
+      });
+    } finally {
+      db.close();
+    }
+  }, store)) as T[];
+}
+
+/** The stored runs, newest first. */
+export async function storedRuns(page: Page): Promise<Array<Record<string, any>>> {
+  return (await storedRows(page, 'runs')).sort((a, b) => b.createdAt - a.createdAt);
 }
 
 /**

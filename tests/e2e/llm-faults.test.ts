@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { issue8Faults, startFakeOpenAI, type FakeServer } from '../integration/fake-openai-server';
-import { openTab, runButton, runDigest, startApp, type App } from './harness';
+import { openTab, runDigest, startApp, startLlmRun, type App } from './harness';
 
 let app: App;
 let clean: FakeServer;
@@ -26,18 +26,8 @@ afterAll(async () => {
   await faulty?.close();
 });
 
-/** An LLM run of 40 agents in the control condition: 47 rounds and elections, about 450 requests before faults. */
-async function startLlmRun(page: Page, url: string): Promise<void> {
-  await page.locator('input[type="radio"][value="llm"]').check();
-  await page.getByLabel('API key', { exact: true }).fill('fake.key-e2e-faults-0000000000000');
-  await page.getByLabel('Endpoint (OpenAI-compatible base URL)').fill(url);
-  await page.getByText('Conditions, schedules and messages').click();
-  for (const name of ['treatment_info_message', 'treatment_soc_message', 'experiment_info_message', 'experiment_soc_message']) {
-    await page.getByLabel(`include ${name}`, { exact: true }).uncheck();
-  }
-  await expect.poll(() => page.locator('.estimate').innerText(), { timeout: 20_000 }).toMatch(/calls/);
-  await runButton(page).click();
-}
+/** LLM runs of 40 agents in the control condition: 47 rounds and elections, about 450 requests before faults. */
+const KEY = 'fake.key-e2e-faults-0000000000000';
 
 /** How the newest run ended: 'complete', or its status with the reason the page states; throws if it never ends. */
 async function howItEnded(page: Page, timeout: number): Promise<string> {
@@ -68,13 +58,13 @@ const unexpected = (errors: string[]) => errors.filter((e) => !/Failed to load r
 
 test('an LLM run under issue 8 faults completes with the records of a fault-free run', async () => {
   const reference = await openTab(app, '?agents=40');
-  await startLlmRun(reference.page, clean.url);
+  await startLlmRun(reference.page, clean.url, KEY);
   expect(await howItEnded(reference.page, 120_000)).toBe('complete');
   const want = await runDigest(reference.page);
   await reference.context.close();
 
   const tab = await openTab(app, '?agents=40');
-  await startLlmRun(tab.page, faulty.url);
+  await startLlmRun(tab.page, faulty.url, KEY);
   const ended = await howItEnded(tab.page, 150_000);
   const f = faulty.counters.faults;
   expect(f['rate-limit'] > 0 && f['server-error'] > 0 && f.truncated > 0 && f['truncated-content'] > 0, JSON.stringify(f)).toBe(true);

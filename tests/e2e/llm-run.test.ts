@@ -8,7 +8,7 @@ import { unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startFakeOpenAI, type FakeServer } from '../integration/fake-openai-server';
-import { downloadFromRunList, dumpIndexedDb, openTab, runButton, runDigest, startApp, waitForComplete, type App } from './harness';
+import { downloadFromRunList, dumpIndexedDb, openTab, runDigest, startApp, startLlmRun, waitForComplete, type App } from './harness';
 
 const KEY = 'fake.key-e2e-DO-NOT-STORE-1234567890';
 /** A distinctive part of the key too, in case something stored a truncated or reformatted copy. */
@@ -39,16 +39,7 @@ afterAll(async () => {
 
 test('an LLM run against the local test server completes and its API key is stored nowhere', async () => {
   const { page, context, errors } = await openTab(app, '?agents=80');
-  await page.locator('input[type="radio"][value="llm"]').check();
-  await page.getByLabel('API key', { exact: true }).fill(KEY);
-  await page.getByLabel('Endpoint (OpenAI-compatible base URL)').fill(llm.url);
-  await page.getByText('Conditions, schedules and messages').click();
-  for (const name of ['treatment_info_message', 'treatment_soc_message', 'experiment_info_message']) {
-    await page.getByLabel(`include ${name}`, { exact: true }).uncheck();
-  }
-  await expect.poll(() => page.locator('.estimate').innerText(), { timeout: 20_000 }).toMatch(/calls/);
-
-  await runButton(page).click();
+  await startLlmRun(page, llm.url, KEY, { keep: ['experiment_soc_message'] });
   await waitForComplete(page, 1, 220_000);
   const run = await runDigest(page);
   expect(run.calls).toBeGreaterThan(0);

@@ -4,16 +4,18 @@
  * IndexedDB rows at that round, and the charts draw nothing past it. The graph's spillover colouring compares each
  * untreated agent who follows a treated account with the same agent in control, and its counts match the same raw rows.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { openTab, runButton, runStatuses, startApp, type App } from './harness';
+import { expect, test } from 'vitest';
+import { openTab, runButton, runStatuses, storedRows, useApp } from './harness';
 
-let app: App;
-beforeAll(async () => {
-  app = await startApp();
-});
-afterAll(async () => {
-  await app?.close();
-});
+const servers = useApp();
+
+/** A stored round row, as far as these checks read it. */
+interface StoredRound {
+  condition: string;
+  round: number;
+  columns: { likelihood: Int8Array };
+  treated: Uint8Array;
+}
 
 interface Independent {
   round: number;
@@ -22,8 +24,59 @@ interface Independent {
   treated: number;
 }
 
+interface StoredNetwork {
+  n: number;
+  src: Int32Array;
+  dst: Int32Array;
+}
+
+interface StoredPersonas {
+  personas: Array<{ adult: boolean }>;
+}
+
+/** The spillover of the social roll-out (untreated vs the same agents in control) at the last round every condition stored. */
+function independentEffect(rows: StoredRound[]): Independent {
+  const main = rows.filter((r) => r.condition !== 'warmup');
+  const conditions = [...new Set(main.map((r) => r.condition))];
+  const round = Math.min(...conditions.map((c) => Math.max(...main.filter((r) => r.condition === c).map((r) => r.round))));
+  const at = (c: string) => main.find((r) => r.condition === c && r.round === round)!;
+  const ex = at('experiment_soc_message');
+  const ctl = at('control');
+  let sum = 0;
+  let untreated = 0;
+  let treated = 0;
+  for (let a = 0; a < ex.columns.likelihood.length; a++) {
+    if (ex.columns.likelihood[a] < 0 || ctl.columns.likelihood[a] < 0) continue;
+    if (ex.treated[a]) {
+      treated++;
+      continue;
+    }
+    untreated++;
+    sum += (ex.columns.likelihood[a] >= 3 ? 1 : 0) - (ctl.columns.likelihood[a] >= 3 ? 1 : 0);
+  }
+  return { round, estimate: sum / untreated, untreated, treated };
+}
+
+/** The graph's colour counts at round 10 of the social roll-out, from the raw rows, network and personas. */
+function spilloverCounts(rows: StoredRound[], net: StoredNetwork, people: StoredPersonas): Record<string, number> {
+  const ex = rows.find((r) => r.condition === 'experiment_soc_message' && r.round === 10)!;
+  const ctl = rows.find((r) => r.condition === 'control' && r.round === 10)!;
+  const followsTreated = new Uint8Array(net.n);
+  for (let i = 0; i < net.src.length; i++) if (ex.treated[net.dst[i]]) followsTreated[net.src[i]] = 1;
+  const out = { treated: 0, spillHigher: 0, spillSame: 0, spillLower: 0, neither: 0 };
+  for (let a = 0; a < net.n; a++) {
+    if (!people.personas[a].adult) continue;
+    if (ex.treated[a]) out.treated++;
+    else if (!followsTreated[a]) out.neither++;
+    else if (ex.columns.likelihood[a] >= 0 && ctl.columns.likelihood[a] >= 0 && ex.columns.likelihood[a] > ctl.columns.likelihood[a]) out.spillHigher++;
+    else if (ex.columns.likelihood[a] >= 0 && ctl.columns.likelihood[a] >= 0 && ex.columns.likelihood[a] < ctl.columns.likelihood[a]) out.spillLower++;
+    else out.spillSame++;
+  }
+  return out;
+}
+
 test('a paused run shows its effects as of the last stored round, equal to an independent computation', async () => {
-  const { page, context, errors } = await openTab(app);
+  const { page, context, errors } = await openTab(servers.app);
   await runButton(page).click();
   const bar = page.locator('[role="progressbar"]');
   // 171 records: 16 warm-up rounds, 30 × 5 condition rounds, 5 elections. 40 % lands in the main rounds (round ≥ 10).
@@ -37,38 +90,7 @@ test('a paused run shows its effects as of the last stored round, equal to an in
 
   // Independent of the app's analysis code: raw IndexedDB rows, the protocol's own `likelihood` column (last stated likelihood)
   // and `treated` flags at the last round every condition has stored.
-  const ind = await page.evaluate(async (): Promise<Independent> => {
-    const db = await new Promise<IDBDatabase>((ok, ko) => {
-      const req = indexedDB.open('spillover');
-      req.onsuccess = () => ok(req.result);
-      req.onerror = () => ko(req.error);
-    });
-    const rows = await new Promise<Array<{ condition: string; round: number; columns: { likelihood: Int8Array }; treated: Uint8Array }>>((ok, ko) => {
-      const req = db.transaction('rounds', 'readonly').objectStore('rounds').getAll();
-      req.onsuccess = () => ok(req.result);
-      req.onerror = () => ko(req.error);
-    });
-    db.close();
-    const main = rows.filter((r) => r.condition !== 'warmup');
-    const conditions = [...new Set(main.map((r) => r.condition))];
-    const round = Math.min(...conditions.map((c) => Math.max(...main.filter((r) => r.condition === c).map((r) => r.round))));
-    const at = (c: string) => main.find((r) => r.condition === c && r.round === round)!;
-    const ex = at('experiment_soc_message');
-    const ctl = at('control');
-    let sum = 0;
-    let untreated = 0;
-    let treated = 0;
-    for (let a = 0; a < ex.columns.likelihood.length; a++) {
-      if (ex.columns.likelihood[a] < 0 || ctl.columns.likelihood[a] < 0) continue;
-      if (ex.treated[a]) {
-        treated++;
-        continue;
-      }
-      untreated++;
-      sum += (ex.columns.likelihood[a] >= 3 ? 1 : 0) - (ctl.columns.likelihood[a] >= 3 ? 1 : 0);
-    }
-    return { round, estimate: sum / untreated, untreated, treated };
-  });
+  const ind = independentEffect(await storedRows<StoredRound>(page, 'rounds'));
 
   expect(ind.round).toBeGreaterThanOrEqual(10);
   expect(ind.round).toBeLessThan(30);
@@ -108,37 +130,10 @@ test('a paused run shows its effects as of the last stored round, equal to an in
   for (const key of ['treated', 'spillHigher', 'spillSame', 'spillLower', 'neither']) {
     shown[key] = Number(await legend.locator(`[data-key="${key}"]`).getAttribute('data-count'));
   }
-  const expected = await page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((ok, ko) => {
-      const req = indexedDB.open('spillover');
-      req.onsuccess = () => ok(req.result);
-      req.onerror = () => ko(req.error);
-    });
-    const all = <T,>(store: string) =>
-      new Promise<T[]>((ok, ko) => {
-        const req = db.transaction(store, 'readonly').objectStore(store).getAll();
-        req.onsuccess = () => ok(req.result as T[]);
-        req.onerror = () => ko(req.error);
-      });
-    const rows = await all<{ condition: string; round: number; columns: { likelihood: Int8Array }; treated: Uint8Array }>('rounds');
-    const [net] = await all<{ n: number; src: Int32Array; dst: Int32Array }>('networks');
-    const [people] = await all<{ personas: Array<{ adult: boolean }> }>('personas');
-    db.close();
-    const ex = rows.find((r) => r.condition === 'experiment_soc_message' && r.round === 10)!;
-    const ctl = rows.find((r) => r.condition === 'control' && r.round === 10)!;
-    const followsTreated = new Uint8Array(net.n);
-    for (let i = 0; i < net.src.length; i++) if (ex.treated[net.dst[i]]) followsTreated[net.src[i]] = 1;
-    const out = { treated: 0, spillHigher: 0, spillSame: 0, spillLower: 0, neither: 0 };
-    for (let a = 0; a < net.n; a++) {
-      if (!people.personas[a].adult) continue;
-      if (ex.treated[a]) out.treated++;
-      else if (!followsTreated[a]) out.neither++;
-      else if (ex.columns.likelihood[a] >= 0 && ctl.columns.likelihood[a] >= 0 && ex.columns.likelihood[a] > ctl.columns.likelihood[a]) out.spillHigher++;
-      else if (ex.columns.likelihood[a] >= 0 && ctl.columns.likelihood[a] >= 0 && ex.columns.likelihood[a] < ctl.columns.likelihood[a]) out.spillLower++;
-      else out.spillSame++;
-    }
-    return out;
-  });
+  const rows = await storedRows<StoredRound>(page, 'rounds');
+  const [net] = await storedRows<StoredNetwork>(page, 'networks');
+  const [people] = await storedRows<StoredPersonas>(page, 'personas');
+  const expected = spilloverCounts(rows, net, people);
   expect(shown).toEqual(expected);
   expect(expected.treated).toBeGreaterThan(200);
 

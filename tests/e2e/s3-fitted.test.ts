@@ -4,8 +4,7 @@
  * with them completes with the fit stored as its offline agents (so it resumes with them).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { dumpIndexedDb, startApp, type App } from './harness';
+import { dumpIndexedDb, openS3, startApp, waitForS3Complete as waitComplete, type App } from './harness';
 
 let app: App;
 
@@ -16,25 +15,9 @@ afterAll(async () => {
   await app?.close();
 });
 
-/** Wait for the newest run in the S3 list to be complete (fails with the app's error if it fails). */
-async function waitComplete(page: Page, timeout = 120_000): Promise<void> {
-  const status = page.locator('.runs li .status').first();
-  await expect.poll(async () => {
-    const err = await page.locator('section[aria-labelledby="s3-run-h"] .error').allInnerTexts();
-    if (err.length) throw new Error(err.join('\n'));
-    return (await status.count()) ? status.innerText() : '';
-  }, { timeout, interval: 300 }).toMatch(/^complete/);
-}
-
 describe('fitted S3 agents in the app', () => {
   it('should fit agents to a stored S3 run, use them in the setup and run them to completion', async () => {
-    const context = await app.browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    await context.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    await page.goto(app.url + '?preset=s3');
-    await page.getByRole('button', { name: '▶ Run S3' }).waitFor();
+    const { context, page, errors } = await openS3(app);
     await page.getByLabel('Users', { exact: true }).fill('400');
     await page.getByLabel('Seeds (comma-separated; results pool them)').fill('1');
     await page.getByLabel('Rounds', { exact: true }).fill('8');

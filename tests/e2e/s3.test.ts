@@ -12,7 +12,7 @@ import { unzipSync, strFromU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startFakeOpenAI } from '../integration/fake-openai-server';
-import { dumpIndexedDb, startApp, type App } from './harness';
+import { dumpIndexedDb, openS3, startApp, waitForS3Complete as waitComplete, type App } from './harness';
 
 let app: App;
 const work = mkdtempSync(join(tmpdir(), 'spillover-s3-e2e-'));
@@ -24,31 +24,10 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function openS3(viewport = { width: 1400, height: 1000 }) {
-  const context = await app.browser.newContext({ viewport, acceptDownloads: true });
-  await context.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await page.goto(app.url + '?preset=s3');
-  await page.getByRole('button', { name: '▶ Run S3' }).waitFor();
-  return { context, page, errors };
-}
-
 async function setUp(page: Page, users: number, seeds: string, rounds: number): Promise<void> {
   await page.getByLabel('Users', { exact: true }).fill(String(users));
   await page.getByLabel('Seeds (comma-separated; results pool them)').fill(seeds);
   await page.getByLabel('Rounds', { exact: true }).fill(String(rounds));
-}
-
-/** Wait for the newest run in the list to be complete (fails with the app's error if it fails). */
-async function waitComplete(page: Page, index = 0, timeout = 120_000): Promise<void> {
-  const status = page.locator('.runs li .status').nth(index);
-  await expect.poll(async () => {
-    const err = await page.locator('section[aria-labelledby="s3-run-h"] .error').allInnerTexts();
-    if (err.length) throw new Error(err.join('\n'));
-    return (await status.count()) ? status.innerText() : '';
-  }, { timeout, interval: 300 }).toMatch(/^complete/);
 }
 
 async function downloadOf(page: Page, click: () => Promise<void>): Promise<string> {
@@ -60,7 +39,7 @@ async function downloadOf(page: Page, click: () => Promise<void>): Promise<strin
 
 describe('S3 preset in the app', () => {
   it('should run offline end to end, compare with an observed curve, draw the graph and export CSVs and a bundle that replays with zero calls', async () => {
-    const { context, page, errors } = await openS3();
+    const { context, page, errors } = await openS3(app);
     await setUp(page, 600, '1,2', 10);
     await page.getByRole('button', { name: '▶ Run S3' }).click();
     await waitComplete(page);
@@ -102,7 +81,7 @@ describe('S3 preset in the app', () => {
   });
 
   it('should resume a run interrupted by a reload to the same results as an uninterrupted run', async () => {
-    const { context, page } = await openS3();
+    const { context, page } = await openS3(app);
     await setUp(page, 3000, '1,2,3', 40);
     await page.getByRole('button', { name: '▶ Run S3' }).click();
     await expect.poll(() => page.locator('.runs li .status').first().innerText().catch(() => ''), { timeout: 60_000 }).toMatch(/^running · [1-9]\d*\//);
@@ -126,7 +105,7 @@ describe('S3 preset in the app', () => {
   });
 
   it('should fit a 390 px phone screen', async () => {
-    const { context, page } = await openS3({ width: 390, height: 844 });
+    const { context, page } = await openS3(app, { width: 390, height: 844 });
     await setUp(page, 300, '1', 8);
     await page.getByRole('button', { name: '▶ Run S3' }).click();
     await waitComplete(page);
@@ -147,7 +126,7 @@ describe('S3 preset in the app', () => {
   it('should run with LLM agents against the local OpenAI-compatible server and store the key nowhere', async () => {
     const KEY = 'fake.key-s3-e2e-NEVER-STORED-5566778899';
     const server = await startFakeOpenAI({ latencyMs: 3 });
-    const { context, page, errors } = await openS3();
+    const { context, page, errors } = await openS3(app);
     try {
       await setUp(page, 150, '1', 3);
       await page.getByLabel('LLM agents (your key)').check();
