@@ -167,43 +167,34 @@ export function generatePopulation(opts: PopulationOptions): Persona[] {
   );
   for (const i of minors) edu[i] = 0; // less_than_high_school: still at school
 
-  // Party by race, ideology by party.
-  const party = new Int32Array(n);
-  const partyCond = assignJoint(
-    adults,
-    race,
-    raceKeys.map((r) => vals(A.party_by_race.propensity[r], PARTIES)),
-    vals(census.party.shares, PARTIES),
-    party,
-    stream('party'),
-  );
-  assignConditional(minors, race, partyCond, party, stream('party-minors'));
-  const ideology = new Int32Array(n);
-  const ideoCond = assignJoint(
-    adults,
-    party,
-    PARTIES.map((p) => vals(A.ideology_by_party.propensity[p], IDEOLOGIES)),
-    vals(census.ideology.shares, IDEOLOGIES),
-    ideology,
-    stream('ideology'),
-  );
-  assignConditional(minors, party, ideoCond, ideology, stream('ideology-minors'));
+  /**
+   * An attribute that depends on `rowOf`: adults dealt by quota per row, with the row propensities fitted to the
+   * census `shares`; minors dealt the adults' resulting shares in their own row, or all in adult row `minorsAsRow`.
+   */
+  const dependent = (label: string, rowOf: Int32Array, propensity: number[][], shares: number[], minorsAsRow?: number): Int32Array => {
+    const values = new Int32Array(n);
+    const conditional = assignJoint(adults, rowOf, propensity, shares, values, stream(label));
+    if (minorsAsRow === undefined) assignConditional(minors, rowOf, conditional, values, stream(`${label}-minors`));
+    else assignConditional(minors, new Int32Array(n), [conditional[minorsAsRow]], values, stream(`${label}-minors`));
+    return values;
+  };
 
-  // Turnout habit by age: two independent elections at the bracket's CPS rate r, fitted to the calibration shares.
-  const habit = new Int32Array(n);
-  const habitCond = assignJoint(
-    adults,
+  // Party by race, ideology by party.
+  const party = dependent('party', race, raceKeys.map((r) => vals(A.party_by_race.propensity[r], PARTIES)), vals(census.party.shares, PARTIES));
+  const ideology = dependent('ideology', party, PARTIES.map((p) => vals(A.ideology_by_party.propensity[p], IDEOLOGIES)), vals(census.ideology.shares, IDEOLOGIES));
+
+  // Turnout habit by age: two independent elections at the bracket's CPS rate r, fitted to the calibration shares;
+  // minors as the youngest adults.
+  const habit = dependent(
+    'turnout-habit',
     bracket,
     AGE_BRACKETS.map((b) => {
       const r = A.turnout_rate_by_age.rates[b];
       return [r * r, 2 * r * (1 - r), (1 - r) * (1 - r)];
     }),
     vals(A.turnout_habit.shares, TURNOUT_HABITS),
-    habit,
-    stream('turnout-habit'),
+    0,
   );
-  const minorRow = new Int32Array(n); // every minor in row 0 of a one-row table
-  assignConditional(minors, minorRow, [habitCond[0]], habit, stream('turnout-habit-minors'));
 
   // Occupation by (age bracket × education) cell.
   const occList = A.occupations.list;
