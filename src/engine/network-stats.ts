@@ -272,27 +272,14 @@ export function networkStats(net: FollowNetwork, options: { clusteringSample?: n
  * ways.
  */
 export function degreeAssortativity(net: FollowNetwork, kind: 'out-in' | 'total' | 'undirected' = 'out-in'): number {
-  let n = 0;
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let syy = 0;
-  let sxy = 0;
-  const add = (x: number, y: number) => {
-    n++;
-    sx += x;
-    sy += y;
-    sxx += x * x;
-    syy += y * y;
-    sxy += x * y;
-  };
+  const pairs = new PairMoments();
   if (kind === 'undirected') {
     const { offsets, neighbours } = undirectedView(net);
     for (let v = 0; v < net.n; v++) {
       const dv = offsets[v + 1] - offsets[v];
       for (let k = offsets[v]; k < offsets[v + 1]; k++) {
         const u = neighbours[k];
-        add(dv, offsets[u + 1] - offsets[u]);
+        pairs.add(dv, offsets[u + 1] - offsets[u]);
       }
     }
   } else {
@@ -301,15 +288,36 @@ export function degreeAssortativity(net: FollowNetwork, kind: 'out-in' | 'total'
     for (let a = 0; a < net.n; a++) {
       for (let k = net.outOffsets[a]; k < net.outOffsets[a + 1]; k++) {
         const b = net.outTargets[k];
-        if (kind === 'out-in') add(outDeg[a], inDeg[b]);
-        else add(outDeg[a] + inDeg[a], outDeg[b] + inDeg[b]);
+        if (kind === 'out-in') pairs.add(outDeg[a], inDeg[b]);
+        else pairs.add(outDeg[a] + inDeg[a], outDeg[b] + inDeg[b]);
       }
     }
   }
-  const cov = sxy / n - (sx / n) * (sy / n);
-  const vx = sxx / n - (sx / n) ** 2;
-  const vy = syy / n - (sy / n) ** 2;
-  return vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : 0;
+  return pairs.correlation();
+}
+
+/** Running sums of pairs (x, y) for their Pearson correlation in one pass, without storing the pairs (one per edge). */
+class PairMoments {
+  private readonly sums = new Float64Array(6);
+
+  add(x: number, y: number): void {
+    const s = this.sums;
+    s[0]++;
+    s[1] += x;
+    s[2] += y;
+    s[3] += x * x;
+    s[4] += y * y;
+    s[5] += x * y;
+  }
+
+  /** The correlation; 0 when either side is constant (or there are no pairs). */
+  correlation(): number {
+    const [n, sx, sy, sxx, syy, sxy] = this.sums;
+    const cov = sxy / n - (sx / n) * (sy / n);
+    const vx = sxx / n - (sx / n) ** 2;
+    const vy = syy / n - (sy / n) ** 2;
+    return vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : 0;
+  }
 }
 
 /** Strongly connected components (iterative Tarjan): their count and the size of the largest. */
