@@ -31,10 +31,20 @@ export function designFor(protocol: Pick<Protocol, 'outcomes' | 'contrasts'>, co
   };
 }
 
-/** The design of published LLM-SocioPol files: its default configuration restricted to the conditions present. */
+/** The protocol whose layout the published files are in (the one place the analysis names it). */
+const PUBLISHED_PROTOCOL = 'sociopol';
+
+/**
+ * The configuration published files were run with: their protocol's defaults, restricted to the conditions named
+ * `present` when given (the files say nothing else).
+ */
+export function publishedConfig(present?: ReadonlySet<string>): SimConfig {
+  const defaults = getProtocol(PUBLISHED_PROTOCOL).defaults();
+  return present ? { ...defaults, conditions: defaults.conditions.filter((c) => present.has(c.name)) } : defaults;
+}
+
+/** The design of published files: their protocol's declarations for the conditions present. */
 export function publishedDesign(seeds: readonly SeedData[]): DesignFor {
-  const protocol = getProtocol('sociopol');
-  const defaults = protocol.defaults();
-  const present = new Set(seeds.flatMap((s) => s.conditions.map((c) => c.name)));
-  return designFor(protocol, { ...defaults, conditions: defaults.conditions.filter((c) => present.has(c.name)) });
+  const config = publishedConfig(new Set(seeds.flatMap((s) => s.conditions.map((c) => c.name))));
+  return designFor(getProtocol(config.protocol), config);
 }

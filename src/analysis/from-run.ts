@@ -3,9 +3,11 @@
  * so a CLI run, a stored app run and the authors' published CSVs go through the same estimators.
  */
 import type { SimConfig } from '../engine/config';
-import type { ConditionView, AgentProfile } from '../engine/protocol';
+import { configError } from '../engine/errors';
+import type { ConditionView, AgentProfile, Protocol } from '../engine/protocol';
 import type { FollowNetwork } from '../engine/network';
 import { conditionViews, viewThrough, type RunRecord } from '../engine/record';
+import { getProtocol, protocolIdOf } from '../protocols/registry';
 import type { ConditionData, SeedData } from './types';
 
 export interface ArmNames {
@@ -13,22 +15,37 @@ export interface ArmNames {
   messages: string[];
 }
 
+/** How the analysis reads a run's views: the protocol's declared answer column, and the arms of each condition. */
+export interface ViewReading {
+  answerColumn: string;
+  armsOf: (condition: string) => ArmNames | null;
+}
+
+/** The reading of a run of `config`, from its protocol's declarations (`protocol` defaults to the registered one). */
+export function viewReading(config: SimConfig, protocol: Pick<Protocol, 'id' | 'answerColumn'> = getProtocol(protocolIdOf(config))): ViewReading {
+  if (!protocol.answerColumn) {
+    throw configError('protocol', `'${protocol.id}' declares no answerColumn, so the generic analysis has nothing to read`, "analyse its runs with the protocol's own analysis, or declare the column the analysis reads");
+  }
+  return { answerColumn: protocol.answerColumn, armsOf: armNames(config) };
+}
+
 /**
- * One seed's analysis input from the views of its conditions. `armsOf(name)` gives the arm names and messages of a
- * condition with arms (the view carries each agent's arm); close friends are attached when any condition has arms.
+ * One seed's analysis input from the views of its conditions: each adult's value of the declared answer column per
+ * round, the treatment, the end-of-run answer and, for a condition with arms, each row's arm; close friends are
+ * attached when any condition has arms.
  */
 export function seedDataFromViews(
   label: string,
   views: readonly ConditionView[],
   agents: readonly AgentProfile[],
-  network?: FollowNetwork,
-  armsOf: (condition: string) => ArmNames | null = () => null,
+  network: FollowNetwork | undefined,
+  reading: ViewReading,
   notes: string[] = [],
 ): SeedData {
   const adults = Int32Array.from(agents.filter((p) => p.adult).map((p) => p.id));
   const conditions: ConditionData[] = views.map((t) => {
     const R = t.rounds.length;
-    const column = t.column('stated');
+    const column = t.column(reading.answerColumn);
     const stated = new Int8Array(adults.length * R);
     const treatment = new Uint8Array(adults.length * R);
     for (let i = 0; i < adults.length; i++) {
@@ -41,7 +58,7 @@ export function seedDataFromViews(
       const votes = t.final;
       cd.votes = Int8Array.from(adults, (a) => votes[a]);
     }
-    const arms = armsOf(t.name);
+    const arms = reading.armsOf(t.name);
     if (arms && t.arms) {
       const byAgent = t.arms;
       cd.arms = { names: arms.names, messages: arms.messages, byRow: Int8Array.from(adults, (a) => byAgent[a]) };
@@ -82,5 +99,5 @@ export function seedDataAsOf(
     if (through < 1 || record.lastRoundOf(view.name) < 1) notes.push(`seed ${seed}: no stored rounds for ${view.name} yet`);
     else views.push(viewThrough(view, through, config.lastRound));
   }
-  return seedDataFromViews(label, views, agents, network, armNames(config), notes);
+  return seedDataFromViews(label, views, agents, network, viewReading(config), notes);
 }

@@ -5,7 +5,7 @@
  * notes, never crashed on; malformed CSVs throw a DataError.
  */
 import { unzipSync } from 'fflate';
-import { DEFAULT_CONDITIONS, DEFAULT_CONFIG } from '../protocols/sociopol/defaults';
+import { publishedConfig } from './design';
 import { dataError } from '../engine/errors';
 import type { ConditionData, SeedData } from './types';
 import { parseWideCsv, type WideTable } from './wide-csv';
@@ -101,8 +101,8 @@ function lastColumn(cd: ConditionData): Uint8Array {
  * same schedule is consistent and has the same final column, its per-round assignment is used, with a note; otherwise
  * only the final column is trusted (`treatmentFinalOnly`) and cohort estimates are skipped.
  */
-export function repairRollouts(seed: SeedData, periodEnds: readonly number[] = DEFAULT_CONFIG.periodEnds): void {
-  const specOf = new Map(DEFAULT_CONDITIONS.map((c) => [c.name, c]));
+export function repairRollouts(seed: SeedData, periodEnds: readonly number[] = publishedConfig().periodEnds): void {
+  const specOf = new Map(publishedConfig().conditions.map((c) => [c.name, c]));
   const bad: ConditionData[] = [];
   const good: ConditionData[] = [];
   for (const cd of seed.conditions) {
@@ -194,7 +194,7 @@ export function readPublishedFromFiles(files: Map<string, string>, rootName = 's
     const name = lastSegs.filter((s) => s === lastSegs[idx]).length > 1 ? key || rootName : lastSegs[idx];
     const notes: string[] = [];
     const conditions: ConditionData[] = [];
-    const known = DEFAULT_CONDITIONS.map((c) => c.name);
+    const known = publishedConfig().conditions.map((c) => c.name);
     const names = [...conds.keys()].sort((a, b) => {
       const ia = known.indexOf(a);
       const ib = known.indexOf(b);

@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type SimConfig } from '../engine/config';
-import { DEFAULT_CONDITIONS, DEFAULT_CONFIG } from '../protocols/sociopol/defaults';
+import { publishedConfig } from '../analysis/design';
 import { loadPublished } from '../analysis/load-published';
 import { contrastsOfSeeds, designFromSchedule } from '../analysis/tte/from-seeds';
 import { seedsFromBundle } from '../analysis/tte/from-bundle';
@@ -91,7 +91,7 @@ function main(): void {
       if (!args.design) throw new UsageError('estimate: --panel needs the design that assigned the roll-out: --design and --stages (e.g. --design 0,0.1,0.2,0.5 --stages 1,3,5,7)');
       job = { runs: loadCausalmp(path), design: { probabilities: args.design, stages: args.stages! }, label: path };
     } else if (kind === 'sociopol') {
-      job = fromSeeds(loadPublished(path), args, { ...DEFAULT_CONFIG, conditions: DEFAULT_CONDITIONS });
+      job = fromSeeds(loadPublished(path), args, publishedConfig());
     } else {
       let text: string;
       try {

@@ -12,7 +12,7 @@ import { MAX_SEEDS } from '../engine/seeds';
 import { designFor } from '../analysis/design';
 import { formatTables, summarize } from '../analysis/summary';
 import { DEFAULT_MODELS } from '../agents/llm/models';
-import { armNames, seedDataFromViews } from '../analysis/from-run';
+import { seedDataFromViews, viewReading } from '../analysis/from-run';
 import type { SeedData } from '../analysis/types';
 import { BATCH_DISCOUNT } from '../agents/llm/cost';
 import { withOverrides, type ConditionSpec, type FeedMode, type SimConfig } from '../engine/config';
@@ -338,7 +338,7 @@ export async function replicate(
     const output: SeedOutput = { label, seed, result, record };
     outputs.push(output);
     // The voting analysis input; S3 reports from its own tables (s3-preset.ts).
-    const data = opts.s3 ? null : seedDataFromViews(label, seedViews(output, opts.config, personas), personas, network, armNames(opts.config));
+    const data = opts.s3 ? null : seedDataFromViews(label, seedViews(output, opts.config, personas), personas, network, viewReading(opts.config));
     if (data) seeds.push(data);
     tracker?.finishSeed(output, data);
   }
@@ -466,7 +466,7 @@ function writeStopped(opts: ReplicateOptions, tracker: RunTracker, reason: strin
     }
     if (opts.json) {
       const seeds = tracker.completed.flatMap((c) => (c.data ? [c.data] : []));
-      if (partial) seeds.push(seedDataFromViews(partial.label, seedViews(partial, opts.config, world.personas), world.personas, world.network, armNames(opts.config)));
+      if (partial) seeds.push(seedDataFromViews(partial.label, seedViews(partial, opts.config, world.personas), world.personas, world.network, viewReading(opts.config)));
       const { llm, invalid } = totalsOf(tracker.completed.map((c) => c.output));
       if (cur) addTotals(llm, cur.llm);
       const lastComplete: Record<string, Record<string, number>> = {};

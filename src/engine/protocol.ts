@@ -324,6 +324,12 @@ export interface Protocol<
   readonly messages: readonly MessageDecl[];
   readonly columns: readonly ColumnDecl[];
   readonly scalars: readonly ScalarDecl[];
+  /**
+   * The column the generic analysis reads (`columns[].name`): the value an agent gives when active, missing between
+   * answers; its summaries and outcomes at the last round carry each agent's last answer forward. Absent for a
+   * protocol that brings its own analysis (its runs then have no generic results view).
+   */
+  readonly answerColumn?: string;
   /** Outcomes for this configuration (ids may name the last round). */
   outcomes(config: SimConfig): OutcomeDecl[];
   /** The comparisons the analysis reports for this configuration (never found by condition-name prefixes). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OfflinePort } from '../../src/protocols/sociopol/offline/rules-port';
-import { armNames, seedDataFromViews } from '../../src/analysis/from-run';
+import { seedDataFromViews, viewReading } from '../../src/analysis/from-run';
 import { summarize } from '../../src/analysis/summary';
 import { compareWithBond } from '../../src/analysis/bond2012';
 import { armsOf, assignmentUniforms } from '../../src/engine/assignment';
@@ -74,7 +74,7 @@ describe('the Bond et al. 2012 design', () => {
     const personas = tinyPersonas(N, 3);
     const network = tinyNetwork(N, 3);
     const { views } = await runRecorded({ config, seed: 6, agents: personas, network, port: new OfflinePort() });
-    const summary = summarize([seedDataFromViews('seed_6', views, personas, network, armNames(config))], 'test', designFor(getProtocol('bond2012'), config));
+    const summary = summarize([seedDataFromViews('seed_6', views, personas, network, viewReading(config))], 'test', designFor(getProtocol('bond2012'), config));
     const names = summary.effects.filter((e) => e.seed === 'seed_6').map((e) => `${e.treatment} vs ${e.baseline} ${e.outcome}`);
     expect(names).toContain('bond2012:social vs bond2012:control turnout');
     expect(names).toContain('bond2012:info vs bond2012:control turnout');

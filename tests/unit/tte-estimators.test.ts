@@ -10,6 +10,7 @@ import { stageProbabilities, type Panel } from '../../src/analysis/tte/panel';
 import { Rng } from '../../src/engine/rng';
 import { exposureEstimates } from '../../src/analysis/tte/exposure';
 import { tteContrasts } from '../../src/analysis/tte/contrasts';
+import { publishedConfig } from '../../src/analysis/design';
 import { designFromSchedule } from '../../src/analysis/tte/from-seeds';
 import { type SimConfig } from '../../src/engine/config';
 import { DEFAULT_CONFIG } from '../../src/protocols/sociopol/defaults';
@@ -156,7 +157,7 @@ describe('exposure-mapping estimators', () => {
 describe('contrasts and designs of LLM-SocioPol', () => {
   it('should map the published conditions to roll-out, all-treated and none-treated', () => {
     const names = ['control', 'treatment_soc_message', 'experiment_soc_message'];
-    expect(tteContrasts(names)).toEqual([{ message: 'social', rollout: 'experiment_soc_message', allTreated: 'treatment_soc_message', noneTreated: 'control' }]);
+    expect(tteContrasts(names, publishedConfig())).toEqual([{ message: 'social', rollout: 'experiment_soc_message', allTreated: 'treatment_soc_message', noneTreated: 'control' }]);
   });
 
   it('should answer from a registered protocol\'s declared total effects instead of the name mapping', () => {

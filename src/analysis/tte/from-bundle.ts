@@ -6,11 +6,13 @@
 import { buildNetwork } from '../../engine/network';
 import type { RunBundle } from '../../storage/bundle';
 import type { ConditionData, SeedData } from '../types';
+import { viewReading } from '../from-run';
 
 const WARMUP = 'warmup';
 
 export function seedsFromBundle(bundle: RunBundle): SeedData[] {
   const config = bundle.run.config;
+  const { answerColumn } = viewReading(config);
   const network = buildNetwork(bundle.network.n, bundle.network.src, bundle.network.dst);
   const rounds: number[] = [];
   for (let r = config.firstRound; r <= config.lastRound; r++) rounds.push(r);
@@ -33,7 +35,7 @@ export function seedsFromBundle(bundle: RunBundle): SeedData[] {
         const c = rec.round - config.firstRound;
         if (c < 0 || c >= R) continue;
         adults.forEach((a, i) => {
-          voting[i * R + c] = rec.columns.stated[a];
+          voting[i * R + c] = rec.columns[answerColumn][a];
           treatment[i * R + c] = rec.treated[a];
         });
       }

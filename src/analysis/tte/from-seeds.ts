@@ -93,7 +93,7 @@ export function runsFromSeeds(seeds: SeedData[], contrast: TteContrast): TteRun[
 }
 
 /** Every contrast with a roll-out among these seeds' conditions, each with its runs. */
-export function contrastsOfSeeds(seeds: SeedData[], config?: SimConfig): Array<{ contrast: TteContrast; runs: TteRun[] }> {
+export function contrastsOfSeeds(seeds: SeedData[], config: SimConfig): Array<{ contrast: TteContrast; runs: TteRun[] }> {
   const names = [...new Set(seeds.flatMap((s) => s.conditions.map((c) => c.name)))];
   return tteContrasts(names, config).map((contrast) => ({ contrast, runs: runsFromSeeds(seeds, contrast) })).filter((c) => c.runs.length > 0);
 }

@@ -4,8 +4,8 @@
  * every estimate per round, averaged over seeds) and the design used, with the contrasts the source offers.
  */
 import type { SimConfig } from '../../engine/config';
-import { DEFAULT_CONDITIONS, DEFAULT_CONFIG } from '../../protocols/sociopol/defaults';
 import { dataError } from '../../engine/errors';
+import { publishedConfig } from '../design';
 import type { SeedData } from '../types';
 import { CAUSALMP_FILE_RE } from './causalmp-files';
 import { contrastsOfSeeds, designFromSchedule } from './from-seeds';
@@ -72,7 +72,7 @@ function view(title: string, runs: TteRun[], design: StageDesign, designInferred
 }
 
 /** From wide tables (a stored run, a bundle, published files); `config` supplies the roll-out's schedule. */
-export function estimatorViewFromSeeds(seeds: SeedData[], title: string, req: EstimatorRequest = {}, config: SimConfig = { ...DEFAULT_CONFIG, conditions: DEFAULT_CONDITIONS }): EstimatorView {
+export function estimatorViewFromSeeds(seeds: SeedData[], title: string, req: EstimatorRequest = {}, config: SimConfig = publishedConfig()): EstimatorView {
   const all = contrastsOfSeeds(seeds, config);
   if (!all.length) throw dataError(title, 'conditions', 'include no staggered roll-out with its all-treated and control conditions', 'run the roll-out, the everyone-treated and the control condition together');
   const chosen = all.find((c) => c.contrast.message === req.contrast) ?? all[0];

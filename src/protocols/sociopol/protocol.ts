@@ -199,6 +199,7 @@ export function socioPolProtocol(variant: SocioPolVariant): SocioPolProtocol {
       { id: 'social', label: 'social' },
     ],
     columns: COLUMNS,
+    answerColumn: 'stated',
     scalars: [{ name: 'likelyCount', label: 'adults likely to vote (≥ 3)' }],
     outcomes: (config) => [...socioPolOutcomes(config), FIRST_TREATED],
     contrasts: variant.contrasts ?? socioPolContrasts,

@@ -3,7 +3,7 @@
  * report compares a surrogate with the data it was fitted on, with the same estimators. Pure (the caller supplies
  * personas and network), so the CLI, the tests and the app's worker share it.
  */
-import { armNames, seedDataFromViews } from '../../../analysis/from-run';
+import { seedDataFromViews, viewReading } from '../../../analysis/from-run';
 import type { SeedData } from '../../../analysis/types';
 import type { SimConfig } from '../../../engine/config';
 import type { FollowNetwork } from '../../../engine/network';
@@ -31,7 +31,7 @@ export async function rollout(inputs: RolloutInputs, onSeed?: (seed: number) => 
       { protocol, config, seed, agents: inputs.personas, network: inputs.network, port: inputs.port },
       { onRound: (r) => record.addRound(r), onFinal: (f) => record.addFinal(f.condition, f.values) },
     );
-    out.push(seedDataFromViews(`seed_${seed}`, conditionViews(record, config, inputs.personas, seed), inputs.personas, inputs.network, armNames(config)));
+    out.push(seedDataFromViews(`seed_${seed}`, conditionViews(record, config, inputs.personas, seed), inputs.personas, inputs.network, viewReading(config, protocol)));
     onSeed?.(seed);
   }
   return out;
