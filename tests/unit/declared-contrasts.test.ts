@@ -1,5 +1,6 @@
 // The analysis compares what the protocol declares (`Protocol.contrasts`), found from the conditions' messages and
-// schedules, never from their names: the same data under other condition names gives the same effects table.
+// schedules, never from their names, and reads the column the protocol declares (`Protocol.answerColumn`): the same
+// data under other condition names, or a run whose answer column has another name, gives the same effects table.
 import { describe, expect, it } from 'vitest';
 import { designFor, publishedDesign } from '../../src/analysis/design';
 import { loadPublished } from '../../src/analysis/load-published';
@@ -10,6 +11,11 @@ import { getProtocol } from '../../src/protocols/registry';
 import { DEFAULT_CONDITIONS, makeConfig } from '../../src/protocols/sociopol/defaults';
 import { BOND_2012_CONFIG } from '../../src/protocols/bond2012/protocol';
 import { findings } from '../../src/ui/findings';
+import { seedDataFromViews, viewReading } from '../../src/analysis/from-run';
+import { tteContrasts } from '../../src/analysis/tte/contrasts';
+import type { AnyProtocol } from '../../src/engine/protocol';
+import { OfflinePort } from '../../src/protocols/sociopol/offline/rules-port';
+import { runRecorded, tinyConfig, tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
 
 const FIXTURE = 'tests/fixtures/analysis-small';
 /** Names with none of the published prefixes (control, treatment_, experiment_). */
@@ -77,5 +83,41 @@ describe('contrasts declared by the protocol', () => {
     const d = publishedDesign(seeds)(2);
     const named = new Set(d.contrasts.flatMap((c) => [c.treatment.condition, c.baseline.condition]));
     expect([...named].sort()).toEqual(['control', 'experiment_soc_message', 'treatment_soc_message']);
+  });
+
+  it('should read the answer column the protocol declares, whatever it is called', async () => {
+    // SocioPol with its per-round column 'stated' renamed 'answer' (declarations, records and outcomes alike).
+    const renamedColumn: AnyProtocol = {
+      ...sociopol,
+      columns: sociopol.columns.map((c) => (c.name === 'stated' ? { ...c, name: 'answer' } : c)),
+      answerColumn: 'answer',
+      outcomes: (config) => sociopol.outcomes(config).map((o) => ('column' in o && o.column === 'stated' ? { ...o, column: 'answer' } : o)),
+      endRound(ctx, scratch) {
+        const { columns, ...rest } = sociopol.endRound(ctx, scratch);
+        const { stated, ...others } = columns;
+        return { ...rest, columns: { ...others, answer: stated } };
+      },
+    };
+    const config = tinyConfig(300, { lastRound: 6, periodEnds: [2, 4, 5, 6] });
+    const agents = tinyPersonas(300, 9);
+    const network = tinyNetwork(300, 9);
+    const analyse = async (protocol: AnyProtocol) => {
+      const { views } = await runRecorded({ config, seed: 9, agents, network, port: new OfflinePort(), protocol });
+      return summarize([seedDataFromViews('seed_9', views, agents, network, viewReading(config, protocol))], 'x', designFor(protocol, config));
+    };
+    const original = await analyse(sociopol);
+    const renamed = await analyse(renamedColumn);
+    expect(original.effects.length).toBeGreaterThan(20);
+    expect(original.effects.some((e) => e.outcome === 'first_treated_answer')).toBe(true);
+    expect(renamed.effects).toEqual(original.effects);
+    expect(renamed.conditions).toEqual(original.conditions);
+    // Without the declaration the generic analysis refuses, rather than guess a column.
+    expect(() => viewReading(config, { ...renamedColumn, answerColumn: undefined })).toThrow(/declares no answerColumn/);
+  });
+
+  it('should find the estimator testbed\'s roll-outs from the declared total effects, under any condition names', () => {
+    const names = (n: string) => RENAMED[n] ?? n;
+    const contrasts = tteContrasts(Object.values(RENAMED), fixtureConfig(names));
+    expect(contrasts).toEqual([{ message: 'social', rollout: 'staggered_social', allTreated: 'everyone_social', noneTreated: 'baseline' }]);
   });
 });
