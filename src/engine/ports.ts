@@ -56,6 +56,22 @@ export interface CachedCall {
   usage: { promptTokens: number; cachedPromptTokens: number; completionTokens: number };
 }
 
+/** True when `x` has a CachedCall's shape (a row read back from storage, a file or a bundle is unchecked data). */
+export function isCachedCall(x: unknown): x is CachedCall {
+  if (typeof x !== 'object' || x === null) return false;
+  const c = x as Record<string, unknown>;
+  const u = c.usage as Record<string, unknown> | undefined;
+  return (
+    typeof c.text === 'string' &&
+    typeof c.model === 'string' &&
+    typeof u === 'object' &&
+    u !== null &&
+    typeof u.promptTokens === 'number' &&
+    typeof u.cachedPromptTokens === 'number' &&
+    typeof u.completionTokens === 'number'
+  );
+}
+
 /** Where cached answers live (memory, a file in the CLI, IndexedDB in the app). */
 export interface ResponseCacheStore {
   get(key: string): Promise<CachedCall | undefined>;

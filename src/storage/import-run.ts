@@ -7,8 +7,8 @@
  */
 import { validateConfig } from '../engine/config';
 import { SpilloverError } from '../engine/errors';
+import { isCachedCall } from '../engine/ports';
 import { validateSeeds } from '../engine/seeds';
-import { isCachedCall } from '../agents/llm/cache';
 import type { RunBundle } from './bundle';
 import { DexieResponseCache, storageError, type NetworkRow, type RunRow, type SpilloverDb } from './db';
 

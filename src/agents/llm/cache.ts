@@ -4,9 +4,10 @@
  * answer text and its usage only — never the key or headers — so a cache can travel in an exported run bundle. The
  * endpoint is hashed into the key so answers from one server are never served for requests to another.
  */
-import type { CachedCall, ResponseCacheStore } from '../../engine/ports';
+import { isCachedCall, type CachedCall, type ResponseCacheStore } from '../../engine/ports';
 import type { ChatMessage } from '../../engine/protocol';
 
+export { isCachedCall };
 export type { CachedCall, ResponseCacheStore };
 
 /**
@@ -16,21 +17,6 @@ export type { CachedCall, ResponseCacheStore };
 export interface CacheLike {
   get(key: string): Promise<unknown>;
   put(key: string, value: CachedCall): Promise<void>;
-}
-
-export function isCachedCall(x: unknown): x is CachedCall {
-  if (typeof x !== 'object' || x === null) return false;
-  const c = x as Record<string, unknown>;
-  const u = c.usage as Record<string, unknown> | undefined;
-  return (
-    typeof c.text === 'string' &&
-    typeof c.model === 'string' &&
-    typeof u === 'object' &&
-    u !== null &&
-    typeof u.promptTokens === 'number' &&
-    typeof u.cachedPromptTokens === 'number' &&
-    typeof u.completionTokens === 'number'
-  );
 }
 
 export interface CacheKeyInput {
