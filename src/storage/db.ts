@@ -13,7 +13,6 @@ import { buildNetwork, edgeArrays, type FollowNetwork } from '../engine/network'
 import { upgradeConfigV1, upgradeElectionV1, upgradePost, upgradeRoundV1 } from './migrations';
 import { packValues, storedList, type StoredList } from './packed-values';
 
-import type { FittedAgents } from '../protocols/sociopol/fitted/model';
 
 export type RunStatus = 'running' | 'paused' | 'interrupted' | 'complete' | 'failed';
 export type AgentsKind = 'offline' | 'llm' | 'replay';
@@ -74,7 +73,8 @@ export interface RunRow {
 export interface OfflineAgentsChoice {
   kind: 'fitted' | 'rules';
   label: string;
-  fitted?: FittedAgents;
+  /** The protocol's fitted-agents file, kept as stored: the protocol checks it (`offlineAgents.fitted`) before use. */
+  fitted?: unknown;
 }
 
 /** A RoundRecord without its event lists (those go to `events` and `posts`), keyed by run and seed. */

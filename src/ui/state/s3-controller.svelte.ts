@@ -4,7 +4,6 @@
  * the selected run's S3 results in runes, and reads S3's views of the stored rounds (s3-views.ts).
  */
 import type { RunRow } from '../../storage/db';
-import type { FittedAgents } from '../../protocols/sociopol/fitted/model';
 import type { NetworkChoice, ProgressUpdate, RunOutcome, RunSpec } from '../../workers/protocol';
 import { s3SimConfig } from '../../protocols/s3/protocol';
 import type { S3RunSpec } from '../../protocols/s3/spec';
@@ -34,7 +33,7 @@ export function s3RunSpec(spec: S3RunSpec, apiKey: string | null, network: Netwo
     spec.agents === 'llm' && spec.llm
       ? { kind: 'llm', apiKey: apiKey ?? '', settings: { baseUrl: spec.llm.baseUrl, models: { full: spec.llm.model, mini: spec.llm.model, nano: spec.llm.model }, budgetUsd: spec.llm.budgetUsd, concurrency: spec.llm.concurrency } }
       : // A stored choice's `fitted` holds the fitted agents of the run's protocol; S3's port checks its own on resume.
-        { kind: 'offline', agents: spec.fitted ? { kind: 'fitted', label: `fitted to ${spec.fitted.label}`, fitted: spec.fitted.agents as unknown as FittedAgents } : CLASSICAL };
+        { kind: 'offline', agents: spec.fitted ? { kind: 'fitted', label: `fitted to ${spec.fitted.label}`, fitted: spec.fitted.agents } : CLASSICAL };
   return { name: spec.name, config, seeds: spec.seeds, network, agents, dataUrl: dataFolderUrl() };
 }
 
