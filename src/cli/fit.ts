@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SeedData } from '../analysis/types';
+import { publishedConfig } from '../analysis/design';
 import { loadPublished } from '../analysis/load-published';
 import { OfflinePort } from '../protocols/sociopol/offline/rules-port';
 import { makeConfig } from '../protocols/sociopol/defaults';
@@ -47,7 +48,7 @@ function readJsonFile(path: string): string {
 function loadSource(v: { sociopol?: string; run?: string }): { seeds: FitSeed[]; data: SeedData[]; kind: 'published' | 'run'; label: string; notes: string[] } {
   if (v.sociopol) {
     const data = loadPublished(v.sociopol);
-    return { seeds: fromSeedData(data), data, kind: 'published', label: basename(v.sociopol.replace(/\/+$/, '')), notes: [] };
+    return { seeds: fromSeedData(data, publishedConfig()), data, kind: 'published', label: basename(v.sociopol.replace(/\/+$/, '')), notes: [] };
   }
   const bundle = decodeBundle(readJsonFile(v.run as string), v.run);
   if (bundle.run.agentsKind !== 'llm') log(`fit: ${v.run} was run with ${bundle.run.agentsKind} agents, not LLM agents; fitting anyway`);

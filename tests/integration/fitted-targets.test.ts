@@ -12,6 +12,7 @@ import { makeConfig } from '../../src/protocols/sociopol/defaults';
 import { generateTwitterNetwork } from '../../src/engine/network-generator';
 import { generatePopulation } from '../../src/population';
 import { fromSeedData } from '../../src/protocols/sociopol/fitted/features';
+import { publishedConfig } from '../../src/analysis/design';
 import { fitAgents } from '../../src/protocols/sociopol/fitted/fit';
 import { FittedPort } from '../../src/protocols/sociopol/fitted/fitted-port';
 import type { FittedAgents } from '../../src/protocols/sociopol/fitted/model';
@@ -27,7 +28,7 @@ describe('fitted agents vs the published runs', () => {
 
   it('should be the bundled parameters, exactly, when fitted to the published files', () => {
     expect(existsSync(DIR), `${DIR} is missing: the shared data folder must sit next to the project`).toBe(true);
-    const fresh = fitAgents(fromSeedData(data()), { kind: 'published', label: 'llm-sociopol' });
+    const fresh = fitAgents(fromSeedData(data(), publishedConfig()), { kind: 'published', label: 'llm-sociopol' });
     const bundled = JSON.parse(readFileSync('public/data/fitted-sociopol.json', 'utf8')) as FittedAgents;
     expect(fresh.source.activations).toBe(bundled.source.activations);
     const flat = (f: FittedAgents) => [...f.transition.flatMap((t) => t?.beta ?? []), ...f.delay.beta, ...f.first.beta];

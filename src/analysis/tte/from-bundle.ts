@@ -29,17 +29,17 @@ export function seedsFromBundle(bundle: RunBundle): SeedData[] {
         notes.push(`seed ${s.seed}: no rounds of ${spec.name} in the bundle`);
         continue;
       }
-      const voting = new Int8Array(adults.length * R).fill(-1);
+      const stated = new Int8Array(adults.length * R).fill(-1);
       const treatment = new Uint8Array(adults.length * R);
       for (const rec of [...warm, ...main]) {
         const c = rec.round - config.firstRound;
         if (c < 0 || c >= R) continue;
         adults.forEach((a, i) => {
-          voting[i * R + c] = rec.columns[answerColumn][a];
+          stated[i * R + c] = rec.columns[answerColumn][a];
           treatment[i * R + c] = rec.treated[a];
         });
       }
-      conditions.push({ name: spec.name, agentIds, rounds, stated: voting, treatment, notes: [] });
+      conditions.push({ name: spec.name, agentIds, rounds, stated, treatment, notes: [] });
     }
     return { seed: `seed_${idx + 1}`, conditions, network, notes };
   });

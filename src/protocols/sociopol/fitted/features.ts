@@ -5,7 +5,7 @@
  * millions of published activations fit in seconds.
  */
 import type { SeedData } from '../../../analysis/types';
-import type { ConditionSpec } from '../../../engine/config';
+import type { SimConfig } from '../../../engine/config';
 import type { Persona, TurnoutHabit } from '../../../population/types';
 import type { RunBundle } from '../../../storage/bundle';
 import { DELAY_FEATURES, FIRST_FEATURES, TRANSITION_FEATURES, delayFeatures, firstFeatures, transitionFeatures, type MessageCode } from './model';
@@ -14,7 +14,7 @@ export interface FitCondition {
   name: string;
   message: MessageCode;
   /** rows × rounds: stated likelihood or −1. */
-  voting: Int8Array;
+  stated: Int8Array;
   /** rows × rounds: treated 0/1 (null: unknown, read as untreated). */
   treatment: Uint8Array | null;
   /** rows × rounds: the delay n chosen at that activation, −1 where unknown (published data: always unknown). */
@@ -34,19 +34,19 @@ export interface FitSeed {
   following?: Int32Array[];
 }
 
-/** Message of a published condition, from its name (control, *_info_*, *_soc_*). */
-export function messageOfName(name: string): MessageCode {
-  if (/soc/i.test(name)) return 2;
-  if (/info/i.test(name)) return 1;
-  return 0;
+/** The model's code of condition `name`'s message (0 none, 1 info, 2 social), from the configuration, never the name. */
+function messageCode(config: SimConfig, name: string): MessageCode {
+  const message = config.conditions.find((c) => c.name === name)?.message ?? 'none';
+  return Math.max(0, (['none', 'info', 'social'] as readonly string[]).indexOf(message)) as MessageCode;
 }
 
-export function fromSeedData(seeds: readonly SeedData[]): FitSeed[] {
+/** Published wide tables (or any SeedData) run with `config` (published files: `publishedConfig()`). */
+export function fromSeedData(seeds: readonly SeedData[], config: SimConfig): FitSeed[] {
   return seeds.map((s) => {
     const first = s.conditions[0];
     const conditions = s.conditions
       .filter((cd) => !cd.arms && cd.agentIds.length === first.agentIds.length && cd.rounds.length === first.rounds.length)
-      .map((cd) => ({ name: cd.name, message: messageOfName(cd.name), voting: cd.stated, treatment: cd.treatmentFinalOnly ? null : cd.treatment, votes: cd.votes }));
+      .map((cd) => ({ name: cd.name, message: messageCode(config, cd.name), stated: cd.stated, treatment: cd.treatmentFinalOnly ? null : cd.treatment, votes: cd.votes }));
     return { label: s.seed, rounds: first.rounds.slice(), agentIds: first.agentIds, conditions };
   });
 }
@@ -58,7 +58,6 @@ export function fromBundle(bundle: RunBundle): { seeds: FitSeed[]; notes: string
   const rounds: number[] = [];
   for (let r = cfg.firstRound; r <= cfg.lastRound; r++) rounds.push(r);
   const R = rounds.length;
-  const specs = new Map<string, ConditionSpec>(cfg.conditions.map((c) => [c.name, c]));
   const net = bundle.network;
   const seeds: FitSeed[] = [];
   for (const bs of bundle.seeds) {
@@ -75,8 +74,8 @@ export function fromBundle(bundle: RunBundle): { seeds: FitSeed[]; notes: string
     if (cfg.conditions.some((c) => c.arms)) notes.push(`${bs.seed}: conditions with arms (Bond 2012 design) are left out of the fit`);
     const conditions: FitCondition[] = names.map((name) => ({
       name,
-      message: (['none', 'info', 'social'] as readonly string[]).indexOf(specs.get(name)?.message ?? 'none') as MessageCode,
-      voting: new Int8Array(adults.length * R).fill(-1),
+      message: messageCode(cfg, name),
+      stated: new Int8Array(adults.length * R).fill(-1),
       treatment: new Uint8Array(adults.length * R),
       delays: new Int8Array(adults.length * R).fill(-1),
     }));
@@ -86,7 +85,7 @@ export function fromBundle(bundle: RunBundle): { seeds: FitSeed[]; notes: string
       for (const c of targets) {
         for (let i = 0; i < adults.length; i++) {
           const a = adults[i];
-          c.voting[i * R + j] = rec.columns.stated[a];
+          c.stated[i * R + j] = rec.columns.stated[a];
           c.treatment![i * R + j] = rec.treated[a];
         }
         rec.active.forEach((a, k) => {
@@ -182,7 +181,7 @@ function warmupKey(seed: FitSeed, c: FitCondition): string {
   let h = 2166136261;
   for (let i = 0; i < seed.agentIds.length; i++) {
     h = Math.imul(h ^ seed.agentIds[i], 16777619);
-    for (let j = 0; j < warm; j++) h = Math.imul(h ^ (c.voting[i * R + j] + 2), 16777619);
+    for (let j = 0; j < warm; j++) h = Math.imul(h ^ (c.stated[i * R + j] + 2), 16777619);
   }
   return `${seed.agentIds.length}:${warm}:${h >>> 0}`;
 }
@@ -215,7 +214,7 @@ export function collect(seeds: readonly FitSeed[], obs: Observations, options: C
     }
     seed.conditions.forEach((c, ci) => {
       const useWarm = ci === 0 && !warmDone;
-      const current = carried(c.voting, n, R);
+      const current = carried(c.stated, n, R);
       for (let i = 0; i < n; i++) {
         const habit = seed.habits?.[i] ?? null;
         let prevJ = -1;
@@ -225,7 +224,7 @@ export function collect(seeds: readonly FitSeed[], obs: Observations, options: C
           const r = seed.rounds[j];
           const treatedNow = !!c.treatment && r >= 1 && c.treatment[i * R + j] === 1;
           if (treatedNow && firstTreated < 0) firstTreated = r;
-          const y = c.voting[i * R + j];
+          const y = c.stated[i * R + j];
           if (y < 0) continue;
           const take = r >= 1 || useWarm;
           const msg: MessageCode = treatedNow ? c.message : 0;
@@ -235,7 +234,7 @@ export function collect(seeds: readonly FitSeed[], obs: Observations, options: C
               firstFeatures(habit, fx);
               obs.first.add(fx, y);
             } else {
-              const prev = c.voting[i * R + prevJ];
+              const prev = c.stated[i * R + prevJ];
               const share = seed.following ? likelyShare(seed.following[i], current, R, j - 1) : 0;
               const before = seed.following ? likelyShare(seed.following[i], current, R, prevJ - 1) : 0;
               const input = {
@@ -257,7 +256,7 @@ export function collect(seeds: readonly FitSeed[], obs: Observations, options: C
           }
           // The delay chosen at this activation, with the next activation (or its absence) as evidence.
           let next = -1;
-          for (let k = j + 1; k < R; k++) if (c.voting[i * R + k] >= 0) { next = k; break; }
+          for (let k = j + 1; k < R; k++) if (c.stated[i * R + k] >= 0) { next = k; break; }
           if (take) {
             delayFeatures(y, msg, r, dx);
             const chosen = c.delays ? c.delays[i * R + j] : -1;
@@ -294,12 +293,12 @@ function likelyShare(follows: Int32Array, current: Int8Array, R: number, j: numb
   return stated ? likely / stated : 0;
 }
 
-function carried(voting: Int8Array, n: number, R: number): Int8Array {
+function carried(stated: Int8Array, n: number, R: number): Int8Array {
   const out = new Int8Array(n * R);
   for (let i = 0; i < n; i++) {
     let last = -1;
     for (let j = 0; j < R; j++) {
-      const v = voting[i * R + j];
+      const v = stated[i * R + j];
       if (v >= 0) last = v;
       out[i * R + j] = last;
     }

@@ -16,7 +16,7 @@ import { surrogateStats } from './stats';
 export function seedDataOf(seeds: readonly FitSeed[]): SeedData[] {
   return seeds.map((s) => ({
     seed: s.label,
-    conditions: s.conditions.map((c) => ({ name: c.name, agentIds: s.agentIds, rounds: s.rounds, stated: c.voting, treatment: c.treatment, votes: c.votes, notes: [] })),
+    conditions: s.conditions.map((c) => ({ name: c.name, agentIds: s.agentIds, rounds: s.rounds, stated: c.stated, treatment: c.treatment, votes: c.votes, notes: [] })),
   }));
 }
 
