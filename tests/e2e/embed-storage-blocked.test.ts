@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DIST, inkedPixels, openEmbedded, openTab, runDigest, startApp, waitForComplete, type App } from './harness';
+import { DIST, inkedPixels, openEmbedded, openTab, runDigest, startApp, waitForComplete, waitForFinished, type App } from './harness';
 
 /** A message of the engine's round loop (src/engine/simulation.ts): code that contains it is the simulation. */
 const ROUND_LOOP = 'run cancelled: it stopped at a round boundary';
@@ -63,16 +63,7 @@ test('an embed on another site, with storage refused, runs to results in memory,
   await expect(banner.innerText()).resolves.toMatch(/Runs in this tab are not saved[\s\S]*gone when the tab closes[\s\S]*download its bundle[\s\S]*open the app in its own tab/);
   await expect(banner.getByRole('link', { name: 'open the app in its own tab' }).getAttribute('href')).resolves.toBe('/course/spillover/');
 
-  const state = await frame.waitForFunction(
-    () => {
-      const text = document.querySelector('.progress')?.textContent ?? '';
-      if (document.querySelector('.progress .error')) return `error: ${text}`;
-      return text.includes('Finished') ? 'finished' : false;
-    },
-    null,
-    { timeout: 120_000, polling: 250 },
-  );
-  expect(await state.jsonValue()).toBe('finished');
+  await waitForFinished(frame);
   await expect.poll(() => frame.locator('.embed table.effects tbody tr').count(), { timeout: 30_000 }).toBeGreaterThan(0);
   expect((await frame.locator('.embed table.effects tbody tr').allInnerTexts()).join('\n')).toMatch(/ to /);
   await expect(frame.locator('.embed .finding .sentence').count()).resolves.toBeGreaterThan(0);
