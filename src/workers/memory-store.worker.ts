@@ -17,6 +17,13 @@ const apis: Promise<Record<MemoryApiKind, object>> = (async () => {
   return { simulation: simulation.default, analysis: analysis.default, store: store.pageStoreOn(createDb()) };
 })();
 
+// A failure to set up is thrown as an uncaught error, which the page's Worker sees ('error') and reports.
+apis.catch((err: unknown) =>
+  setTimeout(() => {
+    throw err;
+  }),
+);
+
 self.addEventListener('message', (e: MessageEvent<{ kind: MemoryApiKind; port: MessagePort }>) => {
   const { kind, port } = e.data;
   void apis.then((all) => expose(all[kind], port));

@@ -5,7 +5,7 @@
 import { wrap, type Remote } from 'comlink';
 import type { AnalysisApi, Results } from '../../workers/analysis.worker';
 import type { EstimatorRequest, EstimatorView } from '../../analysis/tte/view';
-import { memoryWorkerPort } from './storage-mode';
+import { memoryWorkerPort, onMemoryWorkerFailed } from './storage-mode';
 import { toUiError, type UiError } from './run-controller.svelte';
 import type { RunFit } from '../../protocols/sociopol/fitted/fit-run';
 import type { S3RunFit } from '../../protocols/s3/fit/from-record';
@@ -36,6 +36,12 @@ export class AnalysisController {
     if (!this.#api) {
       // Storage refused: the analysis runs in the worker that keeps the runs in memory (storage-mode.ts).
       const inMemory = memoryWorkerPort('analysis');
+      if (inMemory) {
+        onMemoryWorkerFailed((message) => {
+          this.error = { name: 'WorkerFailed', message };
+          this.loading = false;
+        });
+      }
       this.#worker = inMemory ? null : new Worker(new URL('../../workers/analysis.worker.ts', import.meta.url), { type: 'module', name: 'spillover-analysis' });
       this.#api = wrap<AnalysisApi>(inMemory ?? this.#worker!);
     }
