@@ -276,33 +276,57 @@ export function socioPolProtocol(variant: SocioPolVariant): SocioPolProtocol {
   };
 }
 
+/** Peers likely to vote, gathered per request (grown as needed; only the first entries of a request count). */
+let likelyPeers = new Int32Array(64);
+
+/**
+ * `rng.sample(likelyPeers[0…count), k)`, the same draws and the same ids, taken in place in the scratch list
+ * (`Rng.sample` copies its input twice).
+ */
+function sampleLikely(rng: Rng, count: number, k: number): number[] {
+  const list = likelyPeers;
+  const m = Math.min(k, count);
+  for (let i = 0; i < m; i++) {
+    const j = i + rng.int(count - i);
+    const t = list[i];
+    list[i] = list[j];
+    list[j] = t;
+  }
+  const shown: number[] = new Array(m);
+  for (let i = 0; i < m; i++) shown[i] = list[i];
+  return shown;
+}
+
 /** The vote part of an adult's request: the countdown, its last statement, the message and the peer signal. */
 function voteRequest(ctx: RoundContext<SocioPolState, Persona>, x: SocioPolRound, a: number): NonNullable<SocioPolRequest['vote']> {
   const { state, config, round } = ctx;
   const cur = state.likelihood;
   const follow = ctx.world.following(a);
   const peers = state.closeFriends ? state.closeFriends[a] : follow;
+  const kind = ctx.message[a];
   // The peer signal counts only peers that have said something, so it does not rise merely because more accounts
-  // have spoken (early in the warm-up).
+  // have spoken (early in the warm-up). A social message also lists the likely ones.
+  if (kind === 2 && likelyPeers.length < peers.length) likelyPeers = new Int32Array(peers.length * 2);
   let likely = 0;
   let stated = 0;
   for (let k = 0; k < peers.length; k++) {
     const v = cur[peers[k]];
     if (v >= 0) {
       stated++;
-      if (v >= 3) likely++;
+      if (v >= 3) {
+        if (kind === 2) likelyPeers[likely] = peers[k];
+        likely++;
+      }
     }
   }
   let treatment: TreatmentMessage | null = null;
-  const kind = ctx.message[a];
   if (kind === 1) {
     treatment = { kind: 'info', text: x.params.messages.info };
   } else if (kind === 2) {
-    const eligible: number[] = [];
-    for (let k = 0; k < peers.length; k++) if (cur[peers[k]] >= 3) eligible.push(peers[k]);
-    const shown = state.facesRng.reseed(hashTail(state.facesHead, a, round)).sample(eligible, x.params.maxFollowedLikelyShown);
-    sortSmall(shown);
-    treatment = { kind: 'social', text: x.socialText, likelyCount: x.likelyCount, followedLikely: shown.map((id) => ({ id, profile: state.profiles[id] })) };
+    const shown = sortSmall(sampleLikely(state.facesRng.reseed(hashTail(state.facesHead, a, round)), likely, x.params.maxFollowedLikelyShown));
+    const followedLikely: Array<{ id: number; profile: string }> = new Array(shown.length);
+    for (let i = 0; i < shown.length; i++) followedLikely[i] = { id: shown[i], profile: state.profiles[shown[i]] };
+    treatment = { kind: 'social', text: x.socialText, likelyCount: x.likelyCount, followedLikely };
   }
   const c = cur[a];
   return {
