@@ -6,13 +6,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
 import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { SimConfig } from '../engine/config';
 import { runExperiment, type ExperimentResult } from '../engine/simulation';
 import { offlinePort } from '../protocols/assemble';
 import { getProtocol } from '../protocols/registry';
+import { workerBundle } from './worker-bundle';
 import { planShards, runShards, type MergeHooks, type PoolInputs, type ShardData, type ShardWorker } from '../workers/condition-split';
 
 /** What a thread is started with: its ShardData, the personas as `v8.serialize` bytes. */
@@ -39,21 +39,6 @@ export function poolSize(config: SimConfig, workers = availableParallelism()): n
   return planShards(config.conditions.length, workers).length;
 }
 
-let bundled: string | null = null;
-
-/**
- * From source (the CLI runs under tsx), the worker entry is bundled once per process into one CommonJS script: a
- * thread then starts in tens of milliseconds instead of loading the TypeScript loader and transpiling every module
- * (~0.4 s of CPU per thread).
- */
-function workerScript(url: URL): string {
-  if (bundled === null) {
-    const out = buildSync({ entryPoints: [fileURLToPath(url)], bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, logLevel: 'silent' });
-    bundled = out.outputFiles[0].text;
-  }
-  return bundled;
-}
-
 /**
  * The personas serialised once per population (cloning 20,000 persona objects costs the main thread about 0.1 s per
  * worker, before the warm-up can start); the workers copy the bytes and deserialise them in parallel.
@@ -66,7 +51,7 @@ function spawnThread(data: ShardData): ShardWorker {
   let bytes = serialised.get(data.personas);
   if (!bytes) serialised.set(data.personas, (bytes = serialize(data.personas)));
   const workerData: ThreadData = { ...data, personas: [], personaBytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
-  const worker = fromSource ? new Worker(workerScript(url), { eval: true, workerData }) : new Worker(url, { workerData });
+  const worker = fromSource ? new Worker(workerBundle(fileURLToPath(url)), { eval: true, workerData }) : new Worker(url, { workerData });
   return {
     send: (message, transfer) => worker.postMessage(message, transfer),
     onMessage: (handler) => worker.on('message', handler),
