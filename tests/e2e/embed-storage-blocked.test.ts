@@ -14,6 +14,8 @@ import { DIST, inkedPixels, openEmbedded, openTab, runDigest, startApp, waitForC
 
 /** A message of the engine's round loop (src/engine/simulation.ts): code that contains it is the simulation. */
 const ROUND_LOOP = 'run cancelled: it stopped at a round boundary';
+/** A message of the analysis worker's API (src/workers/analysis.worker.ts): code that contains it is the analysis. */
+const ANALYSIS = 'does not exist (deleted?); pick another run from the list';
 
 /**
  * The source of every script that ran on the frame's own thread (its page, not its workers: each worker is a target of
@@ -68,12 +70,13 @@ test('an embed on another site, with storage refused, runs to results in memory,
   expect((await frame.locator('.embed table.effects tbody tr').allInnerTexts()).join('\n')).toMatch(/ to /);
   await expect(frame.locator('.embed .finding .sentence').count()).resolves.toBeGreaterThan(0);
 
-  // The simulation ran off the page thread: the round loop is in the build, and in a worker's script, but no script
-  // that ran on the frame's thread contains it (the page only renders; the app's own scripts are seen there).
-  expect(readdirSync(join(DIST, 'assets')).some((f) => f.endsWith('.js') && readFileSync(join(DIST, 'assets', f), 'utf8').includes(ROUND_LOOP))).toBe(true);
+  // The simulation and the analysis ran off the page thread: the round loop and the analysis API are in the build, but
+  // no script that ran on the frame's thread contains either (the page only renders; its own scripts are seen there).
+  const built = readdirSync(join(DIST, 'assets')).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(DIST, 'assets', f), 'utf8'));
+  for (const marker of [ROUND_LOOP, ANALYSIS]) expect(built.some((src) => src.includes(marker)), marker).toBe(true);
   const onPage = await scriptsOnPageThread(page, frame);
   expect(onPage.some((src) => src.includes('Runs in this tab are not saved'))).toBe(true);
-  expect(onPage.filter((src) => src.includes(ROUND_LOOP)).map((src) => src.slice(0, 100))).toEqual([]);
+  expect(onPage.filter((src) => src.includes(ROUND_LOOP) || src.includes(ANALYSIS)).map((src) => src.slice(0, 100))).toEqual([]);
   expect(page.workers().map((w) => w.url())).toEqual(expect.arrayContaining([expect.stringMatching(/memory-store\.worker-[\w-]+\.js$/)]));
 
   // The graph reads the rounds from the same in-memory database, through the worker that keeps it.
