@@ -149,6 +149,8 @@ interface ConditionRun {
   own: unknown;
   totals: ConditionTotals;
   treatedEver: Uint8Array;
+  /** Who is shown which message at the share `share` of the schedule (set by the first round at that share). */
+  messages?: { share: number; treated: Uint8Array; message: Uint8Array };
 }
 
 /**
@@ -260,18 +262,28 @@ export async function runExperiment(inputs: ExperimentInputs, hooks: ExperimentH
     const { state } = run;
     const trending = trendingPosts(state);
     // message[a]: 0 none, k = 1 + index into protocol.messages; `treated` is its 0/1 shadow, as the CSVs record it.
-    const treated = new Uint8Array(n);
-    const message = new Uint8Array(n);
+    // Both depend only on the period's share, so they are worked out once per share and copied for each round.
+    let treated: Uint8Array;
+    let message: Uint8Array;
     const spec = run.spec;
     if (spec && round >= 1 && (spec.arms || spec.message !== 'none')) {
       const p = spec.schedule[periodOf(config, round)];
-      for (let a = 0; a < n; a++) {
-        const m = messageFor(spec, assignment[a], p);
-        if (m !== 'none') {
-          treated[a] = 1;
-          message[a] = messageIndex.get(m) ?? 0;
+      if (run.messages?.share !== p) {
+        const shown = { share: p, treated: new Uint8Array(n), message: new Uint8Array(n) };
+        for (let a = 0; a < n; a++) {
+          const m = messageFor(spec, assignment[a], p);
+          if (m !== 'none') {
+            shown.treated[a] = 1;
+            shown.message[a] = messageIndex.get(m) ?? 0;
+          }
         }
+        run.messages = shown;
       }
+      treated = run.messages.treated.slice();
+      message = run.messages.message.slice();
+    } else {
+      treated = new Uint8Array(n);
+      message = new Uint8Array(n);
     }
     const world: WorldView = { n, following: (a: number) => followingNow(state, a) };
     const ctx: RoundContext<unknown> = { seed, config, agents, condition: run.name, round, state: run.own, world, message, treatedEver: run.treatedEver };

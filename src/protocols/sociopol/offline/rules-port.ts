@@ -23,8 +23,12 @@ export class OfflinePort implements SocioPolPort {
   private head = hashHead(0, 'offline');
   private readonly rng = new Rng(0);
   private row = new Float64Array(5);
+  /** rankDecay ** rank for the first ranks (the same doubles as Math.pow, computed once). */
+  private readonly decay: Float64Array;
 
-  constructor(private readonly params: OfflineParameters = OFFLINE_PARAMETERS) {}
+  constructor(private readonly params: OfflineParameters = OFFLINE_PARAMETERS) {
+    this.decay = Float64Array.from({ length: 32 }, (_, rank) => Math.pow(params.engagement.rankDecay, rank));
+  }
 
   init(ctx: PortContext): void {
     this.seed = ctx.seed;
@@ -61,7 +65,7 @@ export class OfflinePort implements SocioPolPort {
     const feed = req.ranked;
     for (let rank = 0; rank < feed.length; rank++) {
       const followed = feed.followed(rank);
-      let boost = Math.pow(e.rankDecay, rank);
+      let boost = rank < this.decay.length ? this.decay[rank] : Math.pow(e.rankDecay, rank);
       if (followed) boost *= e.followedBoost;
       if (feed.friendsEngaged(rank)) boost *= e.friendsBoost;
       const x = rng.next();
