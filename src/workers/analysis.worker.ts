@@ -24,6 +24,7 @@ import { fitRun, type RunFit } from '../protocols/sociopol/fitted/fit-run';
 import { fitS3Run, type S3RunFit } from '../protocols/s3/fit/from-record';
 import { createDb, DexieResponseCache, getRun, loadFinals, loadFollowNetwork, loadPersonas, loadRoundRecords, loadNetwork, type RunRow } from '../storage/db';
 import { loadRunRecord } from '../storage/run-record';
+import { s3CsvZip, s3Graph, s3Results, type S3GraphData, type S3Results } from '../ui/state/s3-views';
 import { readCausalmpFiles, readCausalmpZip } from '../analysis/tte/causalmp-files';
 import type { TteRun } from '../analysis/tte/run';
 import { estimatorViewFromCausalmp, estimatorViewFromSeeds, isCausalmpLayout, type EstimatorRequest, type EstimatorView } from '../analysis/tte/view';
@@ -275,6 +276,17 @@ const api = {
     } catch (err) {
       plain(err);
     }
+  },
+
+  /** S3's views of a stored run (s3-views.ts): its curves and effects, one seed's graph states, its CSV zip. */
+  async s3Results(runId: number): Promise<S3Results> {
+    return s3Results(db, runId).catch(plain);
+  },
+  async s3Graph(runId: number, seedIndex: number): Promise<S3GraphData> {
+    return s3Graph(db, runId, seedIndex).catch(plain);
+  },
+  async s3CsvZip(runId: number): Promise<Uint8Array> {
+    return s3CsvZip(db, runId).catch(plain);
   },
 
   /** The JSON run bundle (configuration, seeds, network, personas, records, LLM cache; never a key). */

@@ -9,6 +9,7 @@ import { memoryWorkerPort, onMemoryWorkerFailed } from './storage-mode';
 import { toUiError, type UiError } from './run-controller.svelte';
 import type { RunFit } from '../../protocols/sociopol/fitted/fit-run';
 import type { S3RunFit } from '../../protocols/s3/fit/from-record';
+import type { S3GraphData, S3Results } from './s3-views';
 
 export class AnalysisController {
   results = $state<Results | null>(null);
@@ -155,5 +156,18 @@ export class AnalysisController {
 
   exportBundle(runId: number): Promise<string> {
     return this.api().exportBundle(runId);
+  }
+
+  /** S3's views of a stored run, computed in the analysis worker like every run's results. */
+  s3Results(runId: number): Promise<S3Results> {
+    return this.api().s3Results(runId);
+  }
+
+  s3Graph(runId: number, seedIndex: number): Promise<S3GraphData> {
+    return this.api().s3Graph(runId, seedIndex);
+  }
+
+  s3CsvZip(runId: number): Promise<Uint8Array> {
+    return this.api().s3CsvZip(runId);
   }
 }

@@ -2,11 +2,10 @@
  * The page's reads and writes of the run database as one object of async methods. Normally the page builds it on its
  * own connection; when the browser refuses this page storage, the worker that owns the in-memory database builds it
  * there and serves it over comlink (workers/memory-store.worker.ts), so the page reads the same rounds without ever
- * holding the database or computing on it.
+ * holding the database. Results of runs are computed in the analysis worker, never here.
  */
 import type { AgentProfile } from '../../engine/protocol';
 import { deleteRun, listRuns, loadConditionRows, loadEvents, loadFinals, loadFollowNetwork, loadPersonas, loadPosts, markInterrupted, updateRun, type RunRow, type SpilloverDb } from '../../storage/db';
-import { s3CsvZip, s3Graph, s3Results } from './s3-views';
 
 export function pageStoreOn(db: SpilloverDb) {
   return {
@@ -21,9 +20,6 @@ export function pageStoreOn(db: SpilloverDb) {
     loadPosts: (runId: number, seed: number, condition: string) => loadPosts(db, runId, seed, condition),
     loadFollowNetwork: (runId: number) => loadFollowNetwork(db, runId),
     loadPersonas: (runId: number, seed: number): Promise<AgentProfile[] | undefined> => loadPersonas(db, runId, seed),
-    s3Results: (runId: number) => s3Results(db, runId),
-    s3Graph: (runId: number, seedIndex: number) => s3Graph(db, runId, seedIndex),
-    s3CsvZip: (runId: number) => s3CsvZip(db, runId),
   };
 }
 

@@ -1,14 +1,15 @@
 /**
  * The S3 page's controller: S3 runs go through the one simulation worker (the page's RunController) and live in the
  * one database with every other run (the RunsStore lists them); this class turns the S3 form into a run spec, keeps
- * the selected run's S3 results in runes, and reads S3's views of the stored rounds (s3-views.ts).
+ * the selected run's S3 results in runes, and shows S3's views of the stored rounds (s3-views.ts), which the analysis
+ * worker computes.
  */
 import type { RunRow } from '../../storage/db';
 import type { NetworkChoice, ProgressUpdate, RunOutcome, RunSpec } from '../../workers/protocol';
 import { s3SimConfig } from '../../protocols/s3/protocol';
 import type { S3RunSpec } from '../../protocols/s3/spec';
 import { dataFolderUrl, toUiError, type RunController, type UiError } from './run-controller.svelte';
-import { pageStore, type RunsStore } from './runs-store.svelte';
+import type { RunsStore } from './runs-store.svelte';
 import type { S3GraphData, S3Results } from './s3-views';
 
 /** What the S3 run list shows of a stored run. */
@@ -37,6 +38,14 @@ export function s3RunSpec(spec: S3RunSpec, apiKey: string | null, network: Netwo
   return { name: spec.name, config, seeds: spec.seeds, network, agents, dataUrl: dataFolderUrl() };
 }
 
+/** What the S3 page asks of the analysis worker. */
+export interface S3Analysis {
+  exportBundle(runId: number): Promise<string>;
+  s3Results(runId: number): Promise<S3Results>;
+  s3Graph(runId: number, seedIndex: number): Promise<S3GraphData>;
+  s3CsvZip(runId: number): Promise<Uint8Array>;
+}
+
 export class S3Controller {
   results = $state.raw<S3Results | null>(null);
   selected = $state<number | null>(null);
@@ -55,10 +64,15 @@ export class S3Controller {
   constructor(
     readonly run: RunController,
     readonly store: RunsStore,
-    /** The run bundle of any stored run (the analysis worker writes it). */
-    readonly exportBundle: (runId: number) => Promise<string>,
+    /** The analysis worker's exports and S3 views of stored runs (AnalysisController). */
+    readonly analysis: S3Analysis,
   ) {
     run.onProgress((u) => this.onProgress(u));
+  }
+
+  /** The run bundle of any stored run (the analysis worker writes it). */
+  exportBundle(runId: number): Promise<string> {
+    return this.analysis.exportBundle(runId);
   }
 
   get busy(): boolean {
@@ -78,7 +92,7 @@ export class S3Controller {
   async show(runId: number): Promise<void> {
     this.selected = runId;
     try {
-      this.results = await pageStore().s3Results(runId);
+      this.results = await this.analysis.s3Results(runId);
     } catch (err) {
       this.error = toUiError(err);
     }
@@ -155,10 +169,10 @@ export class S3Controller {
   }
 
   graph(runId: number, seedIndex: number): Promise<S3GraphData> {
-    return pageStore().s3Graph(runId, seedIndex);
+    return this.analysis.s3Graph(runId, seedIndex);
   }
 
   exportCsvZip(runId: number): Promise<Uint8Array> {
-    return pageStore().s3CsvZip(runId);
+    return this.analysis.s3CsvZip(runId);
   }
 }

@@ -1,7 +1,8 @@
 /**
- * S3's results views of a stored run, read on the page from the one database like every run's: each seed's stored
- * rounds become the run record (storage/run-record.ts), its views become S3 tables, and the curves, intervention
- * effects, graph states and S3's CSV layout are computed from those — the same functions the CLI's report uses.
+ * S3's results views of a stored run, computed in the analysis worker from the one database like every run's: each
+ * seed's stored rounds become the run record (storage/run-record.ts), its views become S3 tables, and the curves,
+ * intervention effects, graph states and S3's CSV layout are computed from those — the same functions the CLI's report
+ * uses.
  */
 import { strToU8, zipSync } from 'fflate';
 import type { Effect } from '../../analysis/types';
