@@ -9,6 +9,9 @@ import type { FinalRecord } from '../../src/engine/types';
 import { sociopol } from '../../src/protocols/sociopol';
 import { OrderedMerge, planPieces, planShards } from '../../src/workers/condition-split';
 import { tinyConfig, tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
+import { withOverrides } from '../../src/engine/config';
+import { offlinePort } from '../../src/protocols/assemble';
+import { getProtocol } from '../../src/protocols/registry';
 
 const n = 150;
 const inputs = { config: tinyConfig(n), seed: 4, personas: tinyPersonas(n, 4), network: tinyNetwork(n, 4) };
@@ -56,6 +59,21 @@ describe('conditions on a pool of workers', () => {
       const got = pool.digest(await runConditionPool(inputs, pool.hooks, options));
       expect(pool.log).toEqual(seq.log);
       expect(got, JSON.stringify(options)).toBe(expected);
+    }
+  }, 60_000);
+
+  it('should give the sequential run’s records for S3 too, its state shipped after round 0 and cut between threads', async () => {
+    const config = withOverrides(getProtocol('s3').defaults(), { agents: n, lastRound: 8, periodEnds: [8] });
+    (config.params as { rounds: number }).rounds = 8;
+    const s3 = { ...inputs, config };
+    const seq = recorder();
+    const protocol = getProtocol('s3');
+    const expected = seq.digest(await runExperiment({ protocol, config, seed: s3.seed, agents: s3.personas, network: s3.network, port: offlinePort(protocol) }, seq.hooks));
+    for (const workers of [2, 3]) {
+      const pool = recorder();
+      const got = pool.digest(await runConditionPool(s3, pool.hooks, { workers }));
+      expect(pool.log).toEqual(seq.log);
+      expect(got, `${workers} threads`).toBe(expected);
     }
   }, 60_000);
 

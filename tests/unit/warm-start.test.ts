@@ -23,9 +23,12 @@ function recorder() {
 }
 
 describe('a warm-up shipped to the conditions', () => {
+  const s3 = withOverrides(getProtocol('s3').defaults(), { agents: n, lastRound: 10, periodEnds: [10] });
+  (s3.params as { rounds: number }).rounds = 10;
   const configs = {
     sociopol: tinyConfig(n),
     bond2012: withOverrides(BOND_2012_CONFIG, { agents: n }),
+    s3,
   };
   for (const [name, config] of Object.entries(configs)) {
     it(`should give the records of the run that plays its own warm-up (${name})`, async () => {

@@ -21,13 +21,14 @@ import { ACTIONS, type S3Decision, type S3Port, type S3Request, type SeenMessage
 import { RankedFeed } from '../../engine/feed';
 import type { S3RoundExtra } from './record';
 export type { S3RoundExtra } from './record';
-import { ConditionWorld, sharedParts, type S3Scratch } from './world';
+import { ConditionWorld, sharedParts, type PackedConditionWorld, type S3Scratch } from './world';
 
 /** The engine's decision part S3 always gives: no engine feed actions, no engine post, delay unused (a fresh copy). */
 const enginePart = (): DecisionBase => ({ actions: [], newPost: null, nextDelay: 1 });
 
 type Q = Omit<S3Request, 'agentId' | 'round' | 'condition'>;
-type S3State = { world: ConditionWorld | null };
+/** The world is built on first use (from the round's network view); `packed` is a shipped state it then takes over. */
+type S3State = { world: ConditionWorld | null; packed?: PackedConditionWorld | null };
 
 
 function params(config: SimConfig): S3Config {
@@ -53,8 +54,11 @@ function worldOf(ctx: RoundContext<S3State, Persona>): ConditionWorld {
   const network = buildNetwork(n, src, dst);
   const config = params(ctx.config);
   const { roles: _roles, ...shared } = sharedParts(config, ctx.seed, ctx.agents, network);
-  ctx.state.world = new ConditionWorld({ config, personas: ctx.agents, network }, shared);
-  return ctx.state.world;
+  const world = new ConditionWorld({ config, personas: ctx.agents, network }, shared);
+  if (ctx.state.packed) world.restore(ctx.state.packed);
+  ctx.state.packed = null;
+  ctx.state.world = world;
+  return world;
 }
 
 /** An S3 agent (the classical models, or agents fitted from a run) behind the engine's port shape. */
@@ -178,7 +182,10 @@ export const s3Protocol: Protocol<S3State, S3Scratch, Q, S3Decision, object, obj
   totalEffects: () => [],
 
   createState: () => ({ world: null }),
-  forkState: (state) => ({ world: state.world ? state.world.clone() : null }),
+  forkState: (state) => ({ world: state.world ? state.world.clone() : null, packed: state.packed }),
+  // A pool ships the state after round 0 (and a condition cut between two threads) instead of replaying it.
+  packState: (state) => state.world?.pack() ?? state.packed ?? null,
+  unpackState: (packed) => ({ world: null, packed: packed as PackedConditionWorld | null }),
   beginRound(ctx) {
     const world = worldOf(ctx);
     if (ctx.round <= 0) {

@@ -35,6 +35,19 @@ interface Arrival {
   source: MessageSource;
 }
 
+/** A condition's world as plain data (`ConditionWorld.pack`), to cross to a worker. */
+export interface PackedConditionWorld {
+  emotion: Int8Array;
+  attitude: Int8Array;
+  opinion: Float32Array;
+  spread: Uint8Array;
+  removed: Uint8Array;
+  reach: Float64Array;
+  memory: Array<MemoryEntry[] | null>;
+  messages: S3Message[];
+  last: number[];
+}
+
 /** The state of one condition (the protocol's `S`); rounds advance it in place. */
 export class ConditionWorld {
   readonly emotion: Int8Array;
@@ -75,6 +88,34 @@ export class ConditionWorld {
     for (const m of this.messages) c.messages.push({ ...m });
     c.last = this.last.slice();
     return c;
+  }
+
+  /** The state as plain data (copies, as `clone` makes), for another thread to go on from (`restore`). */
+  pack(): PackedConditionWorld {
+    return {
+      emotion: this.emotion.slice(),
+      attitude: this.attitude.slice(),
+      opinion: this.opinion.slice(),
+      spread: this.spread.slice(),
+      removed: this.removed.slice(),
+      reach: this.reach.slice(),
+      memory: this.memory.map((m) => (m ? m.slice() : null)),
+      messages: this.messages.map((m) => ({ ...m })),
+      last: this.last.slice(),
+    };
+  }
+
+  /** Take over (a copy of) a state `pack` gave; this world must be fresh: built on the same inputs, no round played. */
+  restore(p: PackedConditionWorld): void {
+    this.emotion.set(p.emotion);
+    this.attitude.set(p.attitude);
+    this.opinion.set(p.opinion);
+    this.spread.set(p.spread);
+    this.removed.set(p.removed);
+    this.reach.set(p.reach);
+    for (let a = 0; a < p.memory.length; a++) this.memory[a] = p.memory[a] ? p.memory[a]!.slice() : null;
+    for (const m of p.messages) this.messages.push({ ...m });
+    this.last = p.last.slice();
   }
 
   /** The profile prior of the user's attitude (one draw per user, the same whenever it becomes aware). */
