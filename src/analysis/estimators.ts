@@ -162,6 +162,22 @@ export function treatedAtEnd(cd: ConditionData): Uint8Array | null {
  * never treated. Uses the per-round treatment columns, so it needs a trustworthy roll-out (not treatmentFinalOnly).
  */
 export function cohorts(cd: ConditionData, periodEnds: readonly number[]): Int8Array | null {
+  const key = periodEnds.join(',');
+  const hit = cohortCache.get(cd);
+  if (hit?.key === key) return hit.value;
+  const value = cohortsOf(cd, periodEnds);
+  cohortCache.set(cd, { key, value });
+  return value;
+}
+
+/**
+ * Every estimate of a condition asks for its cohorts and exposure shares again (one per contrast and outcome): they
+ * are computed once per condition (they never change once read, and the summary only reads them).
+ */
+const cohortCache = new WeakMap<ConditionData, { key: string; value: Int8Array | null }>();
+const exposureCache = new WeakMap<ConditionData, { network: unknown; value: Float64Array | null }>();
+
+function cohortsOf(cd: ConditionData, periodEnds: readonly number[]): Int8Array | null {
   if (!cd.treatment || cd.treatmentFinalOnly) return null;
   const R = cd.rounds.length;
   const out = new Int8Array(cd.agentIds.length).fill(-1);
@@ -184,6 +200,14 @@ export function cohorts(cd: ConditionData, periodEnds: readonly number[]): Int8A
  * (minors) count as untreated, as they can never be treated.
  */
 export function exposureShares(cd: ConditionData, seed: SeedData): Float64Array | null {
+  const hit = exposureCache.get(cd);
+  if (hit && hit.network === seed.network) return hit.value;
+  const value = exposureSharesOf(cd, seed);
+  exposureCache.set(cd, { network: seed.network, value });
+  return value;
+}
+
+function exposureSharesOf(cd: ConditionData, seed: SeedData): Float64Array | null {
   const net = seed.network;
   const treated = treatedAtEnd(cd);
   if (!net || !treated) return null;

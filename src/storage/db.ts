@@ -319,6 +319,17 @@ async function requireRunRow(db: SpilloverDb, runId: number): Promise<void> {
   }
 }
 
+/** Start every request before awaiting any; each failure is handled, the first one is thrown. */
+async function together(requests: Array<() => Promise<unknown>>): Promise<void> {
+  const started: Promise<unknown>[] = [];
+  for (const request of requests) {
+    const p = request();
+    p.catch(() => undefined);
+    started.push(p);
+  }
+  await Promise.all(started);
+}
+
 /**
  * Write one round (its state, events and posts) and the run's progress in a single transaction: either all of it is
  * stored or none. Only Dexie calls happen inside.
@@ -347,10 +358,9 @@ export async function writeRound(
   const posts: PostRow[] = record.posts.map((p) => ({ ...p, runId, runSeed: seed, condition: record.condition }));
   try {
     await db.transaction('rw', [db.rounds, db.events, db.posts, db.runs], async () => {
-      await requireRunRow(db, runId);
-      await db.rounds.bulkPut([row]);
-      await db.events.bulkPut([events]);
-      if (posts.length) await db.posts.bulkPut(posts);
+      // The check and the puts go out together (IndexedDB runs them in order): one round trip to the storage backend
+      // instead of four. A deleted run fails the check, which aborts the transaction and with it the puts.
+      await together([() => requireRunRow(db, runId), () => db.rounds.bulkPut([row]), () => db.events.bulkPut([events]), ...(posts.length ? [() => db.posts.bulkPut(posts)] : [])]);
       if (run) await db.runs.update(runId, { ...run, updatedAt: Date.now() });
     });
   } catch (err) {

@@ -16,17 +16,27 @@ export function loadLlmModule(): Promise<typeof import('../agents/llm/index')> {
   return import('../agents/llm/index');
 }
 
-let censusCache: { url: string; census: unknown } | null = null;
+/** The census of a data folder, fetched once: a run's start asks for it early, the personas wait for the same fetch. */
+let censusCache: { url: string; census: Promise<unknown> } | null = null;
+
+async function fetchCensus(dataUrl: string): Promise<unknown> {
+  const url = new URL('census.json', dataUrl).href;
+  const res = await fetch(url).catch((err: Error) => {
+    throw new SpilloverError('DataError', `census: could not fetch ${url} (${err.message}); check that the data folder is deployed next to index.html`);
+  });
+  if (!res.ok) throw new SpilloverError('DataError', `census: ${url} answered HTTP ${res.status}; check that the data folder is deployed next to index.html`);
+  return res.json();
+}
 
 export async function loadPopulationModule(dataUrl: string): Promise<PopulationModule> {
-  const mod = await import('../protocols/assemble');
+  const mod = import('../protocols/assemble');
   if (!censusCache || censusCache.url !== dataUrl) {
-    const url = new URL('census.json', dataUrl).href;
-    const res = await fetch(url).catch((err: Error) => {
-      throw new SpilloverError('DataError', `census: could not fetch ${url} (${err.message}); check that the data folder is deployed next to index.html`);
+    const census = fetchCensus(dataUrl);
+    censusCache = { url: dataUrl, census };
+    // A failed fetch is not kept: the next run fetches again.
+    census.catch(() => {
+      if (censusCache?.census === census) censusCache = null;
     });
-    if (!res.ok) throw new SpilloverError('DataError', `census: ${url} answered HTTP ${res.status}; check that the data folder is deployed next to index.html`);
-    censusCache = { url: dataUrl, census: await res.json() };
   }
-  return { assembleRun: mod.assembleRun, census: censusCache.census as PopulationModule['census'] };
+  return { assembleRun: (await mod).assembleRun, census: (await censusCache.census) as PopulationModule['census'] };
 }

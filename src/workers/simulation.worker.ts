@@ -46,6 +46,7 @@ import { checkBundle, writeImportedRun } from '../storage/import-run';
 import { versionNote } from '../storage/provenance';
 import { runLocks } from '../storage/memory-fallback';
 import { communityLayout } from './layout';
+import { RoundWriter } from './round-writer';
 import { stallLimitMs, watchForStall } from './stall-watch';
 import { watchRequests } from './request-watch';
 import type { RequestsNow } from '../agents/llm/client';
@@ -309,20 +310,16 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
           const left = total - update.roundsDone;
           update.etaSeconds = liveRounds + replayedCount >= 3 ? (elapsed / (liveRounds + replayedCount)) * left : null;
           if (fresh) {
-            await writeRound(db, runId, seed, record, {
-              progress: { roundsDone: update.roundsDone, roundsTotal: total, seedIndex, condition: record.condition, round: record.round },
-              totals: { ...totals },
-            });
+            const row = { progress: { roundsDone: update.roundsDone, roundsTotal: total, seedIndex, condition: record.condition, round: record.round }, totals: { ...totals } };
+            await writer.write(() => writeRound(db, runId, seed, record, row));
           }
           onProgress(update);
         },
         onFinal: async (record, p) => {
           if (!storedFinals.some((e) => e.condition === record.condition)) {
             account(record.llm, 0);
-            await writeFinal(db, runId, seed, record, {
-              progress: { roundsDone: seedIndex * perSeed + p.roundsDone, roundsTotal: total, seedIndex, condition: record.condition, round: config.lastRound },
-              totals: { ...totals },
-            });
+            const row = { progress: { roundsDone: seedIndex * perSeed + p.roundsDone, roundsTotal: total, seedIndex, condition: record.condition, round: config.lastRound }, totals: { ...totals } };
+            await writer.write(() => writeFinal(db, runId, seed, record, row));
           }
           const update = base(seedIndex, p.roundsDone);
           update.condition = record.condition;
@@ -335,6 +332,7 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
       const result = poolSize
         ? await runConditionPoolWeb({ config, seed, personas: agents, network, ...(await offlineChoiceOf(run, protocol)) }, hooks, { workers: poolSize, signal: me.abort.signal })
         : await runExperiment({ protocol, config, seed, agents, network, port }, hooks, me.abort.signal);
+      await writer.flush();
       if (result.status === 'paused') {
         if (live?.totals) copySpend(totals, live.totals());
         const error = !me.pause && live?.budgetReached?.()
@@ -352,9 +350,18 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
     onProgress({ ...base(run.seeds.length - 1, perSeed), phase: 'done' });
     return { runId, status: 'complete', mismatches: bundle ? mismatches : undefined };
   };
+  /** Every round's write is queued here; a run that stops for any reason first waits for those already queued. */
+  const writer = new RoundWriter();
+  const guarded = async () => {
+    try {
+      return await body();
+    } finally {
+      await writer.flush().catch(() => undefined);
+    }
+  };
   try {
     const locks = runLocks();
-    return locks ? await locks.request(lockName, body) : await body();
+    return locks ? await locks.request(lockName, guarded) : await guarded();
   } catch (err) {
     const e = me.stalled ?? plainError(err);
     // Cancel, a stall, an endpoint the page cannot use and a full quota leave the stored rounds intact: the run can resume from its last complete round.
@@ -395,6 +402,8 @@ const api = {
       dataUrl = spec.dataUrl;
       const report = (message: string) =>
         onProgress({ runId: -1, phase: 'preparing', message, seedIndex: 0, seeds: spec.seeds.length, condition: '', round: 0, roundsDone: 0, roundsTotal: 0, etaSeconds: null, llm: emptyLlmTotals(), means: {}, meanOf: '', replayed: 0 });
+      // The census downloads while the network loads and is laid out (the personas need it next).
+      loadPopulationModule(spec.dataUrl).catch(() => undefined);
       const { network, source } = await loadNetworkFor(spec, spec.seeds[0], report);
       const config = { ...spec.config, agents: network.n };
       checkConfig(config);

@@ -49,6 +49,11 @@ export class AnalysisController {
     return this.#api;
   }
 
+  /** Start the worker now (a run is starting): its code loads meanwhile, so the run's results do not wait for it. */
+  prepare(): void {
+    this.api();
+  }
+
   /** Only the latest request's answer is shown, so a slow early answer never overwrites a newer one. */
   private async load(work: () => Promise<Results>, runId: number | null): Promise<void> {
     const ticket = ++this.#latest;
