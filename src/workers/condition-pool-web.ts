@@ -4,9 +4,8 @@
  * worker_threads pool, used by the benchmark page; same records as the sequential run.
  */
 import { runExperiment, type ExperimentResult } from '../engine/simulation';
-import { offlinePort } from '../protocols/assemble';
 import { getProtocol } from '../protocols/registry';
-import { planShards, runShards, type MergeHooks, type PoolInputs, type ShardData, type ShardWorker } from './condition-split';
+import { planShards, poolPort, runShards, type MergeHooks, type PoolInputs, type ShardData, type ShardWorker } from './condition-split';
 
 function spawnWebWorker(data: ShardData): ShardWorker {
   const worker = new Worker(new URL('./conditions.worker.ts', import.meta.url), { type: 'module' });
@@ -27,7 +26,7 @@ export async function runConditionPoolWeb(
   const shards = planShards(inputs.config.conditions.length, options.workers ?? navigator.hardwareConcurrency ?? 1);
   if (shards.length < 2) {
     const protocol = getProtocol(inputs.config.protocol);
-    return runExperiment({ protocol, config: inputs.config, seed: inputs.seed, agents: inputs.personas, network: inputs.network, port: offlinePort(protocol, inputs.agentsKind) }, hooks, options.signal);
+    return runExperiment({ protocol, config: inputs.config, seed: inputs.seed, agents: inputs.personas, network: inputs.network, port: poolPort(protocol, inputs.agentsKind, inputs.fitted, inputs.stored) }, hooks, options.signal);
   }
   return runShards(inputs, hooks, shards, spawnWebWorker, options);
 }

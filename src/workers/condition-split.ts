@@ -17,6 +17,7 @@ import { conditionTransfer, warmTransfer, type PackedCondition, type WarmStart }
 import type { EngagementEvent, EngagementKind, FinalRecord, RoundRecord } from '../engine/types';
 import { addTotals, emptyLlmTotals } from '../engine/types';
 import { offlinePort } from '../protocols/assemble';
+import { ReplayPort } from '../agents/replay';
 import { getProtocol } from '../protocols/registry';
 
 /**
@@ -237,6 +238,27 @@ export interface ShardData {
    * round 1 waits for a `HandedMessage`, one that stops early is posted as a 'handoff' for the next worker.
    */
   pieces?: Record<string, { from: number; to: number }>;
+  /** A resumed seed's stored decisions of these conditions (and the warm-up): replayed, the offline agents go on after. */
+  stored?: StoredDecisions;
+}
+
+/** What a resumed seed has stored: its rounds' and end-of-run decisions, answered again by a ReplayPort. */
+export interface StoredDecisions {
+  rounds: Array<Pick<RoundRecord, 'condition' | 'round' | 'active' | 'decisions'>>;
+  finals: Array<Pick<FinalRecord, 'condition' | 'outcomes'>>;
+}
+
+/** The offline agents, behind the stored decisions when a resumed seed has some. */
+export function poolPort(protocol: ReturnType<typeof getProtocol>, agentsKind: string | undefined, fitted: unknown, stored: StoredDecisions | undefined) {
+  const port = offlinePort(protocol, fitted ? 'fitted' : agentsKind, fitted ?? undefined);
+  return stored ? new ReplayPort(stored.rounds, stored.finals, port) : port;
+}
+
+/** The stored decisions one share needs: its conditions' and the warm-up's. */
+function storedFor(stored: StoredDecisions | undefined, config: SimConfig): StoredDecisions | undefined {
+  if (!stored) return undefined;
+  const names = new Set([WARMUP, ...config.conditions.map((c) => c.name)]);
+  return { rounds: stored.rounds.filter((r) => names.has(r.condition)), finals: stored.finals.filter((f) => names.has(f.condition)) };
 }
 
 export type ShardMessage =
@@ -276,7 +298,7 @@ export async function runShard(data: ShardData, post: PostShardMessage, warm: Pr
         }
       : {};
     const result = await runExperiment(
-      { protocol, config: data.config, seed: data.seed, agents: data.personas, network: data.network, port: offlinePort(protocol, data.fitted ? 'fitted' : data.agentsKind, data.fitted ?? undefined) },
+      { protocol, config: data.config, seed: data.seed, agents: data.personas, network: data.network, port: poolPort(protocol, data.agentsKind, data.fitted, data.stored) },
       {
         onRound: (record: RoundRecord) => {
           if (record.condition === WARMUP && !data.postWarmup) return;
@@ -316,12 +338,14 @@ export interface PoolInputs {
   /** Fitted agents' data (plain, so it crosses to the workers); absent: `agentsKind` (the protocol's default). */
   fitted?: unknown;
   agentsKind?: string;
+  /** A resumed seed's stored decisions: replayed, wherever each round is played. */
+  stored?: StoredDecisions;
 }
 
 /** The offline port and inputs of the calling thread's own run. */
 function localInputs(inputs: PoolInputs, config: SimConfig) {
   const protocol = getProtocol(inputs.config.protocol);
-  const port = offlinePort(protocol, inputs.fitted ? 'fitted' : inputs.agentsKind, inputs.fitted ?? undefined);
+  const port = poolPort(protocol, inputs.agentsKind, inputs.fitted, inputs.stored);
   return { protocol, config, seed: inputs.seed, agents: inputs.personas, network: inputs.network, port };
 }
 
@@ -412,6 +436,7 @@ export async function runShards(inputs: PoolInputs, hooks: MergeHooks, shards: n
           fitted: inputs.fitted ?? null,
           awaitWarm: ship,
           pieces: piecesOf(pieces),
+          stored: storedFor(inputs.stored, configOf(pieces)),
         });
         threads[t] = worker;
         workers.push(worker);

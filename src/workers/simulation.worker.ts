@@ -290,7 +290,9 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
       const reference = bundleSeed ? new Map(bundleSeed.rounds.map((r) => [`${r.condition}|${r.round}`, r])) : null;
       const port: DecisionPort = storedRounds.length || replayFinals.length || !live ? new ReplayPort(storedRounds, replayFinals, live) : live;
       const agents = personas;
-      const poolSize = appPoolSize(config, { offline: run.agentsKind !== 'llm', fresh: port === live, importing: !!bundle, workers });
+      const poolSize = appPoolSize(config, { offline: run.agentsKind !== 'llm', importing: !!bundle, workers });
+      // A resumed seed's workers replay its stored decisions (only what a ReplayPort reads crosses to them).
+      const stored = port === live ? undefined : { rounds: storedRounds.map(({ condition, round, active, decisions }) => ({ condition, round, active, decisions })), finals: replayFinals };
       const hooks: ExperimentHooks = {
         onRound: async (record, p) => {
           const key = `${record.condition}|${record.round}`;
@@ -328,9 +330,9 @@ async function execute(runId: number, report: (u: ProgressUpdate) => void, apiKe
         },
         shouldPause: () => me.pause || (live?.budgetReached?.() ?? false),
       };
-      // A fresh offline seed runs its conditions on the Web Worker pool: the same records, in the same order.
+      // An offline seed runs its conditions on the Web Worker pool, fresh or resumed: the same records, in the same order.
       const result = poolSize
-        ? await runConditionPoolWeb({ config, seed, personas: agents, network, ...(await offlineChoiceOf(run, protocol)) }, hooks, { workers: poolSize, signal: me.abort.signal })
+        ? await runConditionPoolWeb({ config, seed, personas: agents, network, stored, ...(await offlineChoiceOf(run, protocol)) }, hooks, { workers: poolSize, signal: me.abort.signal })
         : await runExperiment({ protocol, config, seed, agents, network, port }, hooks, me.abort.signal);
       await writer.flush();
       if (result.status === 'paused') {
@@ -445,6 +447,7 @@ const api = {
     apiKey?: string,
     budgetUsd?: number | null,
     continueWith?: { kind: 'offline'; agents?: OfflineAgentsChoice } | { kind: 'llm'; settings: LlmSettings },
+    workers?: number,
   ): Promise<RunOutcome> {
     dataUrl = dataFolder;
     try {
@@ -464,7 +467,7 @@ const api = {
       } else if (budgetUsd !== undefined && run?.agentsKind === 'llm' && run.llm && run.llm.budgetUsd !== budgetUsd) {
         await updateRun(db, runId, { llm: { ...run.llm, budgetUsd } });
       }
-      return await execute(runId, onProgress, apiKey);
+      return await execute(runId, onProgress, apiKey, undefined, workers);
     } catch (err) {
       rethrow(err);
     }

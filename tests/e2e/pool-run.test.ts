@@ -1,6 +1,6 @@
 /**
  * The app's offline run on the Web Worker pool: its stored records equal those of the same run in the simulation
- * worker alone (`?workers=1`), and a run paused on the pool resumes to the same records.
+ * worker alone (`?workers=1`), and a run paused on the pool resumes on the pool to the same records.
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -56,6 +56,8 @@ test('a run on the pool stores the records of the run in one worker, also when p
   await runList(page).getByRole('button', { name: 'Resume', exact: true }).click();
   await waitForComplete(page);
   expect(await runDigest(page)).toEqual(expected);
+  // The resume ran on the pool too (two more workers), its stored rounds replayed there.
+  expect(workers.length).toBe(4);
   expect(errors).toEqual([]);
   await context.close();
 });

@@ -119,11 +119,12 @@ export class RunController {
   }
 
   /** `budgetUsd`: the budget for the whole run from Setup (an LLM run's stored one is replaced); undefined keeps it. */
-  resume(runId: number, apiKey?: string, budgetUsd?: number | null, continueWith?: Parameters<SimulationApi['resume']>[5]): Promise<RunOutcome | null> {
+  /** `workers`: Web Workers for an offline run's conditions (`?workers=N`), as at the start; undefined: the browser's cores. */
+  resume(runId: number, apiKey?: string, budgetUsd?: number | null, continueWith?: Parameters<SimulationApi['resume']>[5], workers?: number): Promise<RunOutcome | null> {
     if (this.busy) return Promise.resolve(null);
     this.progress = null;
     this.runId = runId;
-    return this.enqueue(() => this.track(() => this.api().resume(runId, dataFolderUrl(), proxy(this.handle), apiKey, budgetUsd, continueWith)));
+    return this.enqueue(() => this.track(() => this.api().resume(runId, dataFolderUrl(), proxy(this.handle), apiKey, budgetUsd, continueWith, workers)));
   }
 
   importBundle(text: string, name: string): Promise<RunOutcome | null> {
