@@ -5,6 +5,7 @@
  * `npx tsx src/cli/bench-engine.ts --agents 20000 [--workers 2]` (prints one JSON line).
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { generateTwitterNetwork } from '../engine/network-generator';
 import { runExperiment } from '../engine/simulation';
@@ -15,14 +16,28 @@ import { loadCensus } from './load-data';
 
 export interface EngineBench {
   agents: number;
-  /** Worker threads the conditions ran on (1: the sequential run in the main thread). */
+  /** Threads the conditions ran on, this one included (1: the sequential run in this thread). */
   workers: number;
   setupMs: number;
   runMs: number;
   runCpuMs: number;
+  /**
+   * CPU time of this thread alone during the run (Linux; null elsewhere): it plays the warm-up and its share in turn,
+   * so on a loaded machine it tells the run's own length better than the wall time. The whole process's is runCpuMs.
+   */
+  mainThreadCpuMs: number | null;
   activations: number;
   activationsPerSecond: number;
   peakRssMb: number;
+}
+
+/** CPU time of the calling thread in ms, where Linux tells it (/proc/thread-self/schedstat: ns on the CPU first). */
+function threadCpuMs(): number | null {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return null;
+  }
 }
 
 export async function measureEngine(agents: number, workers: number, seed = 1): Promise<EngineBench> {
@@ -32,6 +47,7 @@ export async function measureEngine(agents: number, workers: number, seed = 1): 
   const setupMs = performance.now() - t0;
   let activations = 0;
   const c0 = process.cpuUsage();
+  const m0 = threadCpuMs();
   const t1 = performance.now();
   const hooks = { onRound: (r: { active: Int32Array }) => void (activations += r.active.length) };
   const used = poolSize(config, workers);
@@ -39,12 +55,14 @@ export async function measureEngine(agents: number, workers: number, seed = 1): 
   else await runConditionPool({ config, seed, personas, network }, hooks, { workers, withDecisions: false });
   const runMs = performance.now() - t1;
   const cpu = process.cpuUsage(c0);
+  const m1 = threadCpuMs();
   return {
     agents,
     workers: used,
     setupMs: Math.round(setupMs),
     runMs: Math.round(runMs),
     runCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    mainThreadCpuMs: m0 !== null && m1 !== null ? Math.round(m1 - m0) : null,
     activations,
     activationsPerSecond: Math.round(activations / (runMs / 1000)),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),

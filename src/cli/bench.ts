@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       const seq = medianRun(Array.from({ length: repeat }, () => benchEngine(agents, 1)));
       results[`engine${agents}`] = { ...pool, cores, sequentialRunMs: seq.runMs, sequentialRunCpuMs: seq.runCpuMs, sequentialRunMsAll: seq.runMsAll, sequentialPeakRssMb: seq.peakRssMb };
       say(
-        `engine, ${agents} agents, 5 conditions × 46 rounds (offline), ${cores} cores: ${pool.runMs} ms wall on ${pool.workers} worker threads (${pool.runCpuMs} ms CPU; runs ${pool.runMsAll.join(', ')}), ` +
+        `engine, ${agents} agents, 5 conditions × 46 rounds (offline), ${cores} cores: ${pool.runMs} ms wall on ${pool.workers} threads (${pool.runCpuMs} ms CPU, ${pool.mainThreadCpuMs ?? '–'} ms of it in the main thread; runs ${pool.runMsAll.join(', ')}), ` +
           `${seq.runMs} ms wall in one thread (${seq.runCpuMs} ms CPU; runs ${seq.runMsAll.join(', ')}), ${pool.activations} activations, ${pool.activationsPerSecond}/s, setup ${pool.setupMs} ms, peak RSS ${pool.peakRssMb} MB pool / ${seq.peakRssMb} MB one thread`,
       );
     }
