@@ -75,7 +75,12 @@ export function planPieces(conditions: number, threads: number, rounds: number):
   return plan;
 }
 
-export type PoolRecord = { kind: 'round'; record: RoundRecord } | { kind: 'final'; record: FinalRecord };
+/**
+ * A record waiting for its turn. A round's engagement events may wait packed (`events`, its `engagements` then empty):
+ * most records wait for most of a run, and thousands of small objects each would be copied and marked by the
+ * collector all that time.
+ */
+export type PoolRecord = { kind: 'round'; record: RoundRecord; events?: PackedEvents } | { kind: 'final'; record: FinalRecord };
 
 const KINDS: readonly EngagementKind[] = ['like', 'reply', 'follow', 'unfollow', 'post'];
 const HAS_TEXT = 8;
@@ -167,6 +172,11 @@ export class OrderedMerge {
     return this.next;
   }
 
+  /** Whether a round record of this condition and round would be handed on at once (nothing before it is missing). */
+  isNext(condition: string, round: number): boolean {
+    return this.order[this.next] === `${condition}@${round}`;
+  }
+
   push(item: PoolRecord): Promise<void> {
     const key = item.kind === 'round' ? `${item.record.condition}@${item.record.round}` : `${item.record.condition}@final`;
     this.waiting.set(key, item);
@@ -180,7 +190,7 @@ export class OrderedMerge {
       this.waiting.delete(this.order[this.next]);
       this.next++;
       if (item.kind === 'round') {
-        const r = item.record;
+        const r = item.events ? { ...item.record, engagements: unpackEvents(item.events) } : item.record;
         await this.hooks.onRound?.(r, { roundsDone: this.next, roundsTotal: total, condition: r.condition, round: r.round });
       } else {
         await this.hooks.onFinal?.(item.record, { roundsDone: this.next, roundsTotal: total, condition: item.record.condition, round: this.config.lastRound });
@@ -369,7 +379,10 @@ const nextTask: () => Promise<void> =
  */
 async function playHere(inputs: PoolInputs, config: SimConfig, merge: OrderedMerge, withDecisions: boolean, phase: RunPhase, signal?: AbortSignal): Promise<ExperimentResult> {
   const onRound = async (record: RoundRecord) => {
-    await merge.push({ kind: 'round', record: withDecisions ? record : { ...record, decisions: [] } });
+    const sent = withDecisions ? record : { ...record, decisions: [] };
+    // A record that must wait for other threads' records waits with its events packed.
+    if (merge.isNext(record.condition, record.round)) await merge.push({ kind: 'round', record: sent });
+    else await merge.push({ kind: 'round', record: { ...sent, engagements: [] }, events: packEvents(record.engagements) });
     if (!phase.warmupOnly) await nextTask();
   };
   const onFinal = async (record: FinalRecord) => {
@@ -446,7 +459,7 @@ export async function runShards(inputs: PoolInputs, hooks: MergeHooks, shards: n
           else if (m.kind === 'error') reject(Object.assign(new Error(m.message), { name: m.name }));
           else if (m.kind === 'handoff') threads[t + 1]?.send({ handed: m.packed }, conditionTransfer(m.packed));
           else {
-            const item: PoolRecord = m.kind === 'round' ? { kind: 'round', record: { ...m.record, engagements: unpackEvents(m.events) } } : m;
+            const item: PoolRecord = m.kind === 'round' ? { kind: 'round', record: m.record, events: m.events } : m;
             handled = merge.push(item).catch((err: unknown) => reject(err));
           }
         });
