@@ -17,23 +17,23 @@ afterAll(async () => {
 
 const request = { model: 'gpt-4.1-nano', messages: [{ role: 'user' as const, content: 'hello' }], schema: activationSchema(true, false, []), temperature: 1, seed: 1 };
 
-function caller(baseURL: string, fetchImpl?: typeof fetch, origin?: string) {
+function caller(baseURL: string, fetchImpl?: typeof fetch, origin?: string, maxTransportRetries = 8) {
   const transport = new ChatTransport({ apiKey: KEY, baseURL, timeoutMs: 5000, fetch: fetchImpl });
   const doctor = new ConnectionDoctor({ apiKey: KEY, baseURL, origin, fetch: fetchImpl, probeTimeoutMs: 2000 });
   const attempts: string[] = [];
   const throughput = new Throughput({
     baseBackoffMs: 5,
-    maxTransportRetries: 8,
-    onConnectionFailure: async (err, failures) => {
+    maxTransportRetries,
+    onConnectionFailure: async (err, failures, final) => {
       attempts.push(err.message);
-      await doctor.onFailure(err, failures);
+      await doctor.onFailure(err, failures, final);
     },
   });
   return { call: () => throughput.run((s) => transport.send(request, s)), attempts };
 }
 
 describe('a connection lost mid-run', () => {
-  it('should stop after three refused attempts, naming the refused connection and the fix, then work again once the server is back', async () => {
+  it('should stop after five refused attempts, naming the refused connection and the fix, then work again once the server is back', async () => {
     const server = await startFakeOpenAI({});
     servers.push(server);
     const { call, attempts } = caller(server.url);
@@ -43,11 +43,11 @@ describe('a connection lost mid-run', () => {
 
     const err = (await call().catch((e: Error) => e)) as Error;
     expect(err.name).toBe('EndpointProblem');
-    expect(err.message).toMatch(new RegExp(`^LLM endpoint: ${server.url.replace(/[/.]/g, '\\$&')} stopped answering in the middle of the run \\(3 failed attempts in a row; connection refused: nothing listens on that port`));
+    expect(err.message).toMatch(new RegExp(`^LLM endpoint: ${server.url.replace(/[/.]/g, '\\$&')} stopped answering in the middle of the run \\(5 failed attempts in a row; connection refused: nothing listens on that port`));
     expect(err.message).toContain('Start the server again or fix the base URL, then resume');
     expect(err.message).not.toContain(KEY);
-    // Stopped by the check after 3 attempts, not after the 8 retries the limiter allows a dropped connection.
-    expect(attempts).toHaveLength(3);
+    // Stopped by the check after 5 attempts, not after the 8 retries the limiter allows a dropped connection.
+    expect(attempts).toHaveLength(5);
     expect(attempts.every((a) => a.startsWith('connection refused:'))).toBe(true);
 
     const back = await startFakeOpenAI({}, port);
@@ -72,6 +72,27 @@ describe('a connection lost mid-run', () => {
     expect(err.message).toContain('probably CORS');
     expect(err.message).toContain('OLLAMA_ORIGINS=https://course.example');
     expect(attempts).toHaveLength(1);
+  });
+
+  it('should name the problem when the retries run out first: the server gone, or connections dropped while it answers', async () => {
+    const gone = await startFakeOpenAI({});
+    const url = gone.url;
+    await gone.close();
+    const one = caller(url, undefined, undefined, 1);
+    const err = (await one.call().catch((e: Error) => e)) as Error;
+    expect(err.name).toBe('EndpointProblem');
+    expect(err.message).toContain(`${url} stopped answering in the middle of the run (2 failed attempts in a row; connection refused`);
+
+    // Every chat request has its socket cut; GET /models is answered, so the server is there.
+    const dropping = await startFakeOpenAI({ faultRate: 1, faults: { drop: 1 } });
+    servers.push(dropping);
+    const two = caller(dropping.url, undefined, undefined, 2);
+    const dropped = (await two.call().catch((e: Error) => e)) as Error;
+    expect(dropped.name).toBe('LlmError');
+    expect(dropped.message).toMatch(/failed 3 times in a row for one call although the server answers \(last: connection dropped: /);
+    expect(dropped.message).toContain('lower the concurrency or raise the timeout');
+    expect(two.attempts.every((a) => a.startsWith('connection dropped:'))).toBe(true);
+    expect(dropping.counters.faults.drop).toBe(3);
   });
 
   it('should name what Node reports about a failed connection', () => {

@@ -53,7 +53,7 @@ export interface DoctorOptions {
   fetch?: typeof fetch;
   /** For the check's requests. @default 5000 */
   probeTimeoutMs?: number;
-  /** Failed attempts in a row of one call, with nothing answering, before the run stops. @default 3 */
+  /** Failed attempts in a row of one call, with nothing answering, before the run stops (about 4–8 s of backoff). @default 5 */
   giveUpAfter?: number;
 }
 
@@ -98,15 +98,22 @@ export class ConnectionDoctor {
     return this.pending;
   }
 
-  async onFailure(err: TransportError, failures: number): Promise<void> {
+  /**
+   * `final`: the limiter will not retry this call again (its retries are spent); the error thrown then names what the
+   * check found, or, when the server answers, that connections to it keep dropping.
+   */
+  async onFailure(err: TransportError, failures: number, final = false): Promise<void> {
     const cause = err.connection ?? 'unknown';
-    // Node names a dropped socket; the server may be fine, so it is retried without a check (as before).
-    if (cause === 'dropped') return;
+    // Node names a dropped socket; the server may be fine, so it is retried without a check until the last try.
+    if (cause === 'dropped' && !final) return;
     const problem = await this.check();
-    if (problem === null) return;
+    if (problem === null || (problem === 'cors' && this.opts.origin === undefined)) {
+      if (!final) return;
+      const text = `LLM endpoint: connections to ${this.opts.baseURL} failed ${failures} times in a row for one call although the server answers (last: ${err.message}); something between (a proxy, a VPN) or the server itself cuts requests: lower the concurrency or raise the timeout, ${RESUME}.`;
+      throw new SpilloverError('LlmError', scrubKey(text, this.opts.apiKey));
+    }
     // CORS cannot be fixed by retrying; a server that is gone gets a few tries (it may be restarting).
-    if (problem === 'cors' && this.opts.origin === undefined) return;
-    if (problem === 'unreachable' && failures < (this.opts.giveUpAfter ?? 3)) return;
+    if (problem === 'unreachable' && failures < (this.opts.giveUpAfter ?? 5) && !final) return;
     const text = midRunAdvice(problem, cause, this.opts.baseURL, this.opts.origin ?? '', failures);
     throw new SpilloverError('EndpointProblem', scrubKey(text, this.opts.apiKey));
   }

@@ -151,7 +151,7 @@ export function createLlmPort<Q extends object, D extends object, M extends obje
     : null;
   let ctx: PortContext | null = null;
   const doctor = new ConnectionDoctor({ apiKey: opts.apiKey, baseURL: opts.baseURL ?? 'https://api.openai.com/v1', origin: opts.origin, fetch: opts.fetch });
-  const onConnectionFailure = (err: TransportError, failures: number) => doctor.onFailure(err, failures);
+  const onConnectionFailure = (err: TransportError, failures: number, final: boolean) => doctor.onFailure(err, failures, final);
   let throughput = new Throughput({ maxConcurrency: opts.maxConcurrency, maxTransportRetries: opts.maxTransportRetries, baseBackoffMs: opts.baseBackoffMs, onWait: opts.onRateLimitWait, onConnectionFailure });
   /** A job's lines are not rate-limited one by one: the transport itself retries failed lines in the next job. */
   const direct: AskContext['throughput'] = { run: async (attempt, signal) => ({ value: (await attempt(signal)).value, retries: 0 }) };

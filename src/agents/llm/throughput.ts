@@ -44,10 +44,11 @@ export interface ThroughputOptions {
   /** Told of every rate-limit pause: the wait used and the wait the server asked for (larger when capped). */
   onWait?: (waitMs: number, askedMs: number) => void;
   /**
-   * Consulted after each failed connection, with the call's failures in a row, before the retry: it returns to let the
-   * call be retried, or throws to stop (a ConnectionDoctor that found the server gone, or refusing this page).
+   * Consulted after each failed connection, with the call's failures in a row and whether its retries are spent, before
+   * the retry: it returns to let the call be retried (or fail as usual), or throws to stop with its own diagnosis (a
+   * ConnectionDoctor that found the server gone, or refusing this page).
    */
-  onConnectionFailure?: (err: TransportError, failures: number) => Promise<void>;
+  onConnectionFailure?: (err: TransportError, failures: number, final: boolean) => Promise<void>;
 }
 
 /**
@@ -230,7 +231,7 @@ export class Throughput {
         this.stats.transportErrors++;
         failures++;
         if (err.kind === 'connection' && this.onConnectionFailure) {
-          await this.onConnectionFailure(err, failures);
+          await this.onConnectionFailure(err, failures, failures > this.opts.maxTransportRetries);
           if (signal?.aborted) throw cancelled();
         }
         if (failures > this.opts.maxTransportRetries) {
