@@ -1,3 +1,7 @@
+/**
+ * The published runs analysed three ways — `npm run analyze --json`, the app's folder picker and its zip upload — must
+ * give the same numbers: one reader and one analysis behind every door.
+ */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

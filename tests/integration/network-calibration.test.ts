@@ -1,3 +1,8 @@
+/**
+ * The network generator against the ego-Twitter samples in ../shared/data: degrees, reciprocity, clustering and the
+ * structure beyond them within measured tolerances, and the full ego-Twitter edge list read with the figures its
+ * README states.
+ */
 import { describe, expect, it } from 'vitest';
 import { readEdgeListFile } from '../../src/cli/read-network';
 import { generateTwitterNetwork } from '../../src/engine/network-generator';

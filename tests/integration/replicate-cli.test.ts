@@ -1,3 +1,7 @@
+/**
+ * `npm run replicate` as a user runs it: reproducible CSVs in the published wide layout, the published ordering of
+ * effects at 2,000 agents, and clear refusals (malformed edge list, existing results) that write nothing.
+ */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

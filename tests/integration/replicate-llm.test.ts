@@ -1,3 +1,7 @@
+/**
+ * `npm run replicate -- --llm` through the real openai SDK against the local OpenAI-compatible test server: the outputs
+ * of an offline run plus call and cost counts, the key written nowhere, a replay from the cache with zero requests.
+ */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,7 @@
+/**
+ * The Bond et al. 2012 design on the SocioPol machinery: adults randomised into arms within one condition, each arm's
+ * message shown on election day only, and the analysis of each arm and of its close friends against the arm without.
+ */
 import { describe, expect, it } from 'vitest';
 import { OfflinePort } from '../../src/protocols/sociopol/offline/rules-port';
 import { seedDataFromViews, viewReading } from '../../src/analysis/from-run';

@@ -1,3 +1,7 @@
+/**
+ * Fitted SocioPol agents: the decision-port contract, the ridge multinomial logit and the delay evidence they are fitted
+ * with, the fit of a stored run and its report, and the checks on a fitted-agents file.
+ */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { OfflinePort } from '../../src/protocols/sociopol/offline/rules-port';

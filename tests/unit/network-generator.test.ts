@@ -1,3 +1,7 @@
+/**
+ * The Twitter-like network generator: the same seed gives the same graph, every size is one weakly connected component
+ * with the requested mean degree and follow-back, and impossible parameters are refused naming the field.
+ */
 import { describe, expect, it } from 'vitest';
 import { generateTwitterNetwork, resolveGeneratorParams } from '../../src/engine/network-generator';
 import { networkStats, weakComponents } from '../../src/engine/network-stats';

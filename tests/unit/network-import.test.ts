@@ -1,3 +1,7 @@
+/**
+ * The SNAP-style edge-list parser: what it accepts (comments, tabs, CRLF, chunks split anywhere), how labels become ids,
+ * what it counts as dropped, and refusals that name the source and the line.
+ */
 import { describe, expect, it } from 'vitest';
 import { EdgeListParser, networkToEdgeList, parseEdgeList } from '../../src/engine/network-import';
 import { following, followers, type FollowNetwork } from '../../src/engine/network';

@@ -1,3 +1,7 @@
+/**
+ * The hand-set offline SocioPol agents: the decision-port contract, and their calibration to the published runs (first
+ * values, activation gaps, stickiness, the social message's pull, spillover only with peer influence).
+ */
 import { describe, expect, it } from 'vitest';
 import { RankedFeed } from '../../src/engine/feed';
 import { OfflinePort } from '../../src/protocols/sociopol/offline/rules-port';

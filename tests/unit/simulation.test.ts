@@ -1,3 +1,7 @@
+/**
+ * The generic round loop (`runExperiment`) with SocioPol: determinism by seed, the activation schedule, the shared
+ * warm-up forked into every condition, record order, and replay of stored runs.
+ */
 import { describe, expect, it } from 'vitest';
 import { OfflinePort } from '../../src/protocols/sociopol/offline/rules-port';
 import { ReplayPort } from '../../src/agents/replay';
