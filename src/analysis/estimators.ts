@@ -330,7 +330,7 @@ export function seedEffects(seed: SeedData, design: AnalysisDesign): { effects: 
   const note = (text: string) => {
     if (!noted.has(text)) notes.push(text), noted.add(text);
   };
-  const s = seed.seed;
+  const s = seed.label;
   const byName = new Map(seed.conditions.map((c) => [c.name, c]));
   const outcomes = new Map(design.outcomes.map((o) => [o.id, o]));
   const last = Math.max(...seed.conditions.map(lastRoundOf));

@@ -66,7 +66,7 @@ export function seedDataFromViews(
     return cd;
   });
   const closeFriends = views.some((v) => v.arms) ? agents.map((p) => p.closeFriends) : undefined;
-  return { seed: label, conditions, network, closeFriends, notes };
+  return { label, conditions, network, closeFriends, notes };
 }
 
 /** Arm names and messages of each condition with arms, from the configuration. */

@@ -110,7 +110,7 @@ export function repairRollouts(seed: SeedData, periodEnds: readonly number[] = p
     if (!spec || !cd.treatment) continue;
     const problem = checkRollout(cd, spec.schedule, periodEnds);
     if (problem) {
-      cd.notes.push(`${seed.seed}/${cd.name}: treatment file contradicts its schedule [${spec.schedule.join(', ')}]: ${problem}`);
+      cd.notes.push(`${seed.label}/${cd.name}: treatment file contradicts its schedule [${spec.schedule.join(', ')}]: ${problem}`);
       bad.push(cd);
     } else if (spec.schedule.some((p) => p > 0 && p < 1)) good.push(cd);
   }
@@ -135,10 +135,10 @@ export function repairRollouts(seed: SeedData, periodEnds: readonly number[] = p
         }
       }
       cd.treatment = rebuilt;
-      cd.notes.push(`${seed.seed}/${cd.name}: per-round assignment rebuilt from ${donor.name} (same final column for every agent; the two roll-outs share one assignment in the other published seeds); the file's own final column is kept as is`);
+      cd.notes.push(`${seed.label}/${cd.name}: per-round assignment rebuilt from ${donor.name} (same final column for every agent; the two roll-outs share one assignment in the other published seeds); the file's own final column is kept as is`);
     } else {
       cd.treatmentFinalOnly = true;
-      cd.notes.push(`${seed.seed}/${cd.name}: only the final-round treatment column is used; cohort (treated-from-period) estimates are unavailable for this condition`);
+      cd.notes.push(`${seed.label}/${cd.name}: only the final-round treatment column is used; cohort (treated-from-period) estimates are unavailable for this condition`);
     }
   }
 }
@@ -151,7 +151,7 @@ function noteMissingRounds(seed: SeedData): void {
     const have = new Set(cd.rounds);
     const missing = [...all].filter((r) => !have.has(r)).sort((a, b) => a - b);
     if (missing.length) {
-      cd.notes.push(`${seed.seed}/${cd.name}: no column for round${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (other conditions have it); its statements there are unknown${missing.every((r) => r <= 0) ? ', which only affects warm-up carry-forward' : ''}`);
+      cd.notes.push(`${seed.label}/${cd.name}: no column for round${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (other conditions have it); its statements there are unknown${missing.every((r) => r <= 0) ? ', which only affects warm-up carry-forward' : ''}`);
     }
   }
 }
@@ -213,12 +213,12 @@ export function readPublishedFromFiles(files: Map<string, string>, rootName = 's
       if (!treatment && c !== 'control') cd.notes.push(`${name}/${c}: no ${c}_treatment_data.csv; treated/untreated estimates unavailable`);
       conditions.push(cd);
     }
-    const seed: SeedData = { seed: name, conditions, notes };
+    const seed: SeedData = { label: name, conditions, notes };
     noteMissingRounds(seed);
     repairRollouts(seed);
     out.push(seed);
   }
-  return out.sort((a, b) => naturalCompare(a.seed, b.seed));
+  return out.sort((a, b) => naturalCompare(a.label, b.label));
 }
 
 /** The most CSV bytes a zip may unpack to (declared sizes, summed before inflating): 3× the published runs' 84 MB. */

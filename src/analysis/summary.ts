@@ -18,10 +18,10 @@ export function summarize(seeds: SeedData[], source: string, design: DesignFor):
   const notes: string[] = [];
   for (const seed of seeds) {
     notes.push(...(seed.notes ?? []));
-    perSeed[seed.seed] = {};
+    perSeed[seed.label] = {};
     for (const cd of seed.conditions) {
       notes.push(...cd.notes);
-      perSeed[seed.seed][cd.name] = conditionSummary(cd);
+      perSeed[seed.label][cd.name] = conditionSummary(cd);
     }
     const d = design(Math.max(...seed.conditions.map(lastRoundOf)));
     contrasts.push(...d.contrasts);
@@ -30,7 +30,7 @@ export function summarize(seeds: SeedData[], source: string, design: DesignFor):
     notes.push(...se.notes);
   }
   effects.push(...poolEffects(effects));
-  return { source, seeds: seeds.map((s) => s.seed), conditions: poolConditions(Object.values(perSeed)), perSeed, effects, contrasts: contrastLabels(contrasts), notes };
+  return { source, seeds: seeds.map((s) => s.label), conditions: poolConditions(Object.values(perSeed)), perSeed, effects, contrasts: contrastLabels(contrasts), notes };
 }
 
 /** Means over seeds of each condition's per-seed values (rounds a seed lacks are averaged over the seeds that have them). */

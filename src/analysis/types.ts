@@ -37,8 +37,8 @@ export interface ConditionData {
 }
 
 export interface SeedData {
-  /** Seed folder name, e.g. 'seed_1'. */
-  seed: string;
+  /** The seed's label: its folder name, e.g. 'seed_1' (the RNG seed is the configuration's business). */
+  label: string;
   conditions: ConditionData[];
   /** Follower graph over agent ids (rows map to nodes by id); enables exposure-based spillover estimates. */
   network?: FollowNetwork;

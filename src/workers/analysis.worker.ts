@@ -108,7 +108,7 @@ function results(title: string, seeds: SeedData[], source: string, run?: RunRow)
   const summary = summarize(used, source, design);
   const behind = withRounds.filter((s) => seedRound(s) !== round);
   if (behind.length) {
-    summary.notes.unshift(`${behind.map((s) => `${s.seed} (round ${seedRound(s)})`).join(', ')} left out until ${behind.length === 1 ? 'it reaches' : 'they reach'} round ${round}`);
+    summary.notes.unshift(`${behind.map((s) => `${s.label} (round ${seedRound(s)})`).join(', ')} left out until ${behind.length === 1 ? 'it reaches' : 'they reach'} round ${round}`);
   }
   let bond: BondComparison | null = null;
   try {
@@ -136,7 +136,7 @@ async function storedSeeds(run: RunRow): Promise<SeedData[]> {
     const personas = await loadPersonas(db, runId, seed);
     if (!personas) {
       // A seed that has not started yet: its agents are stored when it starts.
-      seeds.push({ seed: `seed_${i + 1}`, conditions: [], notes: [`seed ${seed}: not started yet`] });
+      seeds.push({ label: `seed_${i + 1}`, conditions: [], notes: [`seed ${seed}: not started yet`] });
       continue;
     }
     const record = await loadRunRecord(db, run, seed, protocol.columns);

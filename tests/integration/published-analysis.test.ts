@@ -39,16 +39,16 @@ beforeAll(() => {
 
 describe('the published LLM-SocioPol runs', () => {
   it('should read five seeds of five conditions with 19,785 rows each, as the raw line counts say', () => {
-    expect(seeds.map((s) => s.seed)).toEqual(['seed_1', 'seed_2', 'seed_3', 'seed_4', 'seed_5']);
+    expect(seeds.map((s) => s.label)).toEqual(['seed_1', 'seed_2', 'seed_3', 'seed_4', 'seed_5']);
     for (const s of seeds) {
       expect(s.conditions.map((c) => c.name)).toEqual(CONDITIONS);
       for (const c of s.conditions) {
         for (const kind of ['voting', 'treatment']) {
-          const raw = readFileSync(join(DIR, s.seed, c.name, `${c.name}_${kind}_data.csv`), 'utf8');
+          const raw = readFileSync(join(DIR, s.label, c.name, `${c.name}_${kind}_data.csv`), 'utf8');
           expect(raw.split('\n').filter((l) => l.trim() !== '').length - 1).toBe(19785);
         }
         expect(c.agentIds.length).toBe(19785);
-        expect(summary.perSeed[s.seed][c.name].adults).toBe(19785);
+        expect(summary.perSeed[s.label][c.name].adults).toBe(19785);
       }
     }
   });
@@ -62,7 +62,7 @@ describe('the published LLM-SocioPol runs', () => {
           let t = 0;
           for (let i = 0; i < c.agentIds.length; i++) t += c.treatment![i * R + j];
           const k = PERIOD_ENDS.findIndex((e) => r <= e);
-          expect(Math.abs(t / c.agentIds.length - SCHEDULE[c.name][k]), `${s.seed}/${c.name} round ${r}`).toBeLessThan(0.01);
+          expect(Math.abs(t / c.agentIds.length - SCHEDULE[c.name][k]), `${s.label}/${c.name} round ${r}`).toBeLessThan(0.01);
         }
       }
     }

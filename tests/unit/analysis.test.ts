@@ -183,7 +183,7 @@ describe('estimators on the 5-agent fixture', () => {
 
   it('should report turnout and a same-outcome Bond row when votes exist', () => {
     const voted: SeedData = {
-      seed: 's',
+      label: 's',
       conditions: [
         { ...control, votes: Int8Array.from([0, 1, 0, 1, 0]) },
         { ...soc, votes: Int8Array.from([1, 1, 0, 1, 1]) },

@@ -41,6 +41,6 @@ export function seedsFromBundle(bundle: RunBundle): SeedData[] {
       }
       conditions.push({ name: spec.name, agentIds, rounds, stated, treatment, notes: [] });
     }
-    return { seed: `seed_${idx + 1}`, conditions, network, notes };
+    return { label: `seed_${idx + 1}`, conditions, network, notes };
   });
 }

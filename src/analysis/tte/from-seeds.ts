@@ -63,9 +63,9 @@ export function runsFromSeeds(seeds: SeedData[], contrast: TteContrast): TteRun[
     if (!roll) return;
     const notes: string[] = [];
     const { panel, rows, rounds, dropped } = panelOf(roll);
-    if (dropped) notes.push(`${seed.seed}/${contrast.rollout}: ${dropped} adult(s) without a stated likelihood by round ${rounds[0]} left out`);
-    if (!roll.treatment) notes.push(`${seed.seed}/${contrast.rollout}: no treatment file, so every row reads as untreated`);
-    if (roll.treatmentFinalOnly) notes.push(`${seed.seed}/${contrast.rollout}: per-round treatment is unreliable (only its final column could be trusted); DM, HT and CMP use it anyway`);
+    if (dropped) notes.push(`${seed.label}/${contrast.rollout}: ${dropped} adult(s) without a stated likelihood by round ${rounds[0]} left out`);
+    if (!roll.treatment) notes.push(`${seed.label}/${contrast.rollout}: no treatment file, so every row reads as untreated`);
+    if (roll.treatmentFinalOnly) notes.push(`${seed.label}/${contrast.rollout}: per-round treatment is unreliable (only its final column could be trusted); DM, HT and CMP use it anyway`);
     const all = byName.get(contrast.allTreated);
     const none = byName.get(contrast.noneTreated);
     const meansOf = (cd: ConditionData) => {
@@ -75,10 +75,10 @@ export function runsFromSeeds(seeds: SeedData[], contrast: TteContrast): TteRun[
     const a = all ? meansOf(all) : null;
     const z = none ? meansOf(none) : null;
     const aligned = a && z && a.rounds.join() === rounds.join() && z.rounds.join() === rounds.join();
-    if (a && z && !aligned) notes.push(`${seed.seed}: ${contrast.allTreated} and ${contrast.noneTreated} do not cover rounds ${rounds[0]}…${rounds[rounds.length - 1]}; no truth`);
+    if (a && z && !aligned) notes.push(`${seed.label}: ${contrast.allTreated} and ${contrast.noneTreated} do not cover rounds ${rounds[0]}…${rounds[rounds.length - 1]}; no truth`);
     out.push({
-      run: seedNumber(seed.seed, idx),
-      label: seed.seed,
+      run: seedNumber(seed.label, idx),
+      label: seed.label,
       panel,
       rounds,
       truth: aligned ? { treated: a!.y, control: z!.y } : null,

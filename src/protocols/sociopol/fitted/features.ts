@@ -47,7 +47,7 @@ export function fromSeedData(seeds: readonly SeedData[], config: SimConfig): Fit
     const conditions = s.conditions
       .filter((cd) => !cd.arms && cd.agentIds.length === first.agentIds.length && cd.rounds.length === first.rounds.length)
       .map((cd) => ({ name: cd.name, message: messageCode(config, cd.name), stated: cd.stated, treatment: cd.treatmentFinalOnly ? null : cd.treatment, votes: cd.votes }));
-    return { label: s.seed, rounds: first.rounds.slice(), agentIds: first.agentIds, conditions };
+    return { label: s.label, rounds: first.rounds.slice(), agentIds: first.agentIds, conditions };
   });
 }
 

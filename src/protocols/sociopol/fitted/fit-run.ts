@@ -15,7 +15,7 @@ import { surrogateStats } from './stats';
 /** The analysis input of some fit seeds (their statements and treatment, as the estimators read them). */
 export function seedDataOf(seeds: readonly FitSeed[]): SeedData[] {
   return seeds.map((s) => ({
-    seed: s.label,
+    label: s.label,
     conditions: s.conditions.map((c) => ({ name: c.name, agentIds: s.agentIds, rounds: s.rounds, stated: c.stated, treatment: c.treatment, votes: c.votes, notes: [] })),
   }));
 }
