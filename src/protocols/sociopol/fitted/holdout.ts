@@ -3,7 +3,8 @@
  * the seeds, for the fitted model and for the hand-set rules read as a probability model. This is how the report shows
  * that the fit predicts decisions it has not seen better than the rules do, not merely that it fits its own data.
  */
-import { OFFLINE_PARAMETERS, type OfflineParameters } from '../../../protocols/sociopol/offline/parameters';
+import { OFFLINE_PARAMETERS, type OfflineParameters } from '../offline/parameters';
+import { quietWarmup, shift } from '../offline/rules-port';
 import { collect, emptyObservations, type Cells, type FitSeed } from './features';
 import { fitObservations, type FitOptions } from './fit';
 import { choiceProbs, gapGivenDelay, type FittedAgents } from './model';
@@ -27,26 +28,13 @@ export function rulesRow(prev: number, x: ArrayLike<number>, off: number, p: Off
   const row = p.transitions[prev].slice();
   const kind = x[off + 1] || x[off + 2] ? 'info' : x[off + 3] || x[off + 4] ? 'social' : null;
   const first = x[off + 1] === 1 || x[off + 3] === 1;
-  const shift = (from: number, to: number, amount: number) => {
-    const moved = Math.min(amount, row[from]);
-    row[from] -= moved;
-    row[to] += moved;
-  };
   if (kind) {
     const m = p.message[kind][first ? 'first' : 'repeat'];
-    if (prev === 1) shift(1, 3, m.from1to3);
-    if (prev === 2) shift(2, 3, m.from2to3);
-    if (prev === 3) shift(3, 4, m.from3to4);
+    if (prev === 1) shift(row, 1, 3, m.from1to3);
+    if (prev === 2) shift(row, 2, 3, m.from2to3);
+    if (prev === 3) shift(row, 3, 4, m.from3to4);
   }
-  if (x[off + 9] === 1) {
-    let moved = 0;
-    for (let k = 0; k < row.length; k++) {
-      if (k === prev) continue;
-      row[k] *= p.warmupDrift;
-      moved += row[k];
-    }
-    row[prev] = 1 - moved;
-  }
+  if (x[off + 9] === 1) quietWarmup(row, prev, p.warmupDrift);
   return row;
 }
 

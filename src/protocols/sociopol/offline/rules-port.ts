@@ -125,24 +125,26 @@ export class OfflinePort implements SocioPolPort {
       shift(row, 3, 4, up34);
       shift(row, 3, 2, (p.peerInfluence * fall) / 2);
     } else if (prev === 4) shift(row, 4, 3, (p.peerInfluence * fall) / 4);
-    if (req.round <= 0) {
-      // A quieter warm-up (see OfflineParameters.warmupDrift): scale every move, keep the row summing to 1.
-      let moved = 0;
-      for (let k = 0; k < row.length; k++) {
-        if (k === prev) continue;
-        row[k] *= p.warmupDrift;
-        moved += row[k];
-      }
-      row[prev] = 1 - moved;
-    }
+    if (req.round <= 0) quietWarmup(row, prev, p.warmupDrift);
     return pickIndex(row, u1) as Likelihood;
   }
 }
 
-function shift(row: Float64Array, from: number, to: number, amount: number): void {
+export function shift(row: number[] | Float64Array, from: number, to: number, amount: number): void {
   const moved = Math.min(amount, row[from]);
   row[from] -= moved;
   row[to] += moved;
+}
+
+/** A quieter warm-up (see OfflineParameters.warmupDrift): every move away from `prev` scaled, the row summing to 1. */
+export function quietWarmup(row: number[] | Float64Array, prev: number, drift: number): void {
+  let moved = 0;
+  for (let k = 0; k < row.length; k++) {
+    if (k === prev) continue;
+    row[k] *= drift;
+    moved += row[k];
+  }
+  row[prev] = 1 - moved;
 }
 
 function pickIndex(weights: ArrayLike<number>, u: number): number {
