@@ -1,38 +1,22 @@
 // The LLM agents with the real openai SDK over real HTTP against a local OpenAI-compatible server (fake-openai-server.ts).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeConfig } from '../../src/protocols/sociopol/defaults';
-import type { PortContext } from '../../src/engine/ports';
 import type { DecisionOutcome } from '../../src/protocols/sociopol/types';
-import { createLlmPort, MemoryCacheStore, DEFAULT_PRICES, type LlmOptions } from '../../src/agents/llm/index';
+import { createLlmPort, MemoryCacheStore, DEFAULT_PRICES } from '../../src/agents/llm/index';
 import { socioPolPrompts } from '../../src/protocols/sociopol/llm';
 import { costOf } from '../../src/agents/llm/cost';
 import { isCompactActivation } from '../../src/protocols/sociopol/compact';
-import { startFakeOpenAI, type FakeServer, type FakeServerOptions } from './fake-openai-server';
+import { startFakeOpenAI, type FakeServer } from './fake-openai-server';
+import { CONTRACT_KEY, contract, contractPort, serversPerTest } from './llm-fixture';
 import { withOverrides } from '../../src/engine/config';
 import { s3Protocol } from '../../src/protocols/s3/protocol';
 import { S3_FIXTURE } from '../unit/s3-contract-fixture';
-import { contractPersonas, contractRequests, contractVotes, expectValidDecision, runPortContract } from '../unit/decision-port-contract';
+import { contractRequests, contractVotes, expectValidDecision, runPortContract } from '../unit/decision-port-contract';
 
-const KEY = 'fake.key-Zq7u1Vb9Kx3mN5pR8sT2wY4a';
-const config = makeConfig({ agents: 48 });
-const personas = contractPersonas(48);
-const ctx: PortContext = { seed: 11, config, agents: personas };
-
-const servers: FakeServer[] = [];
-async function server(opts: FakeServerOptions = {}): Promise<FakeServer> {
-  const s = await startFakeOpenAI(opts);
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-function port(s: FakeServer, extra: Partial<LlmOptions> = {}) {
-  const p = createLlmPort({ prompts: socioPolPrompts, apiKey: KEY, baseURL: s.url, timeoutMs: 1500, baseBackoffMs: 10, maxConcurrency: 16, ...extra });
-  p.init(ctx);
-  return p;
-}
+const KEY = CONTRACT_KEY;
+const { config, personas } = contract;
+const server = serversPerTest();
+const port = contractPort;
 
 /** A fetch that records and refuses every request: a replay from the cache must make none. */
 function noRequest(log: string[]): typeof fetch {

@@ -1,5 +1,5 @@
 // Batch API mode with the real openai SDK over real HTTP against the local server's /v1/files and /v1/batches.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLlmPort, MemoryCacheStore, type LlmOptions } from '../../src/agents/llm/index';
 import { socioPolPrompts } from '../../src/protocols/sociopol/llm';
 import { sociopol } from '../../src/protocols/sociopol';
@@ -9,18 +9,11 @@ import { runExperiment } from '../../src/engine/simulation';
 import type { RoundRecord } from '../../src/engine/types';
 import { tinyConfig, tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
 import { contractPersonas, contractRequests } from '../unit/decision-port-contract';
-import { startFakeOpenAI, type FakeServer, type FakeServerOptions } from './fake-openai-server';
+import type { FakeServer } from './fake-openai-server';
+import { serversPerTest } from './llm-fixture';
 
 const KEY = 'fake.key-batch-Qw8e7r6t5y4u3i2o1p';
-const servers: FakeServer[] = [];
-async function server(opts: FakeServerOptions = {}): Promise<FakeServer> {
-  const s = await startFakeOpenAI(opts);
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const server = serversPerTest();
 
 class MemoryState implements BatchStateStore {
   jobs: BatchJobRecord[] = [];

@@ -1,32 +1,12 @@
 // Hardening of the LLM agents (issue 14): key scrubbing, the cache key, unknown prices, metering every attempt.
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeConfig } from '../../src/protocols/sociopol/defaults';
-import type { PortContext } from '../../src/engine/ports';
-import { createLlmPort, type LlmOptions } from '../../src/agents/llm/index';
-import { socioPolPrompts } from '../../src/protocols/sociopol/llm';
+import { describe, expect, it } from 'vitest';
 import { scrubKey } from '../../src/agents/llm/client';
-import { startFakeOpenAI, type FakeServer, type FakeServerOptions } from './fake-openai-server';
-import { contractPersonas, contractRequests, contractVotes } from '../unit/decision-port-contract';
+import { contract, contractPort, serversPerTest } from './llm-fixture';
+import { contractRequests, contractVotes } from '../unit/decision-port-contract';
 
-const config = makeConfig({ agents: 48 });
-const personas = contractPersonas(48);
-const ctx: PortContext = { seed: 11, config, agents: personas };
-
-const servers: FakeServer[] = [];
-async function server(opts: FakeServerOptions = {}): Promise<FakeServer> {
-  const s = await startFakeOpenAI(opts);
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-function port(s: FakeServer, extra: Partial<LlmOptions> = {}) {
-  const p = createLlmPort({ prompts: socioPolPrompts, apiKey: 'fake.key-Zq7u1Vb9Kx3mN5pR8sT2wY4a', baseURL: s.url, timeoutMs: 1500, baseBackoffMs: 10, maxConcurrency: 16, ...extra });
-  p.init(ctx);
-  return p;
-}
+const { personas } = contract;
+const server = serversPerTest();
+const port = contractPort;
 
 describe('a short placeholder key (finding 12)', () => {
   it('should scrub a short key only where it stands as a whole token', () => {

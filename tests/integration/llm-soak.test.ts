@@ -2,14 +2,15 @@
 // and an exhausted request budget, 500, truncated JSON content, stalls), time scaled down so it fits in CI. Every run
 // must complete, and its records must equal those of a fault-free run: the server's answers are a function of the
 // question, so faults may cost retries but never change an outcome. The issue's runs stopped silently at this length.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLlmPort, type LimiterStats } from '../../src/agents/llm/index';
 import { socioPolPrompts } from '../../src/protocols/sociopol/llm';
 import { sociopol } from '../../src/protocols/sociopol';
 import { makeConfig, DEFAULT_CONDITIONS } from '../../src/protocols/sociopol/defaults';
 import { runExperiment } from '../../src/engine/simulation';
 import { tinyNetwork, tinyPersonas } from '../fixtures/tiny-world';
-import { issue8Faults, startFakeOpenAI, type FakeServer, type FakeServerOptions } from './fake-openai-server';
+import { issue8Faults, type FakeServer, type FakeServerOptions } from './fake-openai-server';
+import { serversPerTest } from './llm-fixture';
 
 const KEY = 'fake.key-soak-000000000000000000';
 const N = 60;
@@ -17,15 +18,11 @@ const config = makeConfig({ agents: N, conditions: DEFAULT_CONDITIONS.filter((c)
 const network = tinyNetwork(N, 21);
 const personas = tinyPersonas(N, 21);
 
-const servers: FakeServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const startServer = serversPerTest();
 
 /** The run's records without the call accounting (which faults change by design). */
 async function runOnce(opts: FakeServerOptions): Promise<{ records: string[]; server: FakeServer; limiter: LimiterStats }> {
-  const server = await startFakeOpenAI(opts);
-  servers.push(server);
+  const server = await startServer(opts);
   const port = createLlmPort({ prompts: socioPolPrompts, apiKey: KEY, baseURL: server.url, timeoutMs: 5000, baseBackoffMs: 5, maxConcurrency: 16 });
   const records: string[] = [];
   const result = await runExperiment(
