@@ -31,15 +31,16 @@ async function main(): Promise<void> {
   const load = loadavg().map((x) => Math.round(x * 10) / 10);
   const results: Record<string, unknown> = { machine: { cpus: cpus().length, cores, node: process.version, loadAverage: load }, repeat, at: new Date().toISOString() };
   const say = (line: string) => process.stdout.write(line + '\n');
+  const loadNow = () => Math.round(loadavg()[0] * 10) / 10;
   say(`machine: ${cores} cores, Node ${process.version}, load average ${load.join(' / ')} at start; timings are medians of ${repeat} runs (wall time is noisy when the machine is shared)`);
   if (parts.includes('engine')) {
     for (const agents of [2000, 20000]) {
       const pool = medianRun(Array.from({ length: repeat }, () => benchEngine(agents, cores)));
       const seq = medianRun(Array.from({ length: repeat }, () => benchEngine(agents, 1)));
-      results[`engine${agents}`] = { ...pool, cores, sequentialRunMs: seq.runMs, sequentialRunCpuMs: seq.runCpuMs, sequentialRunMsAll: seq.runMsAll, sequentialPeakRssMb: seq.peakRssMb };
+      results[`engine${agents}`] = { ...pool, cores, sequentialRunMs: seq.runMs, sequentialRunCpuMs: seq.runCpuMs, sequentialRunMsAll: seq.runMsAll, sequentialPeakRssMb: seq.peakRssMb, loadAverage1m: loadNow() };
       say(
         `engine, ${agents} agents, 5 conditions × 46 rounds (offline), ${cores} cores: ${pool.runMs} ms wall on ${pool.workers} threads (${pool.runCpuMs} ms CPU, ${pool.mainThreadCpuMs ?? '–'} ms of it in the main thread; runs ${pool.runMsAll.join(', ')}), ` +
-          `${seq.runMs} ms wall in one thread (${seq.runCpuMs} ms CPU; runs ${seq.runMsAll.join(', ')}), ${pool.activations} activations, ${pool.activationsPerSecond}/s, setup ${pool.setupMs} ms, peak RSS ${pool.peakRssMb} MB pool / ${seq.peakRssMb} MB one thread`,
+          `${seq.runMs} ms wall in one thread (${seq.runCpuMs} ms CPU; runs ${seq.runMsAll.join(', ')}), ${pool.activations} activations, ${pool.activationsPerSecond}/s, setup ${pool.setupMs} ms, peak RSS ${pool.peakRssMb} MB pool / ${seq.peakRssMb} MB one thread; load ${loadNow()}`,
       );
     }
   }
@@ -48,10 +49,14 @@ async function main(): Promise<void> {
       const { benchBrowserEngine } = await import('./bench-app');
       const b = await benchBrowserEngine(20_000, cores, repeat);
       const runMs = median(b.runMs);
-      results.browserEngine20000 = { runMs, runMsAll: b.runMs, workers: Math.min(cores, 5), activations: b.activations };
-      const node = (results.engine20000 as { runMs?: number } | undefined)?.runMs;
-      if (node) results.browserOverNode = Math.round((runMs / node) * 100) / 100;
-      say(`browser, 20,000 agents, headless Chromium, ${cores} cores: ${runMs} ms wall on the Web Worker pool (runs ${b.runMs.join(', ')})${node ? `; browserOverNode ${results.browserOverNode} (Chromium ÷ Node, same invocation)` : ' (add engine to --only for the ratio)'}`);
+      const runCpuMs = b.runCpuMs ? median(b.runCpuMs) : undefined;
+      results.browserEngine20000 = { runMs, runMsAll: b.runMs, runCpuMs, runCpuMsAll: b.runCpuMs ?? undefined, workers: Math.min(cores, 5), activations: b.activations, loadAverage1m: loadNow() };
+      const node = results.engine20000 as { runMs?: number; runCpuMs?: number } | undefined;
+      if (node?.runMs) results.browserOverNode = Math.round((runMs / node.runMs) * 100) / 100;
+      if (node?.runCpuMs && runCpuMs) results.browserOverNodeCpu = Math.round((runCpuMs / node.runCpuMs) * 100) / 100;
+      const cpu = runCpuMs ? ` (${runCpuMs} ms CPU in Chromium's processes; runs ${b.runCpuMs?.join(', ')})` : '';
+      const ratio = node?.runMs ? `; browserOverNode ${results.browserOverNode} (Chromium ÷ Node wall on the pool, same invocation${results.browserOverNodeCpu ? `; CPU ratio ${results.browserOverNodeCpu}` : ''})` : ' (add engine to --only for the ratio)';
+      say(`browser, 20,000 agents, headless Chromium, ${cores} cores: ${runMs} ms wall on the Web Worker pool (runs ${b.runMs.join(', ')})${cpu}${ratio}; load ${loadNow()}`);
     } catch (err) {
       say(`browser: not measured (${(err as Error).message.split('\n')[0]})`);
     }
@@ -89,11 +94,12 @@ async function main(): Promise<void> {
       const { benchApp } = await import('./bench-app');
       const b = await benchApp();
       results.app = b;
-      say(`app (${cores} cores): ${Object.entries(b).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      say(`app (${cores} cores): ${Object.entries(b).map(([k, v]) => `${k} ${v}`).join(', ')}; load ${loadNow()}`);
     } catch (err) {
       say(`app: not measured (${(err as Error).message.split('\n')[0]})`);
     }
   }
+  results.loadAverageAtEnd = loadavg().map((x) => Math.round(x * 10) / 10);
   summary(results, cores).forEach(say);
   if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2) + '\n');
 }
@@ -109,13 +115,21 @@ function summary(results: Record<string, unknown>, cores: number): string[] {
     ['20,000 agents, full protocol, offline, Node, wall on the pool', 'engine20000.runMs', get('engine20000.runMs'), '≤ 4000 ms'],
     ['… CPU time, pool / one thread', 'engine20000.runCpuMs', get('engine20000.runCpuMs'), `one thread ${get('engine20000.sequentialRunCpuMs') ?? '–'} ms`],
     ['20,000 agents on Chromium\'s Web Worker pool, wall', 'browserEngine20000.runMs', get('browserEngine20000.runMs'), ''],
-    ['Chromium ÷ Node at 20,000 agents, this invocation', 'browserOverNode', get('browserOverNode'), '≤ 2'],
+    ['… CPU time of Chromium\'s processes meanwhile', 'browserEngine20000.runCpuMs', get('browserEngine20000.runCpuMs'), `Node pool ${get('engine20000.runCpuMs') ?? '–'} ms`],
+    ['Chromium ÷ Node at 20,000 agents, wall, this invocation', 'browserOverNode', get('browserOverNode'), '≤ 2'],
+    ['… the same ratio of CPU times', 'browserOverNodeCpu', get('browserOverNodeCpu'), ''],
     ['2,000 agents in the app, click "▶ Run" → turnout chart drawn', 'app.clickToResults2kMedianMs', get('app.clickToResults2kMedianMs'), '≤ 2500 ms'],
+    ['… CPU time of Chromium\'s processes meanwhile (both cores)', 'app.clickToResults2kCpuMedianMs', get('app.clickToResults2kCpuMedianMs'), ''],
     ['LLM prompt and answer stored per activation (200 agents)', 'llmBytesPerActivation', get('llmBytesPerActivation'), '≤ 400 bytes'],
   ];
   const measured = rows.filter((r) => r[2] !== undefined);
   if (!measured.length) return [];
-  return [`issue 15 figures (${cores} cores, this invocation):`, ...measured.map(([label, key, v, target]) => `  ${label}: ${v} (${key}${target ? `; ${target}` : ''})`)];
+  const load = (results.loadAverageAtEnd as number[] | undefined)?.join(' / ') ?? '–';
+  return [
+    `issue 15 figures (${cores} cores, this invocation):`,
+    ...measured.map(([label, key, v, target]) => `  ${label}: ${v} (${key}${target ? `; ${target}` : ''})`),
+    `  load average ${load} (1 / 5 / 15 min) at the end: wall times grow with it when the machine is shared, CPU times much less`,
+  ];
 }
 
 main().catch((err: unknown) => {

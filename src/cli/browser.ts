@@ -82,10 +82,10 @@ export async function serveDirectory(dir: string, base = '/course/spillover/'): 
   };
 }
 
-/** Launch the system Chromium headless; the message says how to install it when it is missing. */
-export async function launchChromium(): Promise<Browser> {
+/** Launch the system Chromium headless (with `extraArgs` too); the message says how to install it when it is missing. */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`browser: ${CHROMIUM_PATH} does not exist; install Chromium (Debian/Ubuntu: 'apt-get install -y chromium') or set SPILLOVER_CHROMIUM to its path`);
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }

@@ -31,6 +31,8 @@ export interface Prepared {
   perRound: { active: number; engagements: number; replies: number; posts: number };
 }
 
+let engineInputs: Parameters<typeof runConditionPoolWeb>[0] | null = null;
+
 const nextFrame = () => new Promise<void>((ok) => requestAnimationFrame(() => ok()));
 
 let benchDb: SpilloverDb | null = null;
@@ -92,16 +94,22 @@ const bench = {
     };
   },
 
-  /**
-   * The full protocol with offline agents on the Web Worker condition pool, as `npm run bench` times it in Node:
-   * population and network made first (not timed), then warm-up, conditions and election day on `workers` workers.
-   */
-  async enginePool(n: number, seed: number, workers: number): Promise<{ runMs: number; activations: number }> {
+  /** Population and network for `enginePool` (not timed, as `npm run bench` leaves them out in Node). */
+  engineInputs(n: number, seed: number): void {
     const network = generateTwitterNetwork({ n, seed });
     const personas = generatePopulation({ n, minorShare: DEFAULT_CONFIG.minorShare, census: census as unknown as PopulationOptions['census'], network, seed });
+    engineInputs = { config: makeConfig({ agents: n }), seed, personas, network };
+  },
+
+  /**
+   * The full protocol with offline agents on the Web Worker condition pool, as `npm run bench` times it in Node:
+   * warm-up, conditions and election day on `workers` workers, from the inputs `engineInputs` made.
+   */
+  async enginePool(workers: number): Promise<{ runMs: number; activations: number }> {
+    if (!engineInputs) throw new Error('bench: call engineInputs first');
     let activations = 0;
     const t0 = performance.now();
-    await runConditionPoolWeb({ config: makeConfig({ agents: n }), seed, personas, network }, { onRound: (r) => void (activations += r.active.length) }, { workers, withDecisions: false });
+    await runConditionPoolWeb(engineInputs, { onRound: (r) => void (activations += r.active.length) }, { workers, withDecisions: false });
     return { runMs: performance.now() - t0, activations };
   },
 
