@@ -24,7 +24,21 @@ function medianRun(runs: EngineBench[]): EngineBench & { runMsAll: number[]; run
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, json: { type: 'string' }, repeat: { type: 'string' } } });
+  const { values } = parseArgs({ options: { only: { type: 'string' }, json: { type: 'string' }, repeat: { type: 'string' }, help: { type: 'boolean' } } });
+  if (values.help) {
+    process.stdout.write(
+      [
+        'npm run bench -- [--only PARTS] [--repeat N] [--json FILE]',
+        '  --only     comma-separated parts, default all: engine,browser,s3,tte,network,llm,app',
+        '             (browser needs engine in the same invocation for browserOverNode; browser and app need Chromium)',
+        '  --repeat   runs per engine and browser figure, the median is reported (default 3)',
+        '  --json     also write every figure to FILE (keys as printed, e.g. engine20000.runMs, browserOverNode)',
+        'Wall times are noisy on a shared machine: each line carries the 1-minute load, and CPU times are given beside.',
+        '',
+      ].join('\n'),
+    );
+    return;
+  }
   const parts = (values.only ?? 'engine,browser,s3,tte,network,llm,app').split(',');
   const repeat = Math.max(1, Number(values.repeat ?? 3) || 3);
   const cores = availableParallelism();
