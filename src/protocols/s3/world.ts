@@ -78,19 +78,11 @@ export class ConditionWorld {
   /** An independent copy (conditions fork after round 0). Messages are copied; memory entries are never mutated. */
   clone(): ConditionWorld {
     const c = new ConditionWorld(this.inputs, this.shared);
-    c.emotion.set(this.emotion);
-    c.attitude.set(this.attitude);
-    c.opinion.set(this.opinion);
-    c.spread.set(this.spread);
-    c.removed.set(this.removed);
-    c.reach.set(this.reach);
-    for (let a = 0; a < this.memory.length; a++) c.memory[a] = this.memory[a] ? this.memory[a]!.slice() : null;
-    for (const m of this.messages) c.messages.push({ ...m });
-    c.last = this.last.slice();
+    c.restore(this.pack());
     return c;
   }
 
-  /** The state as plain data (copies, as `clone` makes), for another thread to go on from (`restore`). */
+  /** The state as plain data (independent copies), for another thread to go on from (`restore`). */
   pack(): PackedConditionWorld {
     return {
       emotion: this.emotion.slice(),
