@@ -65,8 +65,17 @@ export function lastRoundOf(cd: ConditionData): number {
   return cd.rounds[cd.rounds.length - 1];
 }
 
-/** Per-round mean of carried-forward likelihoods, share ≥ 3 (both over adults with a statement so far), turnout. */
-export function conditionSummary(cd: ConditionData): ConditionSummary {
+/** The threshold of the first declared outcome that counts carried answers at or above one (SocioPol: likely, ≥ 3). */
+export function shareThreshold(outcomes: readonly OutcomeDecl[]): number | undefined {
+  for (const o of outcomes) if ('threshold' in o && o.threshold !== undefined) return o.threshold;
+  return undefined;
+}
+
+/**
+ * Per round, over adults with an answer so far: the mean carried-forward answer and the share at or above `threshold`
+ * (none without one); turnout from the end-of-run answers.
+ */
+export function conditionSummary(cd: ConditionData, threshold: number | undefined): ConditionSummary {
   const n = cd.agentIds.length;
   const R = cd.rounds.length;
   const carried = carryForward(cd);
@@ -82,11 +91,11 @@ export function conditionSummary(cd: ConditionData): ConditionSummary {
       if (!adult[i] || v < 0) continue;
       sum += v;
       cnt++;
-      if (v >= 3) likely++;
+      if (threshold !== undefined && v >= threshold) likely++;
     }
     if (cnt > 0) {
       meanLikelihoodByRound[String(cd.rounds[j])] = sum / cnt;
-      shareLikelyByRound[String(cd.rounds[j])] = likely / cnt;
+      if (threshold !== undefined) shareLikelyByRound[String(cd.rounds[j])] = likely / cnt;
     }
   }
   let adults = 0;

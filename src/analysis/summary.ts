@@ -4,7 +4,7 @@
  */
 import type { ContrastDecl } from '../engine/protocol';
 import type { DesignFor } from './design';
-import { conditionSummary, contrastLabels, lastRoundOf, poolEffects, seedEffects } from './estimators';
+import { conditionSummary, contrastLabels, lastRoundOf, poolEffects, seedEffects, shareThreshold } from './estimators';
 import type { ConditionSummary, Effect, SeedData, Summary } from './types';
 
 /**
@@ -19,11 +19,11 @@ export function summarize(seeds: SeedData[], source: string, design: DesignFor):
   for (const seed of seeds) {
     notes.push(...(seed.notes ?? []));
     perSeed[seed.label] = {};
+    const d = design(Math.max(...seed.conditions.map(lastRoundOf)));
     for (const cd of seed.conditions) {
       notes.push(...cd.notes);
-      perSeed[seed.label][cd.name] = conditionSummary(cd);
+      perSeed[seed.label][cd.name] = conditionSummary(cd, shareThreshold(d.outcomes));
     }
-    const d = design(Math.max(...seed.conditions.map(lastRoundOf)));
     contrasts.push(...d.contrasts);
     const se = seedEffects(seed, d);
     effects.push(...se.effects);

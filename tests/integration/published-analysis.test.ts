@@ -95,7 +95,7 @@ describe('the published LLM-SocioPol runs', () => {
         if (j === c30 && last !== null) { s30 += last; n30++; if (last >= 3) likely30++; }
       }
     }
-    const mine = conditionSummary(seeds[2].conditions[0]);
+    const mine = conditionSummary(seeds[2].conditions[0], 3);
     expect(mine.meanLikelihoodByRound['0']).toBeCloseTo(s0 / n0, 12);
     expect(mine.meanLikelihoodByRound['30']).toBeCloseTo(s30 / n30, 12);
     expect(mine.shareLikelyByRound['30']).toBeCloseTo(likely30 / n30, 12);

@@ -101,7 +101,7 @@ describe('estimators on the 5-agent fixture', () => {
     const c = carryForward(control);
     expect(Array.from(c.subarray(6, 9))).toEqual([1, 1, 2]);
     expect(Array.from(c.subarray(9, 12))).toEqual([-1, 3, 3]);
-    const s = conditionSummary(control);
+    const s = conditionSummary(control, 3);
     expect(s.adults).toBe(5);
     // Round 0: agents 0,1,2,4 have spoken: (2+3+1+2)/4 = 2.0; share ≥ 3 = 1/4.
     expect(s.meanLikelihoodByRound['0']).toBeCloseTo(2.0, 12);
