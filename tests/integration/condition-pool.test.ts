@@ -108,6 +108,11 @@ describe('conditions on a pool of workers', () => {
       [p(3, 1, 10), p(2, 1, 30), p(1, 21, 30)],
       [p(4, 1, 30), p(3, 11, 30)],
     ]);
+    // The first thread weighing 1.2: 5 × 30 rounds split 81.8 : 68.2.
+    expect(planPieces(5, 2, 30, 1.2)).toEqual([
+      [p(2, 1, 21), p(0, 1, 30), p(1, 1, 30)],
+      [p(3, 1, 30), p(4, 1, 30), p(2, 22, 30)],
+    ]);
     expect(planPieces(2, 8, 30)).toEqual([[p(0, 1, 30)], [p(1, 1, 30)]]);
     expect(planPieces(3, 1, 30)).toEqual([[p(0, 1, 30), p(1, 1, 30), p(2, 1, 30)]]);
   });
