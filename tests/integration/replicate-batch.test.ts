@@ -1,27 +1,13 @@
 // `npm run replicate -- --llm --batch` end to end: the real CLI and SDK against the local server's Batch API.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReplicate as replicate, type CliResult } from './cli-run';
 import { startFakeOpenAI, type FakeServer } from './fake-openai-server';
 
-const ROOT = join(__dirname, '..', '..');
 const KEY = 'fake.key-batch-cli-Zx9c8v7b6n5m4';
 
-interface Run {
-  child: ChildProcess;
-  done: Promise<{ status: number | null; stdout: string; stderr: string }>;
-}
-
-function replicate(args: string[], env: Record<string, string>): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/replicate.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d) => (stdout += d));
-  child.stderr?.on('data', (d) => (stderr += d));
-  return { child, done: new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr }))) };
-}
 
 function csvFiles(dir: string): string[] {
   const out: string[] = [];
@@ -44,7 +30,7 @@ describe('npm run replicate -- --llm --batch', () => {
   const work = mkdtempSync(join(tmpdir(), 'spillover-batch-cli-'));
   const common = ['--llm', '--agents', '40', '--seeds', '1', '--conditions', 'control', '--timeout', '3000'];
   let env: Record<string, string>;
-  let sync: Awaited<Run['done']>;
+  let sync: CliResult;
 
   beforeAll(async () => {
     server = await startFakeOpenAI({ batchFailRate: 0.05 });

@@ -8,23 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const ROOT = join(__dirname, '..', '..');
+import { readTree, ROOT } from './cli-run';
+
 
 function replicate(args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/replicate.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
 }
 
-function readTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, prefix: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name), `${prefix}${e.name}/`);
-      else out[`${prefix}${e.name}`] = readFileSync(join(d, e.name), 'utf8');
-    }
-  };
-  walk(dir, '');
-  return out;
-}
 
 describe('npm run replicate', () => {
   const work = mkdtempSync(join(tmpdir(), 'spillover-replicate-'));

@@ -2,27 +2,14 @@
  * `npm run replicate -- --llm` through the real openai SDK against the local OpenAI-compatible test server: the outputs
  * of an offline run plus call and cost counts, the key written nowhere, a replay from the cache with zero requests.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replicate } from './cli-run';
 import { startFakeOpenAI, type FakeServer } from './fake-openai-server';
 
-const ROOT = join(__dirname, '..', '..');
 const KEY = 'fake.key-cli-SECRET-9f8e7d6c5b4a39281706';
-
-/** Run the CLI without blocking this process's event loop (the fake server lives in it). */
-function replicate(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/replicate.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];

@@ -2,41 +2,19 @@
 // server killed mid-run (the run names it) or Ctrl-C (SIGINT) leaves the results folder with PARTIAL.txt, the wide CSVs
 // of the complete rounds equal to those of an uninterrupted run, and the --json summary marked "partial": true; the same
 // command, rerun, replaces them without --force and asks only what --cache does not hold.
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readTree, replicate as replicateCli } from './cli-run';
 import { startFakeOpenAI, type FakeServer } from './fake-openai-server';
 
-const ROOT = join(__dirname, '..', '..');
 const KEY = 'fake.key-s3stops-zq9x-00000000000';
+const replicate = (args: string[], url: string, onStderr?: (text: string, child: ChildProcess) => void) =>
+  replicateCli(['--preset', 's3', ...args], { OPENAI_BASE_URL: url, OPENAI_API_KEY: KEY }, onStderr);
 
-function replicate(args: string[], url: string, onStderr?: (text: string, kill: (signal: NodeJS.Signals) => void) => void): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/replicate.ts', '--preset', 's3', ...args], { cwd: ROOT, env: { ...process.env, OPENAI_BASE_URL: url, OPENAI_API_KEY: KEY } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      onStderr?.(stderr, (signal) => child.kill(signal));
-    });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
-function readTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, prefix: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name), `${prefix}${e.name}/`);
-      else out[`${prefix}${e.name}`] = readFileSync(join(d, e.name), 'utf8');
-    }
-  };
-  walk(dir, '');
-  return out;
-}
 
 /** The columns of rounds ≤ `last` of a wide CSV (user_id, then round_0, round_1, …). */
 function through(csv: string, last: number): string[] {
@@ -118,11 +96,11 @@ describe('replicate --preset s3 stopped mid-way', () => {
     const out = join(work, 'sigint');
     const json = join(work, 'sigint.json');
     let sent = false;
-    const r = await replicate([...common, '--out', out, '--json', json], slow.url, (text, kill) => {
+    const r = await replicate([...common, '--out', out, '--json', json], slow.url, (text, child) => {
       // Interrupt once two rounds of the baseline are complete (the progress lines say so).
       if (!sent && /round 2\/6/.test(text)) {
         sent = true;
-        kill('SIGINT');
+        child.kill('SIGINT');
       }
     });
     expect(sent).toBe(true);

@@ -8,21 +8,13 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replicate as replicateCli, ROOT } from './cli-run';
 import { startFakeOpenAI, type FakeServer } from './fake-openai-server';
 
-const ROOT = join(__dirname, '..', '..');
+const replicate = (args: string[], env: Record<string, string> = {}) => replicateCli(['--preset', 's3', ...args], env);
+
 const KEY = 'fake.key-s3-SECRET-0a1b2c3d4e5f60718293';
 
-function replicate(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/replicate.ts', '--preset', 's3', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 const work = mkdtempSync(join(tmpdir(), 'spillover-s3-cli-'));
 

@@ -1,42 +1,17 @@
 // `replicate --llm` under issue 8's fault mix, and when the endpoint dies mid-run: the CLI either completes with the
 // records a fault-free run gives, or stops loudly (non-zero exit, where it stopped, how to resume) keeping every complete
 // round on disk, and a rerun with --cache repeats no call it already paid for.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readTree, replicate } from './cli-run';
 import { issue8Faults, startFakeOpenAI, type FakeServer } from './fake-openai-server';
 
-const ROOT = join(__dirname, '..', '..');
 const KEY = 'fake.key-stops-0000000000000000';
+const run = (args: string[], url: string) => replicate(args, { OPENAI_BASE_URL: url, OPENAI_API_KEY: KEY });
 
-function run(args: string[], url: string, onStart?: (pid: number) => void): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/replicate.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, OPENAI_BASE_URL: url, OPENAI_API_KEY: KEY },
-    });
-    onStart?.(child.pid ?? -1);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
-function readTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, prefix: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name), `${prefix}${e.name}/`);
-      else out[`${prefix}${e.name}`] = readFileSync(join(d, e.name), 'utf8');
-    }
-  };
-  walk(dir, '');
-  return out;
-}
 
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
 
