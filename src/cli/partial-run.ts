@@ -4,6 +4,7 @@
  * the CLI can write the CSV rows so far and a summary marked partial, and say exactly how to resume, instead of ending
  * with nothing.
  */
+import { readFileSync } from 'node:fs';
 import type { SeedData } from '../analysis/types';
 import type { SimConfig } from '../engine/config';
 import type { FollowNetwork } from '../engine/network';
@@ -16,6 +17,18 @@ import type { Persona } from '../population';
 import type { SeedOutput } from './replicate';
 
 /** One seed's records so far. */
+/** Marks a results or seed folder written by a run that stopped early; a rerun may replace such a folder without --force. */
+export const PARTIAL_MARKER = 'PARTIAL.txt';
+
+/** Whether a --json summary was written by a stopped run ("partial": true), which a rerun may replace without --force. */
+export function isPartialJson(file: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { partial?: unknown }).partial === true;
+  } catch {
+    return false;
+  }
+}
+
 export interface SeedProgress {
   label: string;
   seed: number;

@@ -32,7 +32,7 @@ import { checkConfig, getProtocol } from '../protocols/registry';
 import { CONDITION_NAMES, DEFAULT_CONDITIONS, makeConfig } from '../protocols/sociopol/defaults';
 import { runConditionPool } from './condition-pool';
 import { loadCensus, loadFittedAgents, loadS3Fitted } from './load-data';
-import { guardRun, RunTracker } from './partial-run';
+import { guardRun, isPartialJson, PARTIAL_MARKER, RunTracker } from './partial-run';
 import { readNetworkFile } from './read-network';
 import { checkS3Targets, S3_FLAGS, S3_USAGE, s3Preset, writeS3Report, writeS3Stopped, type S3ReportOptions } from './s3-preset';
 import type { FittedAgents } from '../protocols/sociopol/fitted/model';
@@ -373,17 +373,6 @@ function fittedData(protocol: AnyProtocol, file: string | null): FittedAgents {
   const read = FITTED_DATA[protocol.id];
   if (!read) fail('--agents-kind fitted', `has no fitted parameters to read for ${protocol.title}`, `use --agents-kind ${protocol.defaultOffline}`);
   return read(file ?? undefined) as FittedAgents;
-}
-
-/** Marks a seed folder written by a run that stopped early; a rerun may replace such a folder without --force. */
-const PARTIAL_MARKER = 'PARTIAL.txt';
-
-function isPartialJson(file: string): boolean {
-  try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { partial?: unknown }).partial === true;
-  } catch {
-    return false;
-  }
 }
 
 /** Refuse outputs that would overwrite a complete result, before anything runs (partial ones are replaced). */

@@ -22,6 +22,7 @@ import { S3_OUTCOME_COLUMNS, type S3OutcomeColumn } from '../protocols/s3/outcom
 import { s3Params, s3SimConfig } from '../protocols/s3/protocol';
 import { s3Tables, type S3ConditionTable } from '../protocols/s3/record';
 import { assignRoles } from '../protocols/s3/users';
+import { isPartialJson, PARTIAL_MARKER } from './partial-run';
 import type { RunRecord } from '../engine/record';
 import { conditionViews } from '../engine/record';
 
@@ -128,17 +129,6 @@ export function s3Preset(v: Flags, agents: number): { config: SimConfig; report:
     if (v[`model-${tier}`] !== undefined) fail(`--model-${tier}`, 'does not apply to --preset s3 (every user has the same model)', 'use --model M');
   }
   return { config: s3SimConfig(config, agents), report: { observed: str('observed') ?? null, measure, compareCondition, model: str('model') ?? null } };
-}
-
-/** Marks the results folder (and each seed folder in it) of a run that stopped before its last round. */
-const PARTIAL_MARKER = 'PARTIAL.txt';
-
-function isPartialJson(file: string): boolean {
-  try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { partial?: unknown }).partial === true;
-  } catch {
-    return false;
-  }
 }
 
 /** S3 writes one results folder: refuse to replace a complete one without --force, before anything runs. */
